@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-sentence-transformers",
+    platforms: [.macOS(.v14), .iOS(.v17)],
+    products: [
+        .library(name: "SentenceTransformers", targets: ["SentenceTransformers"]),
+        .executable(name: "sbert", targets: ["sbert"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "STKernels",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+        ),
+        .target(name: "STTensor"),
+        .target(name: "STTokenizers"),
+        .target(name: "STModels", dependencies: ["STKernels", "STTensor"]),
+        .target(name: "SentenceTransformers", dependencies: ["STModels", "STTokenizers", "STKernels", "STTensor"]),
+        .target(
+            name: "STCLI",
+            dependencies: [
+                "SentenceTransformers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "sbert", dependencies: ["STCLI"]),
+        .target(name: "STTestSupport", path: "Tests/STTestSupport"),
+        .testTarget(name: "STKernelsTests", dependencies: ["STKernels"]),
+        .testTarget(name: "STTensorTests", dependencies: ["STTensor", "STTestSupport"]),
+        .testTarget(name: "STTokenizersTests", dependencies: ["STTokenizers", "STTestSupport"]),
+        .testTarget(name: "SentenceTransformersTests", dependencies: ["SentenceTransformers", "STModels", "STTestSupport"]),
+        .testTarget(name: "STCLITests", dependencies: ["STCLI", "STTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+import ArgumentParser
+public struct SbertCommand: AsyncParsableCommand { public init() {} }

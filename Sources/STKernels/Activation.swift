@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Element-wise activation functions, by the names Hugging Face configs and PyTorch modules use.
+public enum Activation: String, Sendable, CaseIterable {
+    /// Exact GELU, `0.5·x·(1 + erf(x/√2))` (HF `"gelu"`).
+    case gelu
+    /// Tanh-approximated GELU (HF `"gelu_new"`, `"gelu_pytorch_tanh"`).
+    case geluTanh
+    case relu
+    case tanh
+    case sigmoid
+    case identity
+
+    /// Applies the activation to `count` values in place.
+    public func apply(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forEachChunk(count: count, minimumChunk: 4096) { range in
+            for i in range { x[i] = self.value(x[i]) }
+        }
+    }
+
+    /// The activation of one value.
+    @inlinable
+    public func value(_ x: Float) -> Float {
+        switch self {
+        case .gelu: return 0.5 * x * (1 + erff(x * 0.70710678118654752440))
+        case .geluTanh:
+            let inner: Float = 0.7978845608028654 * (x + 0.044715 * x * x * x)
+            return 0.5 * x * (1 + tanhf(inner))
+        case .relu: return max(0, x)
+        case .tanh: return tanhf(x)
+        case .sigmoid: return 1 / (1 + expf(-x))
+        case .identity: return x
+        }
+    }
+
+    /// Naive twin of ``value(_:)`` in `Double`.
+    public func referenceValue(_ x: Double) -> Double {
+        switch self {
+        case .gelu: return 0.5 * x * (1 + erf(x / 2.0.squareRoot()))
+        case .geluTanh: return 0.5 * x * (1 + hyperbolicTangent(0.7978845608028654 * (x + 0.044715 * x * x * x)))
+        case .relu: return max(0, x)
+        case .tanh: return hyperbolicTangent(x)
+        case .sigmoid: return 1 / (1 + exp(-x))
+        case .identity: return x
+        }
+    }
+}
+
+/// libm's `tanh`, reachable inside ``Activation`` whose `.tanh` case shadows the name.
+@inline(__always) private func hyperbolicTangent(_ x: Double) -> Double { tanh(x) }

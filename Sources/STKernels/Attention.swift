@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Multi-head scaled dot-product self-attention over packed (unpadded) sequences.
+///
+/// Shapes: `qkv` `[tokens, 3·heads·headDim]` with each row laid out `Q | K | V`, heads contiguous
+/// inside each part; `output` `[tokens, heads·headDim]`. `sequences` lists the rows of each sequence; a token
+/// attends only to the tokens of its own sequence, so there is no padding and no mask to apply, and a text gives
+/// the same result alone as inside any batch.
+public enum Attention {
+    /// `output[s] = softmax(Q_s K_sᵀ / √headDim) V_s` for each sequence `s` and head.
+    public static func forward(
+        output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
+        sequences: [Range<Int>], heads: Int, headDim: Int
+    ) {
+        let hidden = heads * headDim
+        let qkvStride = 3 * hidden
+        let longest = sequences.map(\.count).max() ?? 0
+        guard longest > 0 else { return }
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
+        defer { scores.deallocate() }
+        let scale = 1 / Float(headDim).squareRoot()
+        for sequence in sequences where !sequence.isEmpty {
+            let length = sequence.count
+            let rows = qkv + sequence.lowerBound * qkvStride
+            for head in 0..<heads {
+                let q = rows + head * headDim
+                let k = rows + hidden + head * headDim
+                let v = rows + 2 * hidden + head * headDim
+                Gemm.multiply(
+                    transposeB: true, m: length, n: length, k: headDim, alpha: scale,
+                    a: q, lda: qkvStride, b: k, ldb: qkvStride, c: scores, ldc: length)
+                Softmax.forward(scores, rows: length, columns: length, rowStride: length)
+                Gemm.multiply(
+                    m: length, n: headDim, k: length,
+                    a: scores, lda: length, b: v, ldb: qkvStride,
+                    c: output + sequence.lowerBound * hidden + head * headDim, ldc: hidden)
+            }
+        }
+    }
+
+    /// Naive twin of ``forward(output:qkv:sequences:heads:headDim:)`` in `Double`.
+    public static func forwardReference(
+        output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
+        sequences: [Range<Int>], heads: Int, headDim: Int
+    ) {
+        let hidden = heads * headDim
+        let qkvStride = 3 * hidden
+        let scale = 1 / Double(headDim).squareRoot()
+        for sequence in sequences {
+            for head in 0..<heads {
+                for i in sequence {
+                    var weights = [Double]()
+                    for j in sequence {
+                        var dot = 0.0
+                        for d in 0..<headDim {
+                            dot += Double(qkv[i * qkvStride + head * headDim + d])
+                                * Double(qkv[j * qkvStride + hidden + head * headDim + d])
+                        }
+                        weights.append(dot * scale)
+                    }
+                    let maximum = weights.max() ?? 0
+                    let exps = weights.map { exp($0 - maximum) }
+                    let total = exps.reduce(0, +)
+                    for d in 0..<headDim {
+                        var sum = 0.0
+                        for (index, j) in sequence.enumerated() {
+                            sum += exps[index] / total * Double(qkv[j * qkvStride + 2 * hidden + head * headDim + d])
+                        }
+                        output[i * hidden + head * headDim + d] = Float(sum)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Deterministic work partitioning: `count` items split into contiguous chunks whose boundaries depend
+/// only on `count`, `minimumChunk` and ``Parallel/workerCount``, so a result never depends on scheduling.
+public enum Parallel {
+    /// The number of workers used by kernels outside BLAS (the machine's active processor count).
+    public static let workerCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    /// Calls `body` on disjoint contiguous ranges covering `0..<count`, in parallel when worthwhile.
+    public static func forEachChunk(count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = min(workerCount, max(1, count / max(1, minimumChunk)))
+        if chunks == 1 {
+            body(0..<count)
+            return
+        }
+        let base = count / chunks
+        let remainder = count % chunks
+        // The chunks are disjoint, so the raw buffers the body captures are never shared between workers.
+        nonisolated(unsafe) let body = body
+        DispatchQueue.concurrentPerform(iterations: chunks) { index in
+            let start = index * base + min(index, remainder)
+            let end = start + base + (index < remainder ? 1 : 0)
+            body(start..<end)
+        }
+    }
+}

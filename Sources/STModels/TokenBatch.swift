@@ -1,0 +1,51 @@
+/// Token sequences packed one after another with no padding: the input of every encoder.
+///
+/// `sequences[i]` is the range of rows of sequence `i` in `inputIDs`/`tokenTypeIDs` (and in every per-token output).
+public struct TokenBatch: Sendable, Equatable {
+    public private(set) var inputIDs: [Int32] = []
+    public private(set) var tokenTypeIDs: [Int32] = []
+    public private(set) var sequences: [Range<Int>] = []
+
+    public init() {}
+
+    /// A batch of the given sequences.
+    public init(_ sequences: [(inputIDs: [Int], tokenTypeIDs: [Int])]) {
+        for sequence in sequences { append(inputIDs: sequence.inputIDs, tokenTypeIDs: sequence.tokenTypeIDs) }
+    }
+
+    /// Adds one sequence; missing type ids are 0.
+    public mutating func append(inputIDs ids: [Int], tokenTypeIDs types: [Int] = []) {
+        let start = inputIDs.count
+        inputIDs += ids.map { Int32(truncatingIfNeeded: $0) }
+        tokenTypeIDs += types.count == ids.count ? types.map { Int32(truncatingIfNeeded: $0) } : Array(repeating: 0, count: ids.count)
+        sequences.append(start..<inputIDs.count)
+    }
+
+    /// The total number of tokens.
+    public var tokenCount: Int { inputIDs.count }
+}
+
+/// What an encoder returns: the last hidden state for every token of the batch, and optionally every layer's.
+public struct EncoderOutput: Sendable {
+    /// `[tokenCount, hiddenSize]`, rows in the batch's packed order.
+    public var lastHiddenState: [Float]
+    /// With `outputHiddenStates`: the embeddings output, then each layer's output, each `[tokenCount, hiddenSize]`.
+    public var hiddenStates: [[Float]]
+    public let hiddenSize: Int
+
+    /// The rows of sequence `range`, as one flat `[range.count, hiddenSize]` array.
+    public func tokenEmbeddings(of range: Range<Int>) -> ArraySlice<Float> {
+        lastHiddenState[(range.lowerBound * hiddenSize)..<(range.upperBound * hiddenSize)]
+    }
+}
+
+/// A transformer encoder: token ids in, contextual token embeddings out.
+public protocol TransformerEncoder: Sendable {
+    var hiddenSize: Int { get }
+    /// The longest sequence the position embeddings allow.
+    var maxPositionEmbeddings: Int { get }
+    var parameterCount: Int { get }
+    /// The architecture's name as `config.json` gives it (e.g. `"BertModel"`).
+    var architectureName: String { get }
+    func forward(_ batch: TokenBatch, outputHiddenStates: Bool) throws -> EncoderOutput
+}

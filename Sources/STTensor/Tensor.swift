@@ -1,0 +1,66 @@
+/// A dense, immutable, row-major `Float` tensor.
+///
+/// Its storage is either owned memory or a window into a memory-mapped weight file (kept alive by the tensor),
+/// so F32 weights load without a copy.
+public struct Tensor: Sendable {
+    /// Dimensions, outermost first (PyTorch order: `nn.Linear.weight` is `[out, in]`).
+    public let shape: [Int]
+    let storage: TensorStorage
+
+    /// The number of elements.
+    public var count: Int { storage.count }
+
+    /// Creates a tensor that owns a copy of `values`.
+    public init(shape: [Int], values: [Float]) {
+        precondition(shape.reduce(1, *) == values.count, "Tensor: shape \(shape) does not hold \(values.count) values")
+        self.shape = shape
+        let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, values.count))
+        values.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { pointer.initialize(from: base, count: values.count) }
+        }
+        storage = TensorStorage(pointer: pointer, count: values.count, owner: nil)
+    }
+
+    /// Creates a tensor over `count` floats owned by `owner` (e.g. a ``MappedFile``), without copying.
+    init(shape: [Int], borrowing pointer: UnsafePointer<Float>, owner: AnyObject & Sendable) {
+        self.shape = shape
+        storage = TensorStorage(pointer: UnsafeMutablePointer(mutating: pointer), count: shape.reduce(1, *), owner: owner)
+    }
+
+    /// Creates a tensor that takes ownership of `pointer` (allocated with `UnsafeMutablePointer.allocate`).
+    init(shape: [Int], adopting pointer: UnsafeMutablePointer<Float>) {
+        self.shape = shape
+        storage = TensorStorage(pointer: pointer, count: shape.reduce(1, *), owner: nil)
+    }
+
+    /// Calls `body` with the tensor's elements.
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(storage) {
+            try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count))
+        }
+    }
+
+    /// The elements as an array (a copy).
+    public var values: [Float] { withUnsafeBufferPointer { Array($0) } }
+
+    /// A raw pointer to the elements, valid as long as this tensor (or a copy of it) is alive.
+    /// Model code keeps its tensors for its whole life, so it may hold on to this.
+    public var baseAddress: UnsafePointer<Float> { UnsafePointer(storage.pointer) }
+}
+
+/// Backing memory of a ``Tensor``: either owned (freed on deinit) or borrowed from `owner`.
+final class TensorStorage: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+    let owner: (AnyObject & Sendable)?
+
+    init(pointer: UnsafeMutablePointer<Float>, count: Int, owner: (AnyObject & Sendable)?) {
+        self.pointer = pointer
+        self.count = count
+        self.owner = owner
+    }
+
+    deinit {
+        if owner == nil { pointer.deallocate() }
+    }
+}

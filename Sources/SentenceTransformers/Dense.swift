@@ -1,0 +1,86 @@
+import Foundation
+import STKernels
+import STModels
+import STTensor
+
+/// The `Dense` module: `y = activation(W·x + b)` on sentence embeddings.
+public struct Dense: SentenceModule {
+    public struct Configuration: Decodable, Sendable {
+        public var inFeatures: Int
+        public var outFeatures: Int
+        public var bias: Bool = true
+        /// The PyTorch class path of the activation, as saved by sentence-transformers.
+        public var activationFunction: String = "torch.nn.modules.activation.Tanh"
+
+        enum CodingKeys: String, CodingKey {
+            case inFeatures = "in_features", outFeatures = "out_features", bias, activationFunction = "activation_function"
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            inFeatures = try c.decode(Int.self, forKey: .inFeatures)
+            outFeatures = try c.decode(Int.self, forKey: .outFeatures)
+            bias = try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true
+            activationFunction = try c.decodeIfPresent(String.self, forKey: .activationFunction) ?? activationFunction
+        }
+    }
+
+    public let configuration: Configuration
+    let linear: Linear
+    let activation: Activation
+
+    /// Loads `config.json` and `model.safetensors` (keys `linear.weight`, `linear.bias`) from the module's folder.
+    public init(directory: URL) throws {
+        let configURL = directory.appendingPathComponent("config.json")
+        configuration = try JSONFile.decode(Configuration.self, from: configURL)
+        guard let activation = Self.activation(named: configuration.activationFunction) else {
+            throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "unsupported activation_function '\(configuration.activationFunction)'")
+        }
+        self.activation = activation
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weightsURL.path) else {
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("pytorch_model.bin").path) {
+                throw SentenceTransformerError.unreadableFile(
+                    path: directory.appendingPathComponent("pytorch_model.bin").path,
+                    reason: "PyTorch pickle weights are not read; convert them to model.safetensors with the Python safetensors package")
+            }
+            throw SentenceTransformerError.missingFile(path: weightsURL.path)
+        }
+        let weights = try WeightLoader(file: SafeTensorsFile(path: weightsURL.path), probe: "linear.weight", candidates: [""])
+        linear = try Linear(weights, "linear", inFeatures: configuration.inFeatures, outFeatures: configuration.outFeatures, hasBias: configuration.bias)
+    }
+
+    static func activation(named name: String) -> Activation? {
+        switch name.split(separator: ".").last.map(String.init) ?? name {
+        case "Tanh": return .tanh
+        case "Identity": return .identity
+        case "ReLU": return .relu
+        case "Sigmoid": return .sigmoid
+        case "GELU": return .gelu
+        default: return nil
+        }
+    }
+
+    public func outputDimension(input: Int) -> Int { configuration.outFeatures }
+    public var parameterCount: Int { linear.parameterCount }
+    public var summary: String {
+        "Dense(\(configuration.inFeatures) → \(configuration.outFeatures), activation: \(configuration.activationFunction.split(separator: ".").last ?? ""))"
+    }
+
+    public func forward(_ features: inout Features) throws {
+        guard features.sentenceDimension == configuration.inFeatures else {
+            throw SentenceTransformerError.invalidArgument("Dense expects \(configuration.inFeatures) input features, got \(features.sentenceDimension)")
+        }
+        let rows = features.sequences.count
+        var output = [Float](repeating: 0, count: rows * configuration.outFeatures)
+        features.sentenceEmbeddings.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { result in
+                guard let x = input.baseAddress, let y = result.baseAddress else { return }
+                linear.forward(x, rows: rows, into: y)
+                activation.apply(y, count: rows * configuration.outFeatures)
+            }
+        }
+        features.sentenceEmbeddings = output
+        features.sentenceDimension = configuration.outFeatures
+    }
+}

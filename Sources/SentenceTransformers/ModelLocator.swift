@@ -1,0 +1,53 @@
+import Foundation
+
+/// Finds a model directory from what a user types: a path, or a Hugging Face model id found in the local cache
+/// (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`), laid out as `huggingface_hub` lays it
+/// out: `models--ORG--NAME/snapshots/REVISION/`, with `refs/main` naming the revision.
+public enum ModelLocator {
+    /// The model used when none is named.
+    public static let defaultModel = "sentence-transformers/all-MiniLM-L6-v2"
+
+    /// The Hugging Face hub cache directory for `environment`.
+    public static func hubCache(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let cache = environment["HF_HUB_CACHE"], !cache.isEmpty { return URL(fileURLWithPath: cache) }
+        if let home = environment["HF_HOME"], !home.isEmpty { return URL(fileURLWithPath: home).appendingPathComponent("hub") }
+        let userHome = environment["HOME"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
+        return userHome.appendingPathComponent(".cache/huggingface/hub")
+    }
+
+    /// A bare name maps to the `sentence-transformers` organization, as in Python.
+    public static func canonicalID(_ name: String) -> String {
+        name.contains("/") ? name : "sentence-transformers/\(name)"
+    }
+
+    /// The directory holding `nameOrPath`.
+    /// - Throws: ``SentenceTransformerError/modelNotFound(name:searched:)`` naming the places searched.
+    public static func resolve(_ nameOrPath: String, revision: String = "main",
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+        var isDirectory: ObjCBool = false
+        let expanded = (nameOrPath as NSString).expandingTildeInPath
+        if FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), isDirectory.boolValue {
+            return URL(fileURLWithPath: expanded)
+        }
+        let id = canonicalID(nameOrPath)
+        let cache = hubCache(environment: environment)
+        let repository = cache.appendingPathComponent("models--" + id.replacingOccurrences(of: "/", with: "--"))
+        let snapshots = repository.appendingPathComponent("snapshots")
+        var candidates: [String] = []
+        if let ref = try? String(contentsOf: repository.appendingPathComponent("refs").appendingPathComponent(revision), encoding: .utf8) {
+            candidates.append(ref.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        candidates.append(revision)
+        for candidate in candidates where !candidate.isEmpty && !candidate.contains("/") && !candidate.hasPrefix(".") {
+            let snapshot = snapshots.appendingPathComponent(candidate)
+            if FileManager.default.fileExists(atPath: snapshot.path) { return snapshot }
+        }
+        if revision == "main", let only = Self.singleSnapshot(in: snapshots) { return only }
+        throw SentenceTransformerError.modelNotFound(name: nameOrPath, searched: [expanded, snapshots.path])
+    }
+
+    private static func singleSnapshot(in snapshots: URL) -> URL? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: snapshots.path))?.filter { !$0.hasPrefix(".") } ?? []
+        return entries.count == 1 ? snapshots.appendingPathComponent(entries[0]) : nil
+    }
+}

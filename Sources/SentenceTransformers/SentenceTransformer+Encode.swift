@@ -1,0 +1,90 @@
+import STKernels
+import STModels
+import STTokenizers
+
+extension SentenceTransformer {
+    /// Embeds `texts`, one row per text in input order.
+    ///
+    /// Texts are tokenized, sorted by length, run through the model in batches of `batchSize` without padding,
+    /// and put back in input order, so a text gets the same vector whatever else is in the batch.
+    ///
+    /// - Parameters:
+    ///   - normalize: scale each vector to unit length (the model may already do so with a Normalize module).
+    ///   - prompt: text put before each input; overrides `promptName` and the model's default prompt (`""` = none).
+    ///   - promptName: one of the model's prompts (`config_sentence_transformers.json`).
+    ///   - truncateDim: keep the first dimensions only (Matryoshka); defaults to the model's `truncate_dim`.
+    public func encode(_ texts: [String], batchSize: Int = 32, normalize: Bool = false, prompt: String? = nil,
+                       promptName: String? = nil, truncateDim: Int? = nil) throws -> Embeddings {
+        guard batchSize > 0 else { throw SentenceTransformerError.invalidArgument("batchSize must be positive, got \(batchSize)") }
+        let dimension = embeddingDimension
+        let keep = truncateDim ?? configuration.truncateDim
+        if let keep, keep <= 0 { throw SentenceTransformerError.invalidArgument("truncateDim must be positive, got \(keep)") }
+        let (encodings, promptLength) = try tokenizeAll(texts, prompt: prompt, promptName: promptName)
+        var values = [Float](repeating: 0, count: texts.count * dimension)
+        for batch in Self.batches(encodings, size: batchSize) {
+            let features = try run(batch.map { encodings[$0] }, promptLength: promptLength, through: modules.count)
+            guard features.sentenceDimension == dimension else {
+                throw SentenceTransformerError.invalidArgument("pipeline produced \(features.sentenceDimension) dimensions, expected \(dimension)")
+            }
+            for (position, index) in batch.enumerated() {
+                values.replaceSubrange(
+                    (index * dimension)..<((index + 1) * dimension),
+                    with: features.sentenceEmbeddings[(position * dimension)..<((position + 1) * dimension)])
+            }
+        }
+        var embeddings = Embeddings(values: values, dimension: dimension)
+        if let keep { embeddings = embeddings.truncated(to: keep) }
+        return normalize ? embeddings.normalized() : embeddings
+    }
+
+    /// Embeds one text.
+    public func encode(_ text: String, normalize: Bool = false, prompt: String? = nil, promptName: String? = nil,
+                       truncateDim: Int? = nil) throws -> [Float] {
+        let embeddings = try encode([text], normalize: normalize, prompt: prompt, promptName: promptName, truncateDim: truncateDim)
+        return embeddings[0]
+    }
+
+    /// The transformer's output for each text: one row per token (special tokens included), not pooled
+    /// (Python: `encode(texts, output_value="token_embeddings")`).
+    public func tokenEmbeddings(_ texts: [String], batchSize: Int = 32, prompt: String? = nil,
+                                promptName: String? = nil) throws -> [Embeddings] {
+        guard batchSize > 0 else { throw SentenceTransformerError.invalidArgument("batchSize must be positive, got \(batchSize)") }
+        let (encodings, promptLength) = try tokenizeAll(texts, prompt: prompt, promptName: promptName)
+        var result = [Embeddings](repeating: Embeddings(values: [], dimension: transformer.encoder.hiddenSize), count: texts.count)
+        for batch in Self.batches(encodings, size: batchSize) {
+            let features = try run(batch.map { encodings[$0] }, promptLength: promptLength, through: 0)
+            for (position, index) in batch.enumerated() {
+                let rows = features.sequences[position]
+                result[index] = Embeddings(
+                    values: Array(features.tokenEmbeddings[(rows.lowerBound * features.tokenDimension)..<(rows.upperBound * features.tokenDimension)]),
+                    dimension: features.tokenDimension)
+            }
+        }
+        return result
+    }
+
+    private func tokenizeAll(_ texts: [String], prompt: String?, promptName: String?) throws -> ([Encoding], Int) {
+        let promptText = try resolvePrompt(prompt: prompt, promptName: promptName) ?? ""
+        // sentence-transformers counts the prompt's tokens with the leading special token, without the trailing one.
+        let promptLength = promptText.isEmpty ? 0 : max(0, transformer.tokenize(promptText).count - 1)
+        return (texts.map { transformer.tokenize(promptText + $0) }, promptLength)
+    }
+
+    /// Indices of `encodings` grouped into batches of similar length, longest first.
+    static func batches(_ encodings: [Encoding], size: Int) -> [[Int]] {
+        let order = encodings.indices.sorted { encodings[$0].count > encodings[$1].count || (encodings[$0].count == encodings[$1].count && $0 < $1) }
+        return stride(from: 0, to: order.count, by: size).map { Array(order[$0..<min($0 + size, order.count)]) }
+    }
+
+    /// Runs the transformer and the first `moduleCount` modules on one batch.
+    func run(_ encodings: [Encoding], promptLength: Int, through moduleCount: Int) throws -> Features {
+        var batch = TokenBatch()
+        for encoding in encodings { batch.append(inputIDs: encoding.ids, tokenTypeIDs: encoding.typeIDs) }
+        let output = try transformer.encoder.forward(batch, outputHiddenStates: false)
+        var features = Features(
+            tokenEmbeddings: output.lastHiddenState, tokenDimension: output.hiddenSize, sequences: batch.sequences,
+            promptLengths: Array(repeating: promptLength, count: encodings.count))
+        for module in modules.prefix(moduleCount) { try module.forward(&features) }
+        return features
+    }
+}

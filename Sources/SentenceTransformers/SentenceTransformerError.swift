@@ -1,0 +1,25 @@
+/// Why a Sentence Transformers model could not be loaded or used. Every case says what and where.
+public enum SentenceTransformerError: Error, CustomStringConvertible, Equatable {
+    case modelNotFound(name: String, searched: [String])
+    case missingFile(path: String)
+    case unreadableFile(path: String, reason: String)
+    case unsupportedModule(type: String, path: String)
+    case invalidConfig(path: String, reason: String)
+    case unknownPromptName(String, available: [String])
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case let .modelNotFound(name, searched):
+            return "model '\(name)' not found; looked in: \(searched.joined(separator: ", ")). "
+                + "Pass a model directory, or put the model in the Hugging Face cache (scripts/setup.sh does this for the default model)"
+        case let .missingFile(path): return "missing file \(path)"
+        case let .unreadableFile(path, reason): return "cannot read \(path): \(reason)"
+        case let .unsupportedModule(type, path): return "unsupported module type '\(type)' in \(path)"
+        case let .invalidConfig(path, reason): return "invalid config \(path): \(reason)"
+        case let .unknownPromptName(name, available):
+            return "prompt name '\(name)' is not defined by the model (available: \(available.isEmpty ? "none" : available.sorted().joined(separator: ", ")))"
+        case let .invalidArgument(reason): return reason
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import STModels
+import STTokenizers
+
+/// The `Transformer` module: the tokenizer and the encoder of a Hugging Face model directory, with the
+/// sentence-transformers settings (`max_seq_length`, `do_lower_case`).
+public struct Transformer: Sendable {
+    public let encoder: any TransformerEncoder
+    /// Truncates at ``maxSeqLength`` and never pads (batches are packed).
+    public let tokenizer: Tokenizer
+    /// Inputs longer than this many tokens (special tokens included) are truncated.
+    public let maxSeqLength: Int
+    /// Lowercase texts before tokenizing (`do_lower_case` in `sentence_bert_config.json`).
+    public let doLowerCase: Bool
+
+    struct SentenceBertConfig: Decodable {
+        var maxSeqLength: Int?
+        var doLowerCase: Bool?
+        enum CodingKeys: String, CodingKey { case maxSeqLength = "max_seq_length", doLowerCase = "do_lower_case" }
+    }
+
+    struct TokenizerConfig: Decodable {
+        var modelMaxLength: Double?
+        var doLowerCase: Bool?
+        var stripAccents: Bool?
+        var tokenizeChineseChars: Bool?
+        var truncationSide: String?
+        enum CodingKeys: String, CodingKey {
+            case modelMaxLength = "model_max_length", doLowerCase = "do_lower_case", stripAccents = "strip_accents"
+            case tokenizeChineseChars = "tokenize_chinese_chars", truncationSide = "truncation_side"
+        }
+    }
+
+    /// Loads the module from `directory` (the model root for most models).
+    public init(directory: URL) throws {
+        encoder = try Architectures.loadEncoder(from: directory)
+        let sentenceConfig = try Self.firstConfig(
+            in: directory,
+            names: ["sentence_bert_config.json", "sentence_roberta_config.json", "sentence_distilbert_config.json",
+                    "sentence_camembert_config.json", "sentence_albert_config.json", "sentence_xlm-roberta_config.json",
+                    "sentence_xlnet_config.json"])
+        let tokenizerConfig = try JSONFile.decodeIfPresent(TokenizerConfig.self, from: directory.appendingPathComponent("tokenizer_config.json"))
+
+        // sentence-transformers: max_seq_length from its own config, else min(model_max_length, max_position_embeddings).
+        if let configured = sentenceConfig?.maxSeqLength {
+            maxSeqLength = configured
+        } else if let modelMax = tokenizerConfig?.modelMaxLength, modelMax.isFinite, modelMax > 0 {
+            maxSeqLength = Int(min(modelMax, Double(encoder.maxPositionEmbeddings)))
+        } else {
+            maxSeqLength = encoder.maxPositionEmbeddings
+        }
+        guard maxSeqLength > 0 else {
+            throw SentenceTransformerError.invalidConfig(path: directory.appendingPathComponent("sentence_bert_config.json").path, reason: "max_seq_length must be positive")
+        }
+        doLowerCase = sentenceConfig?.doLowerCase ?? false
+
+        var tokenizer: Tokenizer
+        let tokenizerURL = directory.appendingPathComponent("tokenizer.json")
+        let vocabularyURL = directory.appendingPathComponent("vocab.txt")
+        if FileManager.default.fileExists(atPath: tokenizerURL.path) {
+            tokenizer = try Tokenizer(contentsOf: tokenizerURL)
+        } else if FileManager.default.fileExists(atPath: vocabularyURL.path) {
+            tokenizer = try Tokenizer(
+                vocabularyFile: vocabularyURL, lowercase: tokenizerConfig?.doLowerCase ?? true,
+                stripAccents: tokenizerConfig?.stripAccents, handleChineseChars: tokenizerConfig?.tokenizeChineseChars ?? true)
+        } else {
+            throw SentenceTransformerError.missingFile(path: tokenizerURL.path + " (or vocab.txt)")
+        }
+        // The file's own truncation and padding blocks are replaced, as sentence-transformers does.
+        let direction: TruncationDirection = tokenizerConfig?.truncationSide == "left" ? .left : .right
+        tokenizer.truncation = Truncation(maxLength: maxSeqLength, strategy: .longestFirst, direction: direction)
+        tokenizer.padding = nil
+        self.tokenizer = tokenizer
+    }
+
+    private static func firstConfig(in directory: URL, names: [String]) throws -> SentenceBertConfig? {
+        for name in names {
+            if let config = try JSONFile.decodeIfPresent(SentenceBertConfig.self, from: directory.appendingPathComponent(name)) {
+                return config
+            }
+        }
+        return nil
+    }
+
+    /// Tokenizes one text as the model sees it (lowercased if configured, truncated to ``maxSeqLength``).
+    public func tokenize(_ text: String) -> Encoding {
+        tokenizer.encode(doLowerCase ? text.lowercased() : text)
+    }
+}

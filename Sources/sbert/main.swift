@@ -1,0 +1,3 @@
+import STCLI
+
+await SbertCommand.main()
