@@ -85,7 +85,7 @@ public final class SentenceTransformer: Sendable {
         if let prompt { return prompt }
         if let promptName {
             guard let text = configuration.prompts[promptName] else {
-                throw SentenceTransformerError.unknownPromptName(promptName, available: Array(configuration.prompts.keys))
+                throw SentenceTransformerError.unknownPromptName(promptName, available: configuration.prompts.keys.sorted())
             }
             return text
         }

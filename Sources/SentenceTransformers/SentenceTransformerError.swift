@@ -18,7 +18,7 @@ public enum SentenceTransformerError: Error, CustomStringConvertible, Equatable 
         case let .unsupportedModule(type, path): return "unsupported module type '\(type)' in \(path)"
         case let .invalidConfig(path, reason): return "invalid config \(path): \(reason)"
         case let .unknownPromptName(name, available):
-            return "prompt name '\(name)' is not defined by the model (available: \(available.isEmpty ? "none" : available.sorted().joined(separator: ", ")))"
+            return "prompt name '\(name)' is not defined by the model (available: \(available.isEmpty ? "none" : available.joined(separator: ", ")))"
         case let .invalidArgument(reason): return reason
         }
     }

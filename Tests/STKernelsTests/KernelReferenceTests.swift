@@ -1,0 +1,120 @@
+import STKernels
+import Testing
+
+/// Every kernel against its naive twin at awkward sizes (1, 7, 8, 9, 31, 64, 129).
+@Suite struct KernelReferenceTests {
+    static let sizes = [1, 7, 8, 9, 31, 64, 129]
+
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func random(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+        var generator = Generator(state: seed)
+        return (0..<count).map { _ in Float.random(in: -scale...scale, using: &generator) }
+    }
+
+    static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+        zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    @Test(arguments: sizes) func gemmInEveryLayout(size: Int) {
+        let (m, n, k) = (size, size + 3, max(1, size - 1))
+        for transposeA in [false, true] {
+            for transposeB in [false, true] {
+                let a = Self.random(m * k, seed: 1)
+                let b = Self.random(k * n, seed: 2)
+                var fast = Self.random(m * n, seed: 3)
+                var slow = fast
+                let lda = transposeA ? m : k
+                let ldb = transposeB ? k : n
+                Gemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
+                              a: a, lda: lda, b: b, ldb: ldb, beta: 1, c: &fast, ldc: n)
+                Gemm.multiplyReference(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
+                                       a: a, lda: lda, b: b, ldb: ldb, beta: 1, c: &slow, ldc: n)
+                #expect(Self.maxDifference(fast, slow) <= 1e-5 * Float(k), "m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB)")
+            }
+        }
+    }
+
+    @Test(arguments: sizes) func layerNorm(size: Int) {
+        let rows = 3
+        let input = Self.random(rows * size, seed: 4, scale: 10)
+        let weight = Self.random(size, seed: 5)
+        let bias = Self.random(size, seed: 6)
+        var fast = [Float](repeating: 0, count: input.count)
+        var slow = fast
+        LayerNorm.forward(output: &fast, input: input, weight: weight, bias: bias, rows: rows, channels: size, epsilon: 1e-12)
+        LayerNorm.forwardReference(output: &slow, input: input, weight: weight, bias: bias, rows: rows, channels: size, epsilon: 1e-12)
+        #expect(Self.maxDifference(fast, slow) <= 1e-5, "channels \(size)")
+    }
+
+    @Test(arguments: sizes) func softmax(size: Int) {
+        let rows = 2, stride = size + 2
+        var fast = Self.random(rows * stride, seed: 7, scale: 30)
+        var slow = fast
+        Softmax.forward(&fast, rows: rows, columns: size, rowStride: stride)
+        Softmax.forwardReference(&slow, rows: rows, columns: size, rowStride: stride)
+        #expect(Self.maxDifference(fast, slow) <= 1e-6)
+        for row in 0..<rows {
+            let total = fast[(row * stride)..<(row * stride + size)].reduce(0, +)
+            #expect(abs(total - 1) < 1e-5)
+        }
+    }
+
+    @Test(arguments: Activation.allCases) func activations(activation: Activation) {
+        var values = Self.random(129, seed: 8, scale: 6)
+        let reference = values.map { Float(activation.referenceValue(Double($0))) }
+        activation.apply(&values, count: values.count)
+        #expect(Self.maxDifference(values, reference) <= 2e-6, "\(activation)")
+    }
+
+    @Test(arguments: [1, 7, 9, 33]) func attentionOverPackedSequences(length: Int) {
+        let heads = 3, headDim = 5, hidden = heads * headDim
+        let sequences = [0..<length, length..<(length + 4), (length + 4)..<(2 * length + 4)]
+        let tokens = 2 * length + 4
+        let qkv = Self.random(tokens * 3 * hidden, seed: 9, scale: 2)
+        var fast = [Float](repeating: 0, count: tokens * hidden)
+        var slow = fast
+        Attention.forward(output: &fast, qkv: qkv, sequences: sequences, heads: heads, headDim: headDim)
+        Attention.forwardReference(output: &slow, qkv: qkv, sequences: sequences, heads: heads, headDim: headDim)
+        #expect(Self.maxDifference(fast, slow) <= 1e-5)
+    }
+
+    @Test func attentionIgnoresOtherSequences() {
+        // A sequence alone and the same sequence packed beside another give the same rows.
+        let heads = 2, headDim = 4, hidden = heads * headDim
+        let alone = Self.random(5 * 3 * hidden, seed: 10)
+        let packed = alone + Self.random(7 * 3 * hidden, seed: 11)
+        var outputAlone = [Float](repeating: 0, count: 5 * hidden)
+        var outputPacked = [Float](repeating: 0, count: 12 * hidden)
+        Attention.forward(output: &outputAlone, qkv: alone, sequences: [0..<5], heads: heads, headDim: headDim)
+        Attention.forward(output: &outputPacked, qkv: packed, sequences: [0..<5, 5..<12], heads: heads, headDim: headDim)
+        #expect(Array(outputPacked[0..<(5 * hidden)]) == outputAlone)
+    }
+
+    @Test(arguments: sizes) func vectorReductions(size: Int) {
+        let x = Self.random(size, seed: 12), y = Self.random(size, seed: 13)
+        let dot = x.withUnsafeBufferPointer { xs in y.withUnsafeBufferPointer { ys in VectorMath.dot(xs.baseAddress!, ys.baseAddress!, count: size) } }
+        let sum = x.withUnsafeBufferPointer { VectorMath.sum($0.baseAddress!, count: size) }
+        #expect(abs(dot - zip(x, y).map { Float(Double($0) * Double($1)) }.reduce(0, +)) < 1e-5)
+        #expect(abs(sum - x.reduce(0, +)) < 1e-5)
+    }
+
+    @Test func partitionCoversEveryIndexOnce() {
+        for count in [0, 1, 5, 17, 1000] {
+            let seen = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, count))
+            seen.initialize(repeating: 0)
+            defer { seen.deallocate() }
+            Parallel.forEachChunk(count: count, minimumChunk: 2) { range in for i in range { seen[i] += 1 } }
+            #expect(seen.prefix(count).allSatisfy { $0 == 1 })
+        }
+    }
+}
