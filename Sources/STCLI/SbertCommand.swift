@@ -1,2 +1,13 @@
 import ArgumentParser
-public struct SbertCommand: AsyncParsableCommand { public init() {} }
+
+/// `sbert`: Sentence Transformers from the command line.
+public struct SbertCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "sbert",
+        abstract: "Sentence embeddings with Sentence Transformers models, natively in Swift.",
+        discussion: "The default model is sentence-transformers/all-MiniLM-L6-v2, looked up in the Hugging Face cache.",
+        subcommands: [EncodeCommand.self, SimilarityCommand.self, InfoCommand.self, BenchCommand.self]
+    )
+
+    public init() {}
+}

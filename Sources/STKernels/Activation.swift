@@ -1,3 +1,4 @@
+import CSTKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,7 +19,11 @@ public enum Activation: String, Sendable, CaseIterable {
     /// Applies the activation to `count` values in place.
     public func apply(_ x: UnsafeMutablePointer<Float>, count: Int) {
         Parallel.forEachChunk(count: count, minimumChunk: 4096) { range in
-            for i in range { x[i] = self.value(x[i]) }
+            if self == .gelu {
+                st_gelu(x + range.lowerBound, range.count)
+            } else {
+                for i in range { x[i] = self.value(x[i]) }
+            }
         }
     }
 

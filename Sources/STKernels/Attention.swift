@@ -11,32 +11,37 @@ import Darwin
 /// attends only to the tokens of its own sequence, so there is no padding and no mask to apply, and a text gives
 /// the same result alone as inside any batch.
 public enum Attention {
-    /// `output[s] = softmax(Q_s K_sᵀ / √headDim) V_s` for each sequence `s` and head.
+    /// `output[s] = softmax(Q_s K_sᵀ / √headDim) V_s` for each sequence `s` and head; (sequence, head) pairs are
+    /// spread over the workers.
     public static func forward(
         output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
         sequences: [Range<Int>], heads: Int, headDim: Int
     ) {
+        _ = Gemm.singleThreadedBLAS
         let hidden = heads * headDim
         let qkvStride = 3 * hidden
         let longest = sequences.map(\.count).max() ?? 0
         guard longest > 0 else { return }
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
-        defer { scores.deallocate() }
         let scale = 1 / Float(headDim).squareRoot()
-        for sequence in sequences where !sequence.isEmpty {
-            let length = sequence.count
-            let rows = qkv + sequence.lowerBound * qkvStride
-            for head in 0..<heads {
-                let q = rows + head * headDim
-                let k = rows + hidden + head * headDim
-                let v = rows + 2 * hidden + head * headDim
+        // Pairs are numbered head-major, so each worker's contiguous chunk covers every sequence for some heads and
+        // the workers get equal work even when the sequences differ in length.
+        Parallel.forEachChunk(count: sequences.count * heads, minimumChunk: 1) { pairs in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
+            defer { scores.deallocate() }
+            for pair in pairs {
+                let sequence = sequences[pair % sequences.count]
+                let head = pair / sequences.count
+                let length = sequence.count
+                guard length > 0 else { continue }
+                let rows = qkv + sequence.lowerBound * qkvStride
                 Gemm.multiply(
                     transposeB: true, m: length, n: length, k: headDim, alpha: scale,
-                    a: q, lda: qkvStride, b: k, ldb: qkvStride, c: scores, ldc: length)
+                    a: rows + head * headDim, lda: qkvStride, b: rows + hidden + head * headDim, ldb: qkvStride,
+                    c: scores, ldc: length)
                 Softmax.forward(scores, rows: length, columns: length, rowStride: length)
                 Gemm.multiply(
                     m: length, n: headDim, k: length,
-                    a: scores, lda: length, b: v, ldb: qkvStride,
+                    a: scores, lda: length, b: rows + 2 * hidden + head * headDim, ldb: qkvStride,
                     c: output + sequence.lowerBound * hidden + head * headDim, ldc: hidden)
             }
         }

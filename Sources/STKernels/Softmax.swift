@@ -1,3 +1,4 @@
+import CSTKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,16 +12,9 @@ public enum Softmax {
     public static func forward(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, rowStride: Int) {
         for row in 0..<rows {
             let values = x + row * rowStride
-            var maximum = -Float.infinity
-            for c in 0..<columns { maximum = max(maximum, values[c]) }
-            var total: Float = 0
-            for c in 0..<columns {
-                let e = expf(values[c] - maximum)
-                values[c] = e
-                total += e
-            }
-            let scale = 1 / total
-            for c in 0..<columns { values[c] *= scale }
+            let maximum = st_max(values, columns)
+            let total = st_exp_shifted_sum(values, columns, maximum)
+            st_scale(values, columns, 1 / total)
         }
     }
 

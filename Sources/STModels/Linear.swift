@@ -37,7 +37,7 @@ public struct Linear: Sendable {
 
     /// `output[rows, out] = input[rows, in] · Wᵀ + b`, plus `output`'s previous content when `accumulate`.
     public func forward(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
-        Gemm.multiply(
+        Gemm.multiplyParallel(
             transposeB: true, m: rows, n: outFeatures, k: inFeatures,
             a: input, lda: inFeatures, b: weight.baseAddress, ldb: inFeatures,
             beta: accumulate ? 1 : 0, c: output, ldc: outFeatures)

@@ -13,14 +13,17 @@ extension SentenceTransformer {
     ///   - prompt: text put before each input; overrides `promptName` and the model's default prompt (`""` = none).
     ///   - promptName: one of the model's prompts (`config_sentence_transformers.json`).
     ///   - truncateDim: keep the first dimensions only (Matryoshka); defaults to the model's `truncate_dim`.
+    ///   - progress: called after each batch with the number of texts done and the total.
     public func encode(_ texts: [String], batchSize: Int = 32, normalize: Bool = false, prompt: String? = nil,
-                       promptName: String? = nil, truncateDim: Int? = nil) throws -> Embeddings {
+                       promptName: String? = nil, truncateDim: Int? = nil,
+                       progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Embeddings {
         guard batchSize > 0 else { throw SentenceTransformerError.invalidArgument("batchSize must be positive, got \(batchSize)") }
         let dimension = embeddingDimension
         let keep = truncateDim ?? configuration.truncateDim
         if let keep, keep <= 0 { throw SentenceTransformerError.invalidArgument("truncateDim must be positive, got \(keep)") }
         let (encodings, promptLength) = try tokenizeAll(texts, prompt: prompt, promptName: promptName)
         var values = [Float](repeating: 0, count: texts.count * dimension)
+        var done = 0
         for batch in Self.batches(encodings, size: batchSize) {
             let features = try run(batch.map { encodings[$0] }, promptLength: promptLength, through: modules.count)
             guard features.sentenceDimension == dimension else {
@@ -31,6 +34,8 @@ extension SentenceTransformer {
                     (index * dimension)..<((index + 1) * dimension),
                     with: features.sentenceEmbeddings[(position * dimension)..<((position + 1) * dimension)])
             }
+            done += batch.count
+            progress?(done, texts.count)
         }
         var embeddings = Embeddings(values: values, dimension: dimension)
         if let keep { embeddings = embeddings.truncated(to: keep) }

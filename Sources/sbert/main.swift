@@ -1,3 +1,3 @@
 import STCLI
 
-await SbertCommand.main()
+SbertCommand.main()

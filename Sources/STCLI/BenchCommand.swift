@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import SentenceTransformers
+import STKernels
+
+/// `sbert bench`: throughput, latency, load time and memory, printed as JSON beside the Python reference's figures.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure encoding speed and memory; prints JSON (build with -c release).",
+        discussion: """
+            Encodes the short-sentence corpus in batches of 32 and the passage corpus in batches of 16 (several runs, \
+            best and median), times single-sentence calls, model load and peak RSS, and puts the reference figures \
+            from baseline.json beside them with ratios.
+            """
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "Short sentences, one per line.")
+    var short: String = "../shared/bench/short.txt"
+
+    @Option(help: "Long passages, one per line.")
+    var long: String = "../shared/bench/long.txt"
+
+    @Option(help: "The Python reference's figures (baseline.json); skipped when absent.")
+    var baseline: String = "../shared/bench/baseline.json"
+
+    @Option(help: "Timed runs over short.txt (long.txt gets ceil(runs / 2)).")
+    var runs: Int = 5
+
+    @Option(help: "Single-sentence calls timed for the latency percentiles.")
+    var latencyCalls: Int = 200
+
+    static let latencySentence = "The old man walked slowly along the quiet beach at sunset."
+
+    func validate() throws {
+        guard runs > 0, latencyCalls > 0 else { throw ValidationError("--runs and --latency-calls must be positive") }
+    }
+
+    func run() throws {
+        let shortTexts = try InputLines.read(path: short)
+        let longTexts = try InputLines.read(path: long)
+        let loadStart = DispatchTime.now()
+        let model = try modelOptions.load()
+        let loadSeconds = Self.seconds(since: loadStart)
+        let rssAfterLoad = ResourceUsage.peakResidentMiB()
+
+        _ = try model.encode(Array(shortTexts.prefix(64)), batchSize: 32)  // warm-up: page in weights, start BLAS threads
+        let shortResult = try Self.throughput(runs: runs) { _ = try model.encode(shortTexts, batchSize: 32) }
+        let longResult = try Self.throughput(runs: (runs + 1) / 2) { _ = try model.encode(longTexts, batchSize: 16) }
+        var latencies: [Double] = []
+        for _ in 0..<10 { _ = try model.encode(Self.latencySentence) }
+        for _ in 0..<latencyCalls {
+            let start = DispatchTime.now()
+            _ = try model.encode(Self.latencySentence)
+            latencies.append(Self.seconds(since: start) * 1000)
+        }
+        latencies.sort()
+        let tokenizeStart = DispatchTime.now()
+        let shortTokens = shortTexts.reduce(0) { $0 + model.tokenize($1).count }
+        let tokenizeSeconds = Self.seconds(since: tokenizeStart)
+        let longTokens = longTexts.reduce(0) { $0 + model.tokenize($1).count }
+
+        var report: [String: Any] = [
+            "model": modelOptions.model,
+            "environment": [
+                "cores": ProcessInfo.processInfo.activeProcessorCount,
+                "blas_threads": Gemm.blasThreadCount,
+                "OPENBLAS_CORETYPE": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? NSNull(),
+                "OPENBLAS_L2_SIZE": ProcessInfo.processInfo.environment["OPENBLAS_L2_SIZE"] ?? NSNull(),
+            ] as [String: Any],
+            "load_s": loadSeconds,
+            "short_bs32": Self.figures(shortResult, items: shortTexts.count, tokens: shortTokens),
+            "long_bs16": Self.figures(longResult, items: longTexts.count, tokens: longTokens),
+            "latency_single": [
+                "calls": latencyCalls,
+                "p50_ms": Self.percentile(latencies, 0.50),
+                "p90_ms": Self.percentile(latencies, 0.90),
+                "p99_ms": Self.percentile(latencies, 0.99),
+                "min_ms": latencies.first ?? 0,
+                "mean_ms": latencies.reduce(0, +) / Double(max(1, latencies.count)),
+                "sentence": Self.latencySentence,
+            ] as [String: Any],
+            "tokenize_short_single_thread": [
+                "sentences_per_s": Double(shortTexts.count) / tokenizeSeconds,
+                "tokens_per_s": Double(shortTokens) / tokenizeSeconds,
+            ],
+            "peak_rss_after_load_mib": rssAfterLoad,
+            "peak_rss_mib": ResourceUsage.peakResidentMiB(),
+        ]
+        if let reference = Self.reference(path: baseline) {
+            report["reference"] = reference
+            report["ratios"] = Self.ratios(report, reference)
+        }
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    struct Throughput { var runs: [Double] }
+
+    static func throughput(runs: Int, _ body: () throws -> Void) throws -> Throughput {
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now()
+            try body()
+            times.append(seconds(since: start))
+        }
+        return Throughput(runs: times)
+    }
+
+    static func figures(_ result: Throughput, items: Int, tokens: Int) -> [String: Any] {
+        let sorted = result.runs.sorted()
+        let best = sorted.first ?? 1
+        let median = sorted[sorted.count / 2]
+        return [
+            "runs_s": result.runs, "min_s": best, "median_s": median, "items": items, "tokens": tokens,
+            "items_per_s_best": Double(items) / best, "items_per_s_median": Double(items) / median,
+            "tokens_per_s_best": Double(tokens) / best,
+        ]
+    }
+
+    static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let position = fraction * Double(sorted.count - 1)
+        let lower = Int(position.rounded(.down)), upper = Int(position.rounded(.up))
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+    }
+
+    /// The reference figures that matter, from baseline.json.
+    static func reference(path: String) -> [String: Any]? {
+        guard let data = FileManager.default.contents(atPath: path),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        func number(_ keys: [String]) -> Double? {
+            var node: Any? = json
+            for key in keys { node = (node as? [String: Any])?[key] }
+            return (node as? NSNumber)?.doubleValue
+        }
+        var reference: [String: Any] = [:]
+        let entries: [(String, [String])] = [
+            ("torch_short_items_per_s", ["torch", "short_bs32", "items_per_s_best"]),
+            ("torch_long_items_per_s", ["torch", "long_bs16", "items_per_s_best"]),
+            ("torch_latency_p50_ms", ["torch", "latency_single", "p50_ms"]),
+            ("torch_peak_rss_mib", ["load", "torch_sentence_transformers", "second_run", "peak_rss_mib"]),
+            ("onnx_fp32_short_items_per_s", ["onnx", "fp32", "short_bs32", "items_per_s_best"]),
+            ("onnx_fp32_long_items_per_s", ["onnx", "fp32", "long_bs16", "items_per_s_best"]),
+            ("onnx_fp32_latency_p50_ms", ["onnx", "fp32", "latency_single", "p50_ms"]),
+            ("onnx_fp32_peak_rss_mib", ["load", "onnxruntime_fp32", "second_run", "peak_rss_mib"]),
+            ("onnx_int8_short_items_per_s", ["onnx", "int8", "short_bs32", "items_per_s_best"]),
+            ("rust_tokenizers_short_single_thread_sentences_per_s", ["tokenizers", "rayon_1_thread", "short_encode_batch", "items_per_s_best"]),
+        ]
+        for (name, keys) in entries { if let value = number(keys) { reference[name] = value } }
+        return reference.isEmpty ? nil : reference
+    }
+
+    /// Ours ÷ reference for throughput, reference ÷ ours for latency and memory: above 1 means we are better.
+    static func ratios(_ report: [String: Any], _ reference: [String: Any]) -> [String: Double] {
+        func ours(_ section: String, _ key: String) -> Double? { ((report[section] as? [String: Any])?[key] as? Double) }
+        var ratios: [String: Double] = [:]
+        let shortRate = ours("short_bs32", "items_per_s_best"), longRate = ours("long_bs16", "items_per_s_best")
+        let p50 = ours("latency_single", "p50_ms"), rss = report["peak_rss_mib"] as? Double
+        for engine in ["torch", "onnx_fp32"] {
+            if let ours = shortRate, let theirs = reference["\(engine)_short_items_per_s"] as? Double { ratios["short_speedup_vs_\(engine)"] = ours / theirs }
+            if let ours = longRate, let theirs = reference["\(engine)_long_items_per_s"] as? Double { ratios["long_speedup_vs_\(engine)"] = ours / theirs }
+            if let ours = p50, let theirs = reference["\(engine)_latency_p50_ms"] as? Double { ratios["latency_p50_speedup_vs_\(engine)"] = theirs / ours }
+            if let ours = rss, let theirs = reference["\(engine)_peak_rss_mib"] as? Double { ratios["memory_saving_vs_\(engine)"] = theirs / ours }
+        }
+        return ratios
+    }
+}

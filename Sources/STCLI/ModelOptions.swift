@@ -1,0 +1,16 @@
+import ArgumentParser
+import Foundation
+import SentenceTransformers
+
+/// `--model`, shared by every command that loads a model.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "A model directory, or a Hugging Face model id found in the local cache.")
+    var model: String = ModelLocator.defaultModel
+
+    @Option(help: "The revision (branch, tag or commit) of a model id.")
+    var revision: String = "main"
+
+    func load() throws -> SentenceTransformer {
+        try SentenceTransformer(model, revision: revision)
+    }
+}
