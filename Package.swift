@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "STTensorTests", dependencies: ["STTensor", "STTestSupport"]),
         .testTarget(name: "STTokenizersTests", dependencies: ["STTokenizers", "STTestSupport"]),
         .testTarget(name: "SentenceTransformersTests", dependencies: ["SentenceTransformers", "STModels", "STTestSupport"]),
-        .testTarget(name: "STCLITests", dependencies: ["STCLI", "STTestSupport"]),
+        .testTarget(name: "STCLITests", dependencies: ["STTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,123 @@
+import Foundation
+import STTestSupport
+import Testing
+
+/// The `sbert` executable run as a user runs it: arguments, standard input and output, exit status.
+@Suite struct SbertProcessTests {
+    struct Result {
+        var status: Int32
+        var standardOutput: Data
+        var standardError: String
+        var text: String { String(decoding: standardOutput, as: UTF8.self) }
+    }
+
+    /// `sbert` sits beside the test bundle in the build folder.
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sbert")
+    }
+
+    static func run(_ arguments: [String], input: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe(), error = Pipe(), standardInput = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = standardInput
+        try process.run()
+        if let input { standardInput.fileHandleForWriting.write(input) }
+        try standardInput.fileHandleForWriting.close()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, standardOutput: outputData, standardError: String(decoding: errorData, as: UTF8.self))
+    }
+
+    static func modelPath() throws -> String { try TestResources.model("all-MiniLM-L6-v2").path }
+
+    static func rows(_ text: String) -> [[Double]] {
+        text.split(separator: "\n").map { line in
+            ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [NSNumber] ?? []).map(\.doubleValue)
+        }
+    }
+
+    @Test func encodeJSONLinesOneArrayPerTextInOrder() throws {
+        let result = try Self.run(["encode", "--model", try Self.modelPath(), "A man is eating food.", "", "A man is riding a horse."])
+        #expect(result.status == 0, "\(result.standardError)")
+        let rows = Self.rows(result.text)
+        #expect(rows.count == 3 && rows.allSatisfy { $0.count == 384 })
+        // The empty text's vector from the Python reference (encode.jsonl row 0), first values.
+        #expect(abs(rows[1][0] - -0.1188384) < 1e-5 && abs(rows[1][1] - 0.048298758) < 1e-5)
+        let norms = rows.map { $0.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+        #expect(norms.allSatisfy { abs($0 - 1) < 1e-5 })
+    }
+
+    @Test func defaultModelComesFromTheHuggingFaceCache() throws {
+        let result = try Self.run(["encode", "hello world"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(Self.rows(result.text).first?.count == 384)
+    }
+
+    @Test func linesFromStandardInputAndTheOtherFormats() throws {
+        let model = try Self.modelPath()
+        let input = Data("first line\r\nsecond line\n".utf8)
+        let jsonl = try Self.run(["encode", "--model", model], input: input)
+        #expect(jsonl.status == 0 && Self.rows(jsonl.text).count == 2)
+        let json = try Self.run(["encode", "--model", model, "--format", "json", "--normalize", "--truncate-dim", "8"], input: input)
+        let matrix = try JSONSerialization.jsonObject(with: json.standardOutput) as? [[NSNumber]]
+        #expect(matrix?.count == 2 && matrix?[0].count == 8)
+        let csv = try Self.run(["encode", "--model", model, "--format", "csv"], input: input)
+        #expect(csv.text.split(separator: "\n").map { $0.split(separator: ",").count } == [384, 384])
+        let npyPath = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID()).npy").path
+        let npy = try Self.run(["encode", "--model", model, "--format", "npy", "--output", npyPath], input: input)
+        #expect(npy.status == 0, "\(npy.standardError)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: npyPath))
+        #expect(bytes.prefix(6) == Data([0x93] + Array("NUMPY".utf8)))
+        let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+        #expect((10 + headerLength) % 64 == 0 && bytes.count == 10 + headerLength + 2 * 384 * 4)
+        #expect(String(decoding: bytes[10..<(10 + headerLength)], as: UTF8.self).contains("'shape': (2, 384)"))
+    }
+
+    @Test func invalidUTF8NamesTheLine() throws {
+        let result = try Self.run(["encode", "--model", try Self.modelPath()], input: Data("fine\n\u{00}ok\n".utf8) + Data([0x66, 0xFF, 0x0A]))
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("line 3") && result.standardError.contains("UTF-8"), "\(result.standardError)")
+        #expect(result.standardOutput.isEmpty)
+    }
+
+    @Test func similarityMatrix() throws {
+        let result = try Self.run(["similarity", "--model", try Self.modelPath(), "--format", "json",
+                                   "A man is eating food.", "A man is eating a piece of bread.", "The girl is carrying a baby."])
+        #expect(result.status == 0, "\(result.standardError)")
+        let matrix = (try JSONSerialization.jsonObject(with: result.standardOutput) as? [[NSNumber]] ?? []).map { $0.map(\.doubleValue) }
+        #expect(matrix.count == 3 && abs(matrix[0][0] - 1) < 1e-5 && matrix[0][1] > matrix[0][2])
+        let table = try Self.run(["similarity", "--model", try Self.modelPath(), "a cat", "a dog"])
+        #expect(table.status == 0 && table.text.contains("1.0000") && table.text.contains("a dog"))
+    }
+
+    @Test func infoSummarizesTheModel() throws {
+        let result = try Self.run(["info", "--model", try Self.modelPath(), "--format", "json"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let info = try JSONSerialization.jsonObject(with: result.standardOutput) as? [String: Any]
+        #expect(info?["embedding_dimension"] as? Int == 384)
+        #expect(info?["max_seq_length"] as? Int == 256)
+        #expect(info?["architecture"] as? String == "BertModel")
+        #expect((info?["modules"] as? [String])?.count == 3)
+    }
+
+    @Test func badArgumentsAndMissingModelsAreCleanErrors() throws {
+        let zero = try Self.run(["encode", "--batch-size", "0", "x"])
+        #expect(zero.status != 0 && zero.standardError.contains("--batch-size must be positive"))
+        let missing = try Self.run(["encode", "--model", "nobody/no-such-model", "x"])
+        #expect(missing.status != 0 && missing.standardError.contains("models--nobody--no-such-model"), "\(missing.standardError)")
+        let one = try Self.run(["similarity", "only one"])
+        #expect(one.status != 0 && one.standardError.contains("at least two"))
+        let unreadable = try Self.run(["encode", "--input", "/nonexistent/file.txt"])
+        #expect(unreadable.status != 0 && unreadable.standardError.contains("/nonexistent/file.txt"))
+    }
+
+    @Test func helpListsTheCommands() throws {
+        let help = try Self.run(["--help"])
+        for command in ["encode", "similarity", "info", "bench"] { #expect(help.text.contains(command)) }
+    }
+}
