@@ -35,7 +35,7 @@ let package = Package(
         ),
         .executableTarget(name: "sbert", dependencies: ["STCLI"]),
         .target(name: "STTestSupport", path: "Tests/STTestSupport"),
-        .testTarget(name: "STKernelsTests", dependencies: ["STKernels"]),
+        .testTarget(name: "STKernelsTests", dependencies: ["STKernels", "CSTKernels"]),
         .testTarget(name: "STTensorTests", dependencies: ["STTensor", "STTestSupport"]),
         .testTarget(name: "STTokenizersTests", dependencies: ["STTokenizers", "STTestSupport"]),
         .testTarget(name: "SentenceTransformersTests", dependencies: ["SentenceTransformers", "STModels", "STTestSupport"]),

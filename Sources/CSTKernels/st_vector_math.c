@@ -28,7 +28,7 @@ static inline uint32_t st_float_to_bits(float value) {
 static inline float st_exp_lane(float x) {
     const float shifter = 12582912.0f;
     x = x < -87.33654f ? -87.33654f : x;
-    x = x > 88.72283f ? 88.72283f : x;
+    x = x > 88.3762626647949f ? 88.3762626647949f : x;
     float shifted = x * 1.44269504088896341f + shifter;
     float n = shifted - shifter;
     float r = x - n * 0.693359375f;

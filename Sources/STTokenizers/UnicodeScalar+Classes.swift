@@ -11,13 +11,15 @@ extension Unicode.Scalar {
         }
     }
 
-    /// General category "Other" (Cc, Cf, Co, Cn, Cs), except `\t`, `\n`, `\r` (counted as whitespace).
+    /// General category "Other" as the reference library's tables define it: Cc, Cf, Co and Cs, except `\t`, `\n`,
+    /// `\r` (counted as whitespace). Not Cn: those tables come from `UnicodeData.txt`, which lists no unassigned
+    /// code point, so noncharacters such as U+FDD0 are kept (and become `[UNK]`).
     var isTokenizerControl: Bool {
         switch value {
         case 0x09, 0x0A, 0x0D: return false
         default:
             switch properties.generalCategory {
-            case .control, .format, .privateUse, .unassigned, .surrogate: return true
+            case .control, .format, .privateUse, .surrogate: return true
             default: return false
             }
         }

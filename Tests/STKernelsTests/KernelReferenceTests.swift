@@ -1,3 +1,5 @@
+import CSTKernels
+import Foundation
 import STKernels
 import Testing
 
@@ -104,8 +106,11 @@ import Testing
         let x = Self.random(size, seed: 12), y = Self.random(size, seed: 13)
         let dot = x.withUnsafeBufferPointer { xs in y.withUnsafeBufferPointer { ys in VectorMath.dot(xs.baseAddress!, ys.baseAddress!, count: size) } }
         let sum = x.withUnsafeBufferPointer { VectorMath.sum($0.baseAddress!, count: size) }
-        #expect(abs(dot - zip(x, y).map { Float(Double($0) * Double($1)) }.reduce(0, +)) < 1e-5)
-        #expect(abs(sum - x.reduce(0, +)) < 1e-5)
+        var expectedDot = 0.0
+        for (a, b) in zip(x, y) { expectedDot += Double(a) * Double(b) }
+        let expectedSum = x.reduce(0.0) { $0 + Double($1) }
+        #expect(abs(Double(dot) - expectedDot) < 1e-5)
+        #expect(abs(Double(sum) - expectedSum) < 1e-5)
     }
 
     @Test func partitionCoversEveryIndexOnce() {
@@ -115,6 +120,44 @@ import Testing
             defer { seen.deallocate() }
             Parallel.forEachChunk(count: count, minimumChunk: 2) { range in for i in range { seen[i] += 1 } }
             #expect(seen.prefix(count).allSatisfy { $0 == 1 })
+        }
+    }
+}
+
+@Suite struct VectorExpTests {
+    @Test func expAgreesWithLibmAcrossTheRange() {
+        var generator = KernelReferenceTests.Generator(state: 42)
+        let inputs = (0..<4099).map { _ in Float.random(in: -87...88.3, using: &generator) } + [0, -1e-8, 1e-8, 88.37, -87.3]
+        var values = inputs
+        _ = st_exp_shifted_sum(&values, values.count, 0)
+        var worst: Double = 0
+        for (x, y) in zip(inputs, values) {
+            let expected = Foundation.exp(Double(x))
+            worst = max(worst, abs(Double(y) - expected) / expected)
+        }
+        #expect(worst < 3e-7, "max relative error \(worst)")
+        var moderate = (0..<37).map { Float($0) / 4 - 4 }
+        let sum = st_exp_shifted_sum(&moderate, moderate.count, 0)
+        let expectedSum = moderate.reduce(0.0) { $0 + Double($1) }
+        #expect(abs(Double(sum) - expectedSum) / expectedSum < 1e-6)
+        // Far below the range: tiny, never garbage; the shift is subtracted first.
+        var extreme: [Float] = [-1000, -90, 0]
+        _ = st_exp_shifted_sum(&extreme, 3, 0)
+        #expect(extreme[0] >= 0 && extreme[0] < 1e-37 && extreme[1] < 1e-37 && extreme[2] == 1)
+        var shifted: [Float] = [5, 6]
+        _ = st_exp_shifted_sum(&shifted, 2, 6)
+        #expect(abs(shifted[0] - Float(Foundation.exp(-1.0))) < 1e-7 && shifted[1] == 1)
+    }
+
+    @Test func maxAndScale() {
+        for count in [0, 1, 15, 16, 17, 100] {
+            let original: [Float] = (0..<count).map { index in Float((index * 37) % 101) - 50 }
+            var values = original
+            let expected = original.max() ?? -.infinity
+            #expect(st_max(values, count) == expected)
+            st_scale(&values, count, 2)
+            let doubled: [Float] = original.map { $0 * 2 }
+            #expect(values == doubled)
         }
     }
 }

@@ -119,3 +119,25 @@ import Testing
         }
     }
 }
+
+@Suite struct SafeTensorsWriterTests {
+    @Test func roundTripsThroughTheReader() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("written-\(UUID()).safetensors").path
+        let weight = Tensor(shape: [2, 3], values: [1, -2, 3.5, 4, 5, 6])
+        let bias = Tensor(shape: [2], values: [0.25, -0.5])
+        try SafeTensorsWriter.write(["linear.weight": weight, "linear.bias": bias], metadata: ["format": "pt"], to: path)
+        let file = try SafeTensorsFile(path: path)
+        #expect(file.metadata == ["format": "pt"])
+        #expect(try file.tensor(named: "linear.weight").values == weight.values)
+        #expect(try file.tensor(named: "linear.weight").shape == [2, 3])
+        #expect(try file.tensor(named: "linear.bias").values == bias.values)
+        let headerLength = try Data(contentsOf: URL(fileURLWithPath: path)).prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        #expect(headerLength % 8 == 0)
+    }
+
+    @Test func unwritableDestinationIsAnError() {
+        #expect(throws: SafeTensorsError.self) {
+            try SafeTensorsWriter.write(["x": Tensor(shape: [1], values: [1])], to: "/nonexistent/dir/x.safetensors")
+        }
+    }
+}

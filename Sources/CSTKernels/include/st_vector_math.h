@@ -10,7 +10,7 @@ extern "C" {
 #endif
 
 /// x[i] <- exp(x[i] - shift) for i < count; returns the sum of the new values. Within 2 ulp of expf for
-/// arguments in [-87.3, 88.7]; smaller arguments give about 1e-38, larger ones about 3e38.
+/// arguments in [-87.3, 88.37]; smaller arguments give about 1e-38, larger ones about 2.7e38 (no infinity).
 float st_exp_shifted_sum(float *x, long count, float shift);
 
 /// The largest of x[0..<count] (-infinity when count is 0).
