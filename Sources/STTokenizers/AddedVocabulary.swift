@@ -33,33 +33,40 @@ public struct AddedToken: Sendable, Equatable {
     }
 }
 
-/// Finds added tokens in text: leftmost match first, the longest one at a position, as the reference library's
-/// Aho-Corasick matcher does.
+/// Finds added tokens in text as the reference library's Aho-Corasick matcher does: scanning left to right, the
+/// longest token at the leftmost position; the search resumes after each match, even one `single_word` rejects.
 struct AddedVocabulary: Sendable {
+    private struct Pattern: Sendable {
+        var scalars: [Unicode.Scalar]
+        var token: AddedToken
+    }
+
     let tokens: [AddedToken]
-    private let raw: [(scalars: [Unicode.Scalar], token: AddedToken)]
-    private let normalizedTokens: [(scalars: [Unicode.Scalar], token: AddedToken)]
+    private let raw: [Pattern]
+    private let normalizedPatterns: [Pattern]
+    private let firstScalars: Set<Unicode.Scalar>
 
     init(tokens: [AddedToken], normalizer: (any Normalizer)?) {
         self.tokens = tokens
-        let byLength: ([Unicode.Scalar], AddedToken) -> ([Unicode.Scalar], AddedToken) = { ($0, $1) }
         raw = tokens.filter { !$0.normalized }
-            .map { byLength(Array($0.content.unicodeScalars), $0) }
-            .filter { !$0.0.isEmpty }
-            .sorted { $0.0.count > $1.0.count }
-        normalizedTokens = tokens.filter(\.normalized)
+            .map { Pattern(scalars: Array($0.content.unicodeScalars), token: $0) }
+            .filter { !$0.scalars.isEmpty }
+            .sorted { $0.scalars.count > $1.scalars.count }
+        normalizedPatterns = tokens.filter(\.normalized)
             .map { token in
                 var text = NormalizedText(Substring(token.content).unicodeScalars)
                 normalizer?.normalize(&text)
-                return byLength(text.scalars, token)
+                return Pattern(scalars: text.scalars, token: token)
             }
-            .filter { !$0.0.isEmpty }
-            .sorted { $0.0.count > $1.0.count }
+            .filter { !$0.scalars.isEmpty }
+            .sorted { $0.scalars.count > $1.scalars.count }
+        firstScalars = Set((raw + normalizedPatterns).compactMap(\.scalars.first))
     }
 
     var isEmpty: Bool { tokens.isEmpty }
 
-    /// A piece of input: text still to tokenize, or an added token already found.
+    /// A piece of input: text still to tokenize, or an added token already found (its value is the matched text,
+    /// whitespace swallowed by `lstrip`/`rstrip` included, as the reference library reports it).
     enum Segment {
         case text(NormalizedText)
         case token(Token)
@@ -69,26 +76,33 @@ struct AddedVocabulary: Sendable {
     func splitRaw(_ text: NormalizedText) -> [Segment] { split(text, with: raw) }
 
     /// Splits already-normalized `text` on the tokens matched after normalization.
-    func splitNormalized(_ text: NormalizedText) -> [Segment] { split(text, with: normalizedTokens) }
+    func splitNormalized(_ text: NormalizedText) -> [Segment] { split(text, with: normalizedPatterns) }
 
-    private func split(_ text: NormalizedText, with patterns: [(scalars: [Unicode.Scalar], token: AddedToken)]) -> [Segment] {
-        guard !patterns.isEmpty else { return [.text(text)] }
+    private func split(_ text: NormalizedText, with patterns: [Pattern]) -> [Segment] {
+        guard !patterns.isEmpty, !text.isEmpty else { return [.text(text)] }
         let scalars = text.scalars
         var segments: [Segment] = []
         var pending = 0
         var index = 0
         while index < scalars.count {
-            guard let (pattern, token) = patterns.first(where: { matches($0.scalars, $0.token, in: scalars, at: index) }) else {
+            guard firstScalars.contains(scalars[index]),
+                  let pattern = patterns.first(where: { matches($0.scalars, in: scalars, at: index) }) else {
                 index += 1
                 continue
             }
             var start = index
-            var end = index + pattern.count
-            if token.lstrip { while start > pending, scalars[start - 1].isTokenizerWhitespace { start -= 1 } }
-            if token.rstrip { while end < scalars.count, scalars[end].isTokenizerWhitespace { end += 1 } }
+            var end = index + pattern.scalars.count
+            index = end
+            if pattern.token.singleWord {
+                let wordBefore = start > 0 && scalars[start - 1].isWordCharacter
+                let wordAfter = end < scalars.count && scalars[end].isWordCharacter
+                if wordBefore || wordAfter { continue }
+            }
+            if pattern.token.lstrip { while start > pending, scalars[start - 1].isTokenizerWhitespace { start -= 1 } }
+            if pattern.token.rstrip { while end < scalars.count, scalars[end].isTokenizerWhitespace { end += 1 } }
             if pending < start { segments.append(.text(text.slice(pending..<start))) }
-            let span = text.slice(index..<(index + pattern.count)).originalRange ?? 0..<0
-            segments.append(.token(Token(id: token.id, value: token.content, offsets: span)))
+            let matched = String(String.UnicodeScalarView(scalars[start..<end]))
+            segments.append(.token(Token(id: pattern.token.id, value: matched, offsets: text.originalRange(of: start..<end))))
             pending = end
             index = end
         }
@@ -96,15 +110,9 @@ struct AddedVocabulary: Sendable {
         return segments
     }
 
-    private func matches(_ pattern: [Unicode.Scalar], _ token: AddedToken, in scalars: [Unicode.Scalar], at index: Int) -> Bool {
+    private func matches(_ pattern: [Unicode.Scalar], in scalars: [Unicode.Scalar], at index: Int) -> Bool {
         guard index + pattern.count <= scalars.count else { return false }
         for offset in 0..<pattern.count where scalars[index + offset] != pattern[offset] { return false }
-        if token.singleWord {
-            let isWord: (Unicode.Scalar) -> Bool = { $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_" }
-            if index > 0, isWord(scalars[index - 1]) { return false }
-            let end = index + pattern.count
-            if end < scalars.count, isWord(scalars[end]) { return false }
-        }
         return true
     }
 }

@@ -30,6 +30,6 @@ extension Tokenizer {
         self.init(
             normalizer: normalizer, preTokenizer: BertPreTokenizer(), model: model,
             postProcessor: BertProcessing(sep: (sepToken, try id(sepToken)), cls: (clsToken, try id(clsToken))),
-            addedTokens: specials, padding: Padding(padID: try id(padToken), padToken: padToken))
+            decoder: WordPieceDecoder(), addedTokens: specials, padding: Padding(padID: try id(padToken), padToken: padToken))
     }
 }

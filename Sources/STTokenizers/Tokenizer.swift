@@ -12,6 +12,7 @@ public struct Tokenizer: Sendable {
     public let preTokenizer: (any PreTokenizer)?
     public let model: any TokenizerModel
     public let postProcessor: (any PostProcessor)?
+    public let decoder: (any TokenDecoder)?
     let addedVocabulary: AddedVocabulary
     /// Applied by ``encode(_:pair:addSpecialTokens:)``; `nil` = no truncation.
     public var truncation: Truncation?
@@ -22,12 +23,13 @@ public struct Tokenizer: Sendable {
     public var addedTokens: [AddedToken] { addedVocabulary.tokens }
 
     public init(normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?, model: any TokenizerModel,
-                postProcessor: (any PostProcessor)?, addedTokens: [AddedToken] = [],
+                postProcessor: (any PostProcessor)?, decoder: (any TokenDecoder)? = nil, addedTokens: [AddedToken] = [],
                 truncation: Truncation? = nil, padding: Padding? = nil) {
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
         self.model = model
         self.postProcessor = postProcessor
+        self.decoder = decoder
         self.addedVocabulary = AddedVocabulary(tokens: addedTokens, normalizer: normalizer)
         self.truncation = truncation
         self.padding = padding
@@ -66,6 +68,7 @@ public struct Tokenizer: Sendable {
             preTokenizer: try TokenizerComponents.preTokenizer(json["pre_tokenizer"] ?? .null),
             model: try TokenizerComponents.model(modelJSON),
             postProcessor: try TokenizerComponents.postProcessor(json["post_processor"] ?? .null),
+            decoder: try TokenizerComponents.decoder(json["decoder"] ?? .null),
             addedTokens: addedTokens,
             truncation: try TokenizerComponents.truncation(json["truncation"]),
             padding: try TokenizerComponents.padding(json["padding"]))
@@ -107,19 +110,28 @@ public struct Tokenizer: Sendable {
     /// Encodes one text, or a pair, applying ``truncation`` and the post-processor.
     public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true) -> Encoding {
         var first = Encoding(tokens: tokenize(text))
-        var second = pair.map { Encoding(tokens: tokenize($0)) }
+        var second = pair.map { Encoding(tokens: tokenize($0), typeID: 1) }
         if let truncation {
             let added = addSpecialTokens ? (postProcessor?.addedTokenCount(isPair: second != nil) ?? 0) : 0
             truncation.apply(first: &first, second: &second, budget: truncation.maxLength - added)
         }
         guard addSpecialTokens, let postProcessor else {
-            if var other = second {
-                other.typeIDs = Array(repeating: 1, count: other.count)
-                first.append(other)
-            }
+            if let other = second { first.append(other) }
             return first
         }
         return postProcessor.process(first, pair: second)
+    }
+
+    /// The text of `ids`: tokens looked up, special tokens left out when `skipSpecialTokens`, then the decoder
+    /// (or, without one, the tokens joined by spaces).
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true) -> String {
+        let special = Set(addedVocabulary.tokens.filter(\.special).map(\.id))
+        let tokens = ids.compactMap { id -> String? in
+            if skipSpecialTokens, special.contains(id) { return nil }
+            return token(forID: id)
+        }
+        guard let decoder else { return tokens.joined(separator: " ") }
+        return decoder.decodeChain(tokens).joined()
     }
 
     /// Encodes several texts, then applies ``padding``.

@@ -12,6 +12,16 @@ enum TokenizerComponents {
         if json.isNull { return nil }
         switch try type(of: json, stage: "normalizer") {
         case "BertNormalizer": return try BertNormalizer(json: json)
+        case "NFC": return UnicodeNormalizer(.nfc)
+        case "NFD": return UnicodeNormalizer(.nfd)
+        case "NFKC": return UnicodeNormalizer(.nfkc)
+        case "NFKD": return UnicodeNormalizer(.nfkd)
+        case "Lowercase": return Lowercase()
+        case "StripAccents": return StripAccents()
+        case "Strip": return try Strip(json: json)
+        case "Replace": return try Replace(json: json)
+        case "Prepend": return try Prepend(json: json)
+        case "Precompiled": return try Precompiled(json: json)
         case "Sequence":
             let parts = try ComponentFields(component: "normalizer Sequence", json: json).array("normalizers")
             return NormalizerSequence(try parts.compactMap(normalizer))
@@ -23,6 +33,14 @@ enum TokenizerComponents {
         if json.isNull { return nil }
         switch try type(of: json, stage: "pre_tokenizer") {
         case "BertPreTokenizer": return BertPreTokenizer()
+        case "ByteLevel": return try ByteLevel(json: json)
+        case "Metaspace": return try Metaspace(json: json)
+        case "Whitespace": return WhitespacePreTokenizer()
+        case "WhitespaceSplit": return WhitespaceSplit()
+        case "Punctuation": return try Punctuation(json: json)
+        case "Digits": return try Digits(json: json)
+        case "Split": return try Split(json: json)
+        case "CharDelimiterSplit": return try CharDelimiterSplit(json: json)
         case "Sequence":
             let parts = try ComponentFields(component: "pre_tokenizer Sequence", json: json).array("pretokenizers")
             return PreTokenizerSequence(try parts.compactMap(preTokenizer))
@@ -31,10 +49,19 @@ enum TokenizerComponents {
     }
 
     static func model(_ json: JSONValue) throws -> any TokenizerModel {
-        // Files written by old versions of the library leave out the model's type; WordPiece's fields identify it.
-        let type = json["type"]?.stringValue ?? (json["continuing_subword_prefix"] != nil ? "WordPiece" : "")
+        // Files written by old versions of the library leave out the model's type; the fields identify it.
+        var type = json["type"]?.stringValue ?? ""
+        if type.isEmpty {
+            if json["merges"] != nil { type = "BPE" }
+            else if json["continuing_subword_prefix"] != nil || json["max_input_chars_per_word"] != nil { type = "WordPiece" }
+            else if json["vocab"]?.arrayValue != nil { type = "Unigram" }
+            else if json["vocab"]?.objectValue != nil { type = "WordLevel" }
+        }
         switch type {
         case "WordPiece": return try WordPiece(json: json)
+        case "BPE": return try BPE(json: json)
+        case "Unigram": return try Unigram(json: json)
+        case "WordLevel": return try WordLevel(json: json)
         case let other: throw TokenizerError.unknownComponentType(stage: "model", type: other.isEmpty ? "(missing)" : other)
         }
     }
@@ -44,7 +71,41 @@ enum TokenizerComponents {
         switch try type(of: json, stage: "post_processor") {
         case "TemplateProcessing": return try TemplateProcessing(json: json)
         case "BertProcessing": return try BertProcessing(json: json)
+        case "RobertaProcessing": return try RobertaProcessing(json: json)
+        case "ByteLevel": return try ByteLevelProcessing(json: json)
+        case "Sequence":
+            let parts = try ComponentFields(component: "post_processor Sequence", json: json).array("processors")
+            return PostProcessorSequence(try parts.compactMap(postProcessor))
         case let other: throw TokenizerError.unknownComponentType(stage: "post_processor", type: other)
+        }
+    }
+
+    static func decoder(_ json: JSONValue) throws -> (any TokenDecoder)? {
+        if json.isNull { return nil }
+        func character(_ key: String, default defaultValue: Character) throws -> Character {
+            guard let text = json[key]?.stringValue else { return defaultValue }
+            guard text.count == 1, let first = text.first else {
+                throw TokenizerError.invalidField(component: "decoder", field: key, expected: "a single character")
+            }
+            return first
+        }
+        let fields = ComponentFields(component: "decoder", json: json)
+        switch try type(of: json, stage: "decoder") {
+        case "WordPiece":
+            return WordPieceDecoder(prefix: try fields.optionalString("prefix") ?? "##", cleanup: try fields.bool("cleanup", default: true))
+        case "ByteLevel": return ByteLevelDecoder()
+        case "Metaspace":
+            let metaspace = try Metaspace(json: json)
+            return MetaspaceDecoder(replacement: Character(metaspace.replacement), prependScheme: metaspace.prependScheme)
+        case "BPEDecoder": return BPEDecoder(suffix: try fields.optionalString("suffix") ?? "</w>")
+        case "ByteFallback": return ByteFallbackDecoder()
+        case "Fuse": return FuseDecoder()
+        case "Strip":
+            return StripDecoder(content: try character("content", default: " "), start: try fields.int("start", default: 0), stop: try fields.int("stop", default: 0))
+        case "Replace": return ReplaceDecoder(try Replace(json: json, component: "Replace decoder"))
+        case "Sequence":
+            return DecoderSequence(try fields.array("decoders").compactMap(decoder))
+        case let other: throw TokenizerError.unknownComponentType(stage: "decoder", type: other)
         }
     }
 

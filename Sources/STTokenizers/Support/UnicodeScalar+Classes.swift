@@ -2,7 +2,8 @@ import Foundation
 
 /// Character classes with the exact definitions the Hugging Face `tokenizers` library uses.
 extension Unicode.Scalar {
-    /// `\t`, `\n`, `\r`, and every scalar with the Unicode `White_Space` property.
+    /// `\t`, `\n`, `\r`, and every scalar with the Unicode `White_Space` property (Rust's `char::is_whitespace`,
+    /// regex `\s`).
     var isTokenizerWhitespace: Bool {
         switch value {
         case 0x09, 0x0A, 0x0D, 0x20: return true
@@ -27,18 +28,55 @@ extension Unicode.Scalar {
 
     /// ASCII punctuation (which includes symbols such as `$`, `+`, `^`) or any Unicode punctuation category.
     var isTokenizerPunctuation: Bool {
-        if isASCII {
-            switch value {
-            case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E: return true
-            default: return false
-            }
+        if isASCII { return isASCIIPunctuation }
+        return isUnicodePunctuation
+    }
+
+    var isASCIIPunctuation: Bool {
+        switch value {
+        case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E: return true
+        default: return false
         }
+    }
+
+    /// General categories Pc, Pd, Ps, Pe, Pi, Pf, Po (regex `\p{P}`).
+    var isUnicodePunctuation: Bool {
         switch properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
              .initialPunctuation, .finalPunctuation, .otherPunctuation:
             return true
         default:
             return false
+        }
+    }
+
+    /// General category L* (regex `\p{L}`).
+    var isLetter: Bool {
+        if isASCII { return (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value) }
+        switch properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
+        default: return false
+        }
+    }
+
+    /// General category N* (regex `\p{N}`).
+    var isNumber: Bool {
+        if isASCII { return (0x30...0x39).contains(value) }
+        switch properties.generalCategory {
+        case .decimalNumber, .letterNumber, .otherNumber: return true
+        default: return false
+        }
+    }
+
+    /// Regex `\w` with Unicode classes: alphabetic, marks, decimal digits, connector punctuation, join controls.
+    var isWordCharacter: Bool {
+        if isASCII {
+            return (0x30...0x39).contains(value) || (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value) || value == 0x5F
+        }
+        if properties.isAlphabetic || properties.isJoinControl { return true }
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: return true
+        default: return false
         }
     }
 

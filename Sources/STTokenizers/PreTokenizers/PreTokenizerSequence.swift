@@ -1,14 +1,3 @@
-/// Normalizers applied one after another (`"type": "Sequence"`).
-public struct NormalizerSequence: Normalizer {
-    public var normalizers: [any Normalizer]
-
-    public init(_ normalizers: [any Normalizer]) { self.normalizers = normalizers }
-
-    public func normalize(_ text: inout NormalizedText) {
-        for normalizer in normalizers { normalizer.normalize(&text) }
-    }
-}
-
 /// Pre-tokenizers applied one after another, each splitting the pieces of the previous (`"type": "Sequence"`).
 public struct PreTokenizerSequence: PreTokenizer {
     public var preTokenizers: [any PreTokenizer]

@@ -91,7 +91,7 @@ public struct WordPiece: TokenizerModel {
             guard let found = match else {
                 return [Token(id: unkID, value: unkToken, offsets: wholeWord)]
             }
-            let span = word.slice(start..<end).originalRange ?? wholeWord
+            let span = word.originalRange(of: start..<end)
             pieces.append(Token(id: found.id, value: String(decoding: found.bytes, as: UTF8.self), offsets: span))
             start = end
         }

@@ -1,0 +1,10 @@
+/// Normalizers applied one after another (`"type": "Sequence"`).
+public struct NormalizerSequence: Normalizer {
+    public var normalizers: [any Normalizer]
+
+    public init(_ normalizers: [any Normalizer]) { self.normalizers = normalizers }
+
+    public func normalize(_ text: inout NormalizedText) {
+        for normalizer in normalizers { normalizer.normalize(&text) }
+    }
+}
