@@ -30,6 +30,8 @@ let package = Package(
             name: "STCLI",
             dependencies: [
                 "SentenceTransformers",
+                "STTokenizers",
+                "STKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

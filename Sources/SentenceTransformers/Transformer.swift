@@ -21,14 +21,8 @@ public struct Transformer: Sendable {
 
     struct TokenizerConfig: Decodable {
         var modelMaxLength: Double?
-        var doLowerCase: Bool?
-        var stripAccents: Bool?
-        var tokenizeChineseChars: Bool?
         var truncationSide: String?
-        enum CodingKeys: String, CodingKey {
-            case modelMaxLength = "model_max_length", doLowerCase = "do_lower_case", stripAccents = "strip_accents"
-            case tokenizeChineseChars = "tokenize_chinese_chars", truncationSide = "truncation_side"
-        }
+        enum CodingKeys: String, CodingKey { case modelMaxLength = "model_max_length", truncationSide = "truncation_side" }
     }
 
     /// Loads the module from `directory` (the model root for most models).
@@ -54,18 +48,7 @@ public struct Transformer: Sendable {
         }
         doLowerCase = sentenceConfig?.doLowerCase ?? false
 
-        var tokenizer: Tokenizer
-        let tokenizerURL = directory.appendingPathComponent("tokenizer.json")
-        let vocabularyURL = directory.appendingPathComponent("vocab.txt")
-        if FileManager.default.fileExists(atPath: tokenizerURL.path) {
-            tokenizer = try Tokenizer(contentsOf: tokenizerURL)
-        } else if FileManager.default.fileExists(atPath: vocabularyURL.path) {
-            tokenizer = try Tokenizer(
-                vocabularyFile: vocabularyURL, lowercase: tokenizerConfig?.doLowerCase ?? true,
-                stripAccents: tokenizerConfig?.stripAccents, handleChineseChars: tokenizerConfig?.tokenizeChineseChars ?? true)
-        } else {
-            throw SentenceTransformerError.missingFile(path: tokenizerURL.path + " (or vocab.txt)")
-        }
+        var tokenizer = try Tokenizer(directory: directory)
         // The file's own truncation and padding blocks are replaced, as sentence-transformers does.
         let direction: TruncationDirection = tokenizerConfig?.truncationSide == "left" ? .left : .right
         tokenizer.truncation = Truncation(maxLength: maxSeqLength, strategy: .longestFirst, direction: direction)

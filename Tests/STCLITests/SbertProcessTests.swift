@@ -121,3 +121,28 @@ import Testing
         for command in ["encode", "similarity", "info", "bench"] { #expect(help.text.contains(command)) }
     }
 }
+
+@Suite struct SbertTokenizeTests {
+    @Test func jsonLinesMatchTheFixtureConventions() throws {
+        let tokenizer = TestResources.fixture("tokenizers/roberta-bpe/tokenizer.json").path
+        let result = try SbertProcessTests.run(["tokenize", "--tokenizer", tokenizer, "--format", "json", "hello    <mask>", "   "])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.text.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.count == 2)
+        let offsets = (lines[0]?["offsets"] as? [[Int]]) ?? []
+        #expect(offsets.last == [0, 0] && offsets.dropLast().last == [9, 15], "\(offsets)")  // <mask> trimmed to [9, 15]
+        #expect((lines[1]?["offsets"] as? [[Int]])?.dropFirst().prefix(3).map { $0 } == [[1, 1], [2, 2], [3, 3]])
+        #expect((lines[0]?["tokens"] as? [String])?.first == "<s>")
+    }
+
+    @Test func maxLengthPairsAndTheDefaultModel() throws {
+        let truncated = try SbertProcessTests.run(["tokenize", "--format", "json", "--max-length", "5", "--pair", "b c d e", "a x y z"])
+        #expect(truncated.status == 0, "\(truncated.standardError)")
+        let object = try JSONSerialization.jsonObject(with: Data(truncated.text.utf8)) as? [String: Any]
+        #expect((object?["input_ids"] as? [Int])?.count == 5)
+        let text = try SbertProcessTests.run(["tokenize", "Hello world!"])
+        #expect(text.status == 0 && text.text.contains("hello") && text.text.contains("[CLS]"))
+        let bad = try SbertProcessTests.run(["tokenize", "--tokenizer", "/nonexistent/tokenizer.json", "x"])
+        #expect(bad.status != 0 && bad.standardError.contains("/nonexistent/tokenizer.json"))
+    }
+}

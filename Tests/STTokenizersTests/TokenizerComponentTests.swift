@@ -1,4 +1,5 @@
 import Foundation
+import STTestSupport
 import STTokenizers
 import Testing
 
@@ -113,5 +114,101 @@ import Testing
         #expect(throws: TokenizerError.unreadableFile(path: broken.path, reason: "not valid JSON")) { try Tokenizer(contentsOf: broken) }
         let missing = URL(fileURLWithPath: "/nonexistent/tokenizer.json")
         #expect(throws: TokenizerError.unreadableFile(path: missing.path, reason: "cannot read the file")) { try Tokenizer(contentsOf: missing) }
+    }
+}
+
+/// Pre-tokenizers, models, processors and decoders of the other families, with offsets.
+@Suite struct MoreComponentTests {
+    static func split(_ preTokenizer: any PreTokenizer, _ text: String) -> [(String, Range<Int>)] {
+        preTokenizer.split(NormalizedText(Substring(text).unicodeScalars)).map { ($0.string, $0.originalRange ?? 0..<0) }
+    }
+
+    @Test func byteLevelUsesTheGPT2Split() {
+        let pieces = Self.split(ByteLevel(addPrefixSpace: false), "Hello world's  end!!\n")
+        #expect(pieces.map(\.0) == ["Hello", "Ġworld", "'s", "Ġ", "Ġend", "!!", "Ċ"])
+        #expect(pieces.map(\.1) == [0..<5, 5..<11, 11..<13, 13..<14, 14..<18, 18..<20, 20..<21])
+        #expect(Self.split(ByteLevel(addPrefixSpace: true), "é").map(\.0) == ["ĠÃ©"])
+    }
+
+    @Test func metaspaceSchemes() {
+        #expect(Self.split(Metaspace(), "Hey friend").map(\.0) == ["▁Hey", "▁friend"])
+        #expect(Self.split(Metaspace(prependScheme: .never), "Hey friend").map(\.0) == ["Hey", "▁friend"])
+        #expect(Self.split(Metaspace(split: false), "Hey friend").map(\.0) == ["▁Hey▁friend"])
+        #expect(Self.split(Metaspace(), "Hey").map(\.1) == [0..<3])
+    }
+
+    @Test func whitespaceDigitsPunctuationAndSplit() throws {
+        #expect(Self.split(WhitespacePreTokenizer(), "Hey friend!! 42").map(\.0) == ["Hey", "friend", "!!", "42"])
+        #expect(Self.split(WhitespaceSplit(), " a  b\tc ").map(\.1) == [1..<2, 4..<5, 6..<7])
+        #expect(Self.split(Digits(individualDigits: true), "a12b").map(\.0) == ["a", "1", "2", "b"])
+        #expect(Self.split(Digits(), "a12b").map(\.0) == ["a", "12", "b"])
+        #expect(Self.split(Punctuation(), "a,b.").map(\.0) == ["a", ",", "b", "."])
+        #expect(Self.split(CharDelimiterSplit(delimiter: "-"), "a-b--c").map(\.0) == ["a", "b", "c"])
+        let json = try JSONDecoder().decode(JSONValue.self, from: Data(#"{"pattern": {"Regex": "\\s+"}, "behavior": "MergedWithPrevious", "invert": false}"#.utf8))
+        let split = try Tokenizer(json: try JSONDecoder().decode(JSONValue.self, from: Data("""
+            {"pre_tokenizer": {"type": "Split", "pattern": {"String": "-"}, "behavior": "MergedWithNext", "invert": false},
+             "model": {"type": "WordLevel", "vocab": {"<unk>": 0, "a": 1, "-b": 2}, "unk_token": "<unk>"}}
+            """.utf8)))
+        #expect(split.encode("a-b").ids == [1, 2])
+        #expect(json["behavior"]?.stringValue == "MergedWithPrevious")
+    }
+
+    @Test func bpeMergesByRankAndHandlesUnknowns() throws {
+        let vocabulary = ["a": 0, "b": 1, "c": 2, "ab": 3, "abc": 4, "<unk>": 5, "bc": 6]
+        let bpe = try BPE(vocabulary: vocabulary, merges: [("a", "b"), ("b", "c"), ("ab", "c")], unkToken: "<unk>", fuseUnk: true)
+        func ids(_ text: String) -> [Int] { bpe.tokenize(NormalizedText(Substring(text).unicodeScalars)).map(\.id) }
+        #expect(ids("abc") == [4])
+        #expect(ids("bca") == [6, 0])
+        #expect(ids("axyb") == [0, 5, 1])
+        #expect(throws: TokenizerError.unknownToken(component: "BPE merges", token: "zz")) {
+            try BPE(vocabulary: vocabulary, merges: [("zz", "a")])
+        }
+    }
+
+    @Test func unigramPicksTheBestSegmentationAndFusesUnknowns() throws {
+        let unigram = try Unigram(pieces: [("<unk>", 0), ("▁", -2), ("ab", -1), ("a", -3), ("b", -3), ("▁ab", -1.5)], unkID: 0)
+        func tokens(_ text: String) -> [String] { unigram.tokenize(NormalizedText(Substring(text).unicodeScalars)).map(\.value) }
+        #expect(tokens("▁ab") == ["▁ab"])
+        #expect(tokens("abab") == ["ab", "ab"])
+        #expect(tokens("axyb") == ["a", "xy", "b"])
+        #expect(unigram.tokenize(NormalizedText(Substring("axyb").unicodeScalars)).map(\.id) == [3, 0, 4])
+    }
+
+    @Test func addedTokenOptions() throws {
+        let base = try WordLevel(vocabulary: ["<unk>": 0, "x": 1], unkToken: "<unk>")
+        let tokenizer = Tokenizer(
+            normalizer: Lowercase(), preTokenizer: WhitespaceSplit(), model: base, postProcessor: nil,
+            addedTokens: [AddedToken(id: 7, content: "<mask>", special: true, lstrip: true),
+                          AddedToken(id: 8, content: "hi", special: false, singleWord: true),
+                          AddedToken(id: 9, content: "YO", special: false, normalized: true)])
+        let encoding = tokenizer.encode("x   <mask> hi xhi Yo")
+        #expect(encoding.ids == [1, 7, 8, 0, 9])
+        #expect(encoding.offsets[1] == 1..<10)  // lstrip swallowed the spaces before <mask>
+    }
+
+    @Test func truncationStrategiesAndLeftPadding() throws {
+        let model = try WordLevel(vocabulary: ["<unk>": 0, "a": 1, "b": 2], unkToken: "<unk>")
+        var tokenizer = Tokenizer(normalizer: nil, preTokenizer: WhitespaceSplit(), model: model, postProcessor: nil)
+        tokenizer.truncation = Truncation(maxLength: 4, strategy: .onlyFirst)
+        #expect(tokenizer.encode("a a a a", pair: "b b").ids == [1, 1, 2, 2])
+        tokenizer.truncation = Truncation(maxLength: 4, strategy: .onlySecond)
+        #expect(tokenizer.encode("a a", pair: "b b b b").ids == [1, 1, 2, 2])
+        tokenizer.truncation = nil
+        tokenizer.padding = Padding(strategy: .fixed(4), direction: .left, padID: 0, padToken: "<unk>")
+        #expect(tokenizer.encodeBatch(["a b"]).first?.ids == [0, 0, 1, 2])
+        #expect(tokenizer.encodeBatch(["a b"]).first?.attentionMask == [0, 0, 1, 1])
+    }
+
+    @Test func decodersRestoreText() throws {
+        let families = ["bert-wordpiece": "hello, world! here are 3 words.", "mpnet-wordpiece": "hello, world! here are 3 words.",
+                        "roberta-bpe": "Hello, world! I'm here. 🍕", "xlmr-unigram": "Hello, world! I'm here."]
+        for (family, text) in families {
+            let tokenizer = try Tokenizer(contentsOf: TestResources.fixture("tokenizers/\(family)/tokenizer.json"))
+            #expect(tokenizer.decode(tokenizer.encode(text).ids) == text, "\(family)")
+        }
+        #expect(ByteFallbackDecoder().decodeChain(["<0xC3>", "<0xA9>", "x", "<0xFF>"]) == ["é", "x", "\u{FFFD}"])
+        #expect(StripDecoder(content: "_", start: 1, stop: 0).decodeChain(["__a"]) == ["_a"])
+        #expect(FuseDecoder().decodeChain(["a", "b"]) == ["ab"])
+        #expect(BPEDecoder().decodeChain(["hel", "lo</w>", "you</w>"]) == ["hel", "lo ", "you"])
     }
 }
