@@ -11,11 +11,26 @@ import Darwin
 /// attends only to the tokens of its own sequence, so there is no padding and no mask to apply, and a text gives
 /// the same result alone as inside any batch.
 public enum Attention {
-    /// `output[s] = softmax(Q_s K_sᵀ / √headDim) V_s` for each sequence `s` and head; (sequence, head) pairs are
+    /// A bias added to the attention scores before the softmax, the same for every sequence: `values` is
+    /// `[heads, stride, stride]` and a sequence of length `L ≤ stride` uses the top-left `L × L` block of each head
+    /// (MPNet's relative position bias depends only on `j − i`).
+    public struct ScoreBias {
+        public let values: UnsafePointer<Float>
+        public let stride: Int
+
+        public init(values: UnsafePointer<Float>, stride: Int) {
+            self.values = values
+            self.stride = stride
+        }
+
+        func row(head: Int, query: Int) -> UnsafePointer<Float> { values + (head * stride + query) * stride }
+    }
+
+    /// `output[s] = softmax(Q_s K_sᵀ / √headDim + bias) V_s` for each sequence `s` and head; (sequence, head) pairs are
     /// spread over the workers.
     public static func forward(
         output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        sequences: [Range<Int>], heads: Int, headDim: Int
+        sequences: [Range<Int>], heads: Int, headDim: Int, scoreBias: ScoreBias? = nil
     ) {
         _ = Gemm.singleThreadedBLAS
         let hidden = heads * headDim
@@ -38,6 +53,12 @@ public enum Attention {
                     transposeB: true, m: length, n: length, k: headDim, alpha: scale,
                     a: rows + head * headDim, lda: qkvStride, b: rows + hidden + head * headDim, ldb: qkvStride,
                     c: scores, ldc: length)
+                if let scoreBias {
+                    precondition(length <= scoreBias.stride, "Attention: score bias smaller than the sequence")
+                    for i in 0..<length {
+                        VectorMath.add(scoreBias.row(head: head, query: i), into: scores + i * length, count: length)
+                    }
+                }
                 Softmax.forward(scores, rows: length, columns: length, rowStride: length)
                 Gemm.multiply(
                     m: length, n: headDim, k: length,
@@ -50,7 +71,7 @@ public enum Attention {
     /// Naive twin of ``forward(output:qkv:sequences:heads:headDim:)`` in `Double`.
     public static func forwardReference(
         output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        sequences: [Range<Int>], heads: Int, headDim: Int
+        sequences: [Range<Int>], heads: Int, headDim: Int, scoreBias: ScoreBias? = nil
     ) {
         let hidden = heads * headDim
         let qkvStride = 3 * hidden
@@ -60,12 +81,13 @@ public enum Attention {
                 for i in sequence {
                     var weights = [Double]()
                     for j in sequence {
+                        let bias = scoreBias.map { Double($0.row(head: head, query: i - sequence.lowerBound)[j - sequence.lowerBound]) } ?? 0
                         var dot = 0.0
                         for d in 0..<headDim {
                             dot += Double(qkv[i * qkvStride + head * headDim + d])
                                 * Double(qkv[j * qkvStride + hidden + head * headDim + d])
                         }
-                        weights.append(dot * scale)
+                        weights.append(dot * scale + bias)
                     }
                     let maximum = weights.max() ?? 0
                     let exps = weights.map { exp($0 - maximum) }

@@ -4,48 +4,44 @@ import STTensor
 /// Chooses the encoder implementation from a model directory's `config.json` (`model_type`).
 public enum Architectures {
     /// The `model_type` values this library runs.
-    public static let supported = ["bert"]
+    public static let supported = ["bert", "camembert", "distilbert", "mpnet", "roberta", "xlm-roberta"]
 
-    private struct Probe: Decodable {
+    struct Probe: Decodable {
         var modelType: String?
         var architectures: [String]?
         enum CodingKeys: String, CodingKey { case modelType = "model_type", architectures }
     }
 
-    /// Loads the encoder stored in `directory` (`config.json` + `model.safetensors`).
-    public static func loadEncoder(from directory: URL) throws -> any TransformerEncoder {
+    /// The `model_type` of `config.json`, guessed from `architectures` in files that lack it.
+    static func modelType(of configURL: URL) throws -> String {
+        let probe = try ConfigFile.decode(Probe.self, from: configURL)
+        if let type = probe.modelType { return type }
+        let architecture = probe.architectures?.first?.lowercased() ?? ""
+        for (prefix, type) in [("xlmroberta", "xlm-roberta"), ("distilbert", "distilbert"), ("mpnet", "mpnet"),
+                               ("roberta", "roberta"), ("camembert", "camembert"), ("bert", "bert")] where architecture.hasPrefix(prefix) {
+            return type
+        }
+        return ""
+    }
+
+    /// Loads the encoder stored in `directory` (`config.json` + `model.safetensors`, or `model.VARIANT.safetensors`
+    /// for a `variant` such as `"fp16"`; F16 and BF16 weights are converted to Float32 once).
+    public static func loadEncoder(from directory: URL, variant: String? = nil) throws -> any TransformerEncoder {
         let configURL = directory.appendingPathComponent("config.json")
-        guard FileManager.default.fileExists(atPath: configURL.path) else {
-            throw ModelError.unreadableConfig(path: configURL.path, reason: "file not found")
-        }
-        let data: Data
-        do { data = try Data(contentsOf: configURL) } catch {
-            throw ModelError.unreadableConfig(path: configURL.path, reason: "cannot read the file")
-        }
-        let probe: Probe
-        do { probe = try JSONDecoder().decode(Probe.self, from: data) } catch {
-            throw ModelError.unreadableConfig(path: configURL.path, reason: "not a JSON object")
-        }
-        let weightsURL = directory.appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: weightsURL.path) else {
-            let pickle = directory.appendingPathComponent("pytorch_model.bin")
-            if FileManager.default.fileExists(atPath: pickle.path) {
-                throw ModelError.unreadableConfig(
-                    path: pickle.path,
-                    reason: "PyTorch pickle weights are not read; convert them to model.safetensors (Python: safetensors.torch.save_file)")
-            }
-            throw ModelError.unreadableConfig(path: weightsURL.path, reason: "file not found")
-        }
-        let modelType = probe.modelType ?? (probe.architectures?.first?.lowercased().hasPrefix("bert") == true ? "bert" : "")
-        switch modelType {
-        case "bert":
-            let config: BertConfig
-            do { config = try JSONDecoder().decode(BertConfig.self, from: data) } catch {
-                throw ModelError.unreadableConfig(path: configURL.path, reason: "\(error)")
-            }
-            return try BertModel(config: config, weights: SafeTensorsFile(path: weightsURL.path), configPath: configURL.path)
-        default:
+        let modelType = try modelType(of: configURL)
+        guard supported.contains(modelType) else {
             throw ModelError.unsupportedArchitecture(modelType: modelType.isEmpty ? "(no model_type)" : modelType, supported: supported)
+        }
+        let weights = try ConfigFile.weights(in: directory, variant: variant)
+        switch modelType {
+        case "distilbert":
+            return try DistilBertModel(config: try ConfigFile.decode(DistilBertConfig.self, from: configURL), weights: weights, configPath: configURL.path)
+        case "mpnet":
+            let extra = try ConfigFile.decode(MPNetModel.Extra.self, from: configURL)
+            return try MPNetModel(config: try ConfigFile.decode(BertConfig.self, from: configURL),
+                                  relativeAttentionNumBuckets: extra.relativeAttentionNumBuckets ?? 32, weights: weights, configPath: configURL.path)
+        default:
+            return try BertModel(config: try ConfigFile.decode(BertConfig.self, from: configURL), weights: weights, configPath: configURL.path)
         }
     }
 }

@@ -25,12 +25,13 @@ public final class SentenceTransformer: Sendable {
 
     /// Loads a model by directory path or Hugging Face id (`"all-MiniLM-L6-v2"` means
     /// `"sentence-transformers/all-MiniLM-L6-v2"`), found in the local Hugging Face cache.
-    public convenience init(_ modelNameOrPath: String = ModelLocator.defaultModel, revision: String = "main") throws {
-        try self.init(directory: try ModelLocator.resolve(modelNameOrPath, revision: revision))
+    public convenience init(_ modelNameOrPath: String = ModelLocator.defaultModel, revision: String = "main", variant: String? = nil) throws {
+        try self.init(directory: try ModelLocator.resolve(modelNameOrPath, revision: revision), variant: variant)
     }
 
     /// Loads the model stored in `directory`. Without `modules.json` the pipeline is Transformer + mean Pooling.
-    public init(directory: URL) throws {
+    /// `variant` picks the encoder's weight file `model.VARIANT.safetensors` (e.g. `"fp16"`, `"bf16"`).
+    public init(directory: URL, variant: String? = nil) throws {
         self.directory = directory
         let manifestURL = directory.appendingPathComponent("modules.json")
         let descriptions = try JSONFile.decodeIfPresent([ModuleDescription].self, from: manifestURL)
@@ -38,7 +39,7 @@ public final class SentenceTransformer: Sendable {
         guard let first = descriptions.first, first.className == "Transformer" else {
             throw SentenceTransformerError.invalidConfig(path: manifestURL.path, reason: "the first module must be a Transformer")
         }
-        transformer = try Transformer(directory: directory.appendingPathComponent(first.path))
+        transformer = try Transformer(directory: directory.appendingPathComponent(first.path), variant: variant)
         var modules: [any SentenceModule] = []
         for description in descriptions.dropFirst() {
             let folder = directory.appendingPathComponent(description.path)

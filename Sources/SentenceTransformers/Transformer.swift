@@ -25,9 +25,10 @@ public struct Transformer: Sendable {
         enum CodingKeys: String, CodingKey { case modelMaxLength = "model_max_length", truncationSide = "truncation_side" }
     }
 
-    /// Loads the module from `directory` (the model root for most models).
-    public init(directory: URL) throws {
-        encoder = try Architectures.loadEncoder(from: directory)
+    /// Loads the module from `directory` (the model root for most models); `variant` picks
+    /// `model.VARIANT.safetensors` (e.g. `"fp16"`).
+    public init(directory: URL, variant: String? = nil) throws {
+        encoder = try Architectures.loadEncoder(from: directory, variant: variant)
         let sentenceConfig = try Self.firstConfig(
             in: directory,
             names: ["sentence_bert_config.json", "sentence_roberta_config.json", "sentence_distilbert_config.json",
