@@ -13,7 +13,7 @@ public enum Architectures {
     }
 
     /// The `model_type` of `config.json`, guessed from `architectures` in files that lack it.
-    static func modelType(of configURL: URL) throws -> String {
+    public static func modelType(of configURL: URL) throws -> String {
         let probe = try ConfigFile.decode(Probe.self, from: configURL)
         if let type = probe.modelType { return type }
         let architecture = probe.architectures?.first?.lowercased() ?? ""

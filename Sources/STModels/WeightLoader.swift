@@ -10,9 +10,13 @@ public struct WeightLoader: Sendable {
     public let prefix: String
 
     /// Opens `file` and detects the checkpoint's root prefix among `candidates` from a key every checkpoint of the
-    /// architecture has (`probe`, e.g. `"embeddings.word_embeddings.weight"`).
+    /// architecture has (`probe`, e.g. `"embeddings.word_embeddings.weight"`); an empty probe takes the first candidate.
     public init(file: SafeTensorsFile, probe: String, candidates: [String]) throws {
         self.file = file
+        if probe.isEmpty, let first = candidates.first {
+            prefix = first
+            return
+        }
         guard let root = candidates.first(where: { file.entries["\($0)\(probe)"] != nil }) else {
             throw ModelError.missingWeight(key: probe, file: file.path, tried: candidates.map { "\($0)\(probe)" })
         }

@@ -146,3 +146,17 @@ import Testing
         #expect(bad.status != 0 && bad.standardError.contains("/nonexistent/tokenizer.json"))
     }
 }
+
+@Suite struct SbertRerankTests {
+    @Test func rankingAsJSON() throws {
+        let model = try TestResources.model("cross-encoder-stsb-MiniLM-L6").path
+        let result = try SbertProcessTests.run(["rerank", "--model", model, "--format", "json", "How do you do that?",
+                                                "A small bird perches on the feeder.", "How to do that?", "People are cleaning."])
+        #expect(result.status == 0, "\(result.standardError)")
+        let ranking = try JSONSerialization.jsonObject(with: result.standardOutput) as? [[String: Any]] ?? []
+        #expect(ranking.count == 3)
+        #expect((ranking.first?["corpus_id"] as? Int) == 1 && (ranking.first?["text"] as? String) == "How to do that?")
+        let scores = ranking.compactMap { ($0["score"] as? NSNumber)?.doubleValue }
+        #expect(scores == scores.sorted(by: >) && scores.allSatisfy { $0 > 0 && $0 < 1 })
+    }
+}

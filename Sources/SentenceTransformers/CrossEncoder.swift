@@ -1,0 +1,132 @@
+import Foundation
+import STModels
+import STTensor
+import STTokenizers
+
+/// A cross-encoder (reranker): reads a pair of texts together and scores how well they match, as
+/// sentence-transformers' `CrossEncoder` does. Loads `…ForSequenceClassification` checkpoints (BERT, RoBERTa,
+/// XLM-R, DistilBERT, MPNet heads).
+///
+/// ```swift
+/// let reranker = try CrossEncoder(directory: URL(fileURLWithPath: "cross-encoder-stsb"))
+/// let ranking = try reranker.rank(query: "How do you do that?", documents: ["How to do that?", "A cat sleeps."])
+/// ```
+public final class CrossEncoder: Sendable {
+    public let directory: URL
+    /// Tokenizer (pairs truncated longest-first to the maximum length) and encoder.
+    public let transformer: Transformer
+    public let head: SequenceClassificationHead
+    /// Applied to the logits by ``predict(_:batchSize:activation:applySoftmax:)`` unless another is given.
+    public let activation: CrossEncoderActivation
+    /// Label names by logit index (`id2label`).
+    public let labels: [String]
+
+    struct HeadConfig: Decodable {
+        var id2label: [String: String]?
+        var numLabels: Int?
+        var defaultActivation: String?
+        enum CodingKeys: String, CodingKey {
+            case id2label, numLabels = "num_labels", defaultActivation = "sbert_ce_default_activation_function"
+        }
+    }
+
+    struct Settings: Decodable {
+        var activationFn: String?
+        enum CodingKeys: String, CodingKey { case activationFn = "activation_fn" }
+    }
+
+    /// Loads a cross-encoder by directory path or model id found in the Hugging Face cache.
+    public convenience init(_ modelNameOrPath: String, revision: String = "main") throws {
+        try self.init(directory: try ModelLocator.resolve(modelNameOrPath, revision: revision))
+    }
+
+    public init(directory: URL) throws {
+        self.directory = directory
+        transformer = try Transformer(directory: directory)
+        let configURL = directory.appendingPathComponent("config.json")
+        let config = try JSONFile.decode(HeadConfig.self, from: configURL)
+        var labels = [String](repeating: "", count: config.id2label?.count ?? config.numLabels ?? 1)
+        for (key, name) in config.id2label ?? [:] {
+            guard let index = Int(key), labels.indices.contains(index) else {
+                throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "id2label key '\(key)' is not an index below \(labels.count)")
+            }
+            labels[index] = name
+        }
+        self.labels = labels
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        head = try SequenceClassificationHead(
+            modelType: try Architectures.modelType(of: configURL), weights: try SafeTensorsFile(path: weightsURL.path),
+            hidden: transformer.encoder.hiddenSize, numLabels: labels.count)
+        let settingsURL = directory.appendingPathComponent("config_sentence_transformers.json")
+        let name = try JSONFile.decodeIfPresent(Settings.self, from: settingsURL)?.activationFn ?? config.defaultActivation
+        if let name {
+            guard let parsed = CrossEncoderActivation(className: name) else {
+                throw SentenceTransformerError.invalidConfig(path: settingsURL.path, reason: "unsupported activation_fn '\(name)'")
+            }
+            activation = parsed
+        } else {
+            activation = labels.count == 1 ? .sigmoid : .identity
+        }
+    }
+
+    /// The number of scores per pair.
+    public var numLabels: Int { head.numLabels }
+
+    /// Scores of each pair, `[pairs.count, numLabels]`: logits through `activation` (default: the model's), then a
+    /// softmax over the labels when `applySoftmax` and there are several.
+    public func predict(_ pairs: [(String, String)], batchSize: Int = 32, activation: CrossEncoderActivation? = nil,
+                        applySoftmax: Bool = false) throws -> Embeddings {
+        guard batchSize > 0 else { throw SentenceTransformerError.invalidArgument("batchSize must be positive, got \(batchSize)") }
+        let encodings = pairs.map { tokenize($0.0, $0.1) }
+        let labelCount = numLabels
+        var values = [Float](repeating: 0, count: pairs.count * labelCount)
+        for batch in SentenceTransformer.batches(encodings, size: batchSize) {
+            var tokens = TokenBatch()
+            for index in batch { tokens.append(inputIDs: encodings[index].ids, tokenTypeIDs: encodings[index].typeIDs) }
+            let logits = head.forward(try transformer.encoder.forward(tokens, outputHiddenStates: false), sequences: tokens.sequences)
+            for (position, index) in batch.enumerated() {
+                values.replaceSubrange((index * labelCount)..<((index + 1) * labelCount),
+                                       with: logits[(position * labelCount)..<((position + 1) * labelCount)])
+            }
+        }
+        let function = activation ?? self.activation
+        values = values.map(function.apply)
+        if applySoftmax, labelCount > 1 {
+            for row in 0..<pairs.count {
+                let slice = values[(row * labelCount)..<((row + 1) * labelCount)]
+                let maximum = slice.max() ?? 0
+                let exps = slice.map { Foundation.exp($0 - maximum) }
+                let total = exps.reduce(0, +)
+                values.replaceSubrange((row * labelCount)..<((row + 1) * labelCount), with: exps.map { $0 / total })
+            }
+        }
+        return Embeddings(values: values, dimension: labelCount)
+    }
+
+    /// The pair as the model reads it: `[CLS] a [SEP] b [SEP]` (or the model's template), truncated longest first.
+    public func tokenize(_ a: String, _ b: String) -> Encoding {
+        transformer.tokenizer.encode(a, pair: b)
+    }
+
+    /// One ranked document.
+    public struct Ranked: Sendable, Equatable {
+        /// The document's index in the input.
+        public var corpusID: Int
+        public var score: Float
+        /// The document, when asked for.
+        public var text: String?
+    }
+
+    /// Documents sorted by their score against `query`, best first (ties keep input order), as Python's
+    /// `CrossEncoder.rank`. Needs a single-label model.
+    public func rank(query: String, documents: [String], topK: Int? = nil, returnDocuments: Bool = false,
+                     batchSize: Int = 32) throws -> [Ranked] {
+        guard numLabels == 1 else {
+            throw SentenceTransformerError.invalidArgument("rank needs a cross-encoder with one label; this one has \(numLabels)")
+        }
+        if let topK, topK <= 0 { throw SentenceTransformerError.invalidArgument("topK must be positive, got \(topK)") }
+        let scores = try predict(documents.map { (query, $0) }, batchSize: batchSize).values
+        let order = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+        return order.prefix(topK ?? order.count).map { Ranked(corpusID: $0, score: scores[$0], text: returnDocuments ? documents[$0] : nil) }
+    }
+}
