@@ -4,13 +4,16 @@ import SentenceTransformers
 
 /// `--model`, shared by every command that loads a model.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "A model directory, or a Hugging Face model id found in the local cache.")
+    @Option(name: .shortAndLong, help: "A model directory, or a Hugging Face model id (from the local cache, else downloaded).")
     var model: String = ModelLocator.defaultModel
 
     @Option(help: "The revision (branch, tag or commit) of a model id.")
     var revision: String = "main"
 
     func load() throws -> SentenceTransformer {
-        try SentenceTransformer(model, revision: revision)
+        let progress = DownloadProgress()
+        let directory = try ModelLocator.resolveOrDownload(model, revision: revision, progress: progress.report)
+        progress.finish()
+        return try SentenceTransformer(directory: directory)
     }
 }

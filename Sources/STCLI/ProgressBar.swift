@@ -24,7 +24,7 @@ final class ProgressBar: @unchecked Sendable {
         let elapsed = Date().timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        let line = String(format: "\r%@ %@ %d/%d (%.0f/s)", label, bar, done, total, rate)
+        let line = "\r\(label) \(bar) \(done)/\(total) (\(Int(rate))/s)"
         FileHandle.standardError.write(Data(line.utf8))
     }
 

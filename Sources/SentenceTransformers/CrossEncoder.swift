@@ -35,9 +35,9 @@ public final class CrossEncoder: Sendable {
         enum CodingKeys: String, CodingKey { case activationFn = "activation_fn" }
     }
 
-    /// Loads a cross-encoder by directory path or model id found in the Hugging Face cache.
+    /// Loads a cross-encoder by directory path or model id (from the Hugging Face cache, else downloaded).
     public convenience init(_ modelNameOrPath: String, revision: String = "main") throws {
-        try self.init(directory: try ModelLocator.resolve(modelNameOrPath, revision: revision))
+        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision))
     }
 
     public init(directory: URL) throws {

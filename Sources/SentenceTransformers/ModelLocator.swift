@@ -46,6 +46,29 @@ public enum ModelLocator {
         throw SentenceTransformerError.modelNotFound(name: nameOrPath, searched: [expanded, snapshots.path])
     }
 
+    /// ``resolve(_:revision:environment:)``, then, for a model id that is not in the cache, a download from the
+    /// Hugging Face Hub (``HubClient``; `HF_HUB_OFFLINE` forbids it).
+    public static func resolveOrDownload(_ nameOrPath: String, revision: String = "main",
+                                         environment: [String: String] = ProcessInfo.processInfo.environment,
+                                         progress: HubClient.Progress? = nil) throws -> URL {
+        do {
+            return try resolve(nameOrPath, revision: revision, environment: environment)
+        } catch let error as SentenceTransformerError {
+            guard isRepositoryID(nameOrPath) else { throw error }
+            return try HubClient(environment: environment).download(nameOrPath, revision: revision, progress: progress)
+        }
+    }
+
+    /// `NAME` or `ORG/NAME` with the characters the Hub allows.
+    static func isRepositoryID(_ name: String) -> Bool {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count) else { return false }
+        return parts.allSatisfy { part in
+            guard let first = part.first, first.isLetter || first.isNumber, part.count <= 96 else { return false }
+            return part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) } && !part.contains("..")
+        }
+    }
+
     private static func singleSnapshot(in snapshots: URL) -> URL? {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: snapshots.path))?.filter { !$0.hasPrefix(".") } ?? []
         return entries.count == 1 ? snapshots.appendingPathComponent(entries[0]) : nil

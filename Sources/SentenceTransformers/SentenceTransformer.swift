@@ -24,9 +24,10 @@ public final class SentenceTransformer: Sendable {
     public let similarityFunction: SimilarityFunction
 
     /// Loads a model by directory path or Hugging Face id (`"all-MiniLM-L6-v2"` means
-    /// `"sentence-transformers/all-MiniLM-L6-v2"`), found in the local Hugging Face cache.
+    /// `"sentence-transformers/all-MiniLM-L6-v2"`): from the local Hugging Face cache, else downloaded from the Hub
+    /// (see ``HubClient``).
     public convenience init(_ modelNameOrPath: String = ModelLocator.defaultModel, revision: String = "main", variant: String? = nil) throws {
-        try self.init(directory: try ModelLocator.resolve(modelNameOrPath, revision: revision), variant: variant)
+        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision), variant: variant)
     }
 
     /// Loads the model stored in `directory`. Without `modules.json` the pipeline is Transformer + mean Pooling.

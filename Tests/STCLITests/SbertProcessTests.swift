@@ -16,10 +16,11 @@ import Testing
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sbert")
     }
 
-    static func run(_ arguments: [String], input: Data? = nil) throws -> Result {
+    static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe(), error = Pipe(), standardInput = Pipe()
         process.standardOutput = output
         process.standardError = error
@@ -108,8 +109,11 @@ import Testing
     @Test func badArgumentsAndMissingModelsAreCleanErrors() throws {
         let zero = try Self.run(["encode", "--batch-size", "0", "x"])
         #expect(zero.status != 0 && zero.standardError.contains("--batch-size must be positive"))
-        let missing = try Self.run(["encode", "--model", "nobody/no-such-model", "x"])
-        #expect(missing.status != 0 && missing.standardError.contains("models--nobody--no-such-model"), "\(missing.standardError)")
+        let missing = try Self.run(["encode", "--model", "nobody/no-such-model", "x"], environment: ["HF_HUB_OFFLINE": "1"])
+        #expect(missing.status != 0 && missing.standardError.contains("nobody/no-such-model") && missing.standardError.contains("HF_HUB_OFFLINE"),
+                "\(missing.standardError)")
+        let notAModel = try Self.run(["encode", "--model", "/no/such/directory", "x"])
+        #expect(notAModel.status != 0 && notAModel.standardError.contains("/no/such/directory"), "\(notAModel.standardError)")
         let one = try Self.run(["similarity", "only one"])
         #expect(one.status != 0 && one.standardError.contains("at least two"))
         let unreadable = try Self.run(["encode", "--input", "/nonexistent/file.txt"])
