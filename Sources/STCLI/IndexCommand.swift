@@ -1,0 +1,190 @@
+import ArgumentParser
+import Foundation
+import SentenceTransformers
+
+/// `sbert index`: build and grow a persistent vector index of documents.
+struct IndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Build, grow or inspect a persistent vector index.",
+        subcommands: [IndexBuildCommand.self, IndexAddCommand.self, IndexInfoCommand.self]
+    )
+}
+
+/// Documents read from a file: `.txt` (one per line, id = line number from 0), `.jsonl` (`{"id", "text", "metadata"}`
+/// or a BEIR corpus `{"_id", "title", "text"}`).
+enum DocumentInput {
+    static func read(_ path: String) throws -> [IndexDocument] {
+        if path.hasSuffix(".jsonl") {
+            let data = FileManager.default.contents(atPath: path) ?? Data()
+            if data.isEmpty, !FileManager.default.fileExists(atPath: path) { throw CLIError("cannot read input file \(path)") }
+            return try InputLines.lines(of: data, source: path).enumerated().compactMap { index, line in
+                if line.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                    throw CLIError("\(path), line \(index + 1): not a JSON object")
+                }
+                let id = (object["id"] ?? object["_id"]).map { "\($0)" } ?? String(index)
+                let title = object["title"] as? String ?? ""
+                let body = object["text"] as? String ?? ""
+                let text = title.isEmpty ? body : (title + " " + body).trimmingCharacters(in: .whitespaces)
+                var metadata: [String: String] = [:]
+                for (key, value) in (object["metadata"] as? [String: Any]) ?? [:] { metadata[key] = "\(value)" }
+                if !title.isEmpty { metadata["title"] = title }
+                return IndexDocument(id: id, text: text, metadata: metadata)
+            }
+        }
+        return try InputLines.read(path: path).enumerated().map { IndexDocument(id: String($0.offset), text: $0.element) }
+    }
+
+    /// Embeds `documents` in chunks with a progress bar, adding them to `index`.
+    static func add(_ documents: [IndexDocument], to index: inout VectorIndex, model: SentenceTransformer, batchSize: Int) throws {
+        let progress = ProgressBar(total: documents.count, label: "embed")
+        let chunk = 4096
+        for start in stride(from: 0, to: documents.count, by: chunk) {
+            let slice = Array(documents[start..<min(start + chunk, documents.count)])
+            let embeddings = try model.encode(slice.map(\.text), batchSize: batchSize, progress: { done, _ in progress.update(start + done) })
+            try index.add(slice, embeddings: embeddings)
+        }
+        progress.finish()
+    }
+}
+
+struct IndexBuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "build", abstract: "Embed documents and save a new index.")
+
+    enum KindName: String, ExpressibleByArgument, CaseIterable { case flat, hnsw }
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(name: .shortAndLong, help: "Documents: .txt (one per line) or .jsonl ({\"id\", \"text\", \"metadata\"} or BEIR corpus).")
+    var input: String
+    @Option(help: "The index directory to write.")
+    var out: String
+    @Option(help: "flat (exact) or hnsw (approximate).")
+    var kind: KindName = .flat
+    @Option(help: "Flat storage: float32, int8, uint8, binary or ubinary.")
+    var precision: String = "float32"
+    @Option(help: "cosine, dot or l2.")
+    var metric: String = "cosine"
+    @Option(help: "HNSW links per node.")
+    var m: Int = 16
+    @Option(help: "HNSW build search width.")
+    var efConstruction: Int = 200
+    @Option(help: "HNSW query search width.")
+    var efSearch: Int = 100
+    @Option(help: "Texts per forward pass.")
+    var batchSize: Int = 32
+
+    func validate() throws {
+        guard QuantizationPrecision(rawValue: precision) != nil else { throw ValidationError("unknown --precision \(precision)") }
+        guard VectorIndex.Metric(rawValue: metric) != nil else { throw ValidationError("unknown --metric \(metric)") }
+        guard m > 1, efConstruction > 0, efSearch > 0, batchSize > 0 else { throw ValidationError("--m, --ef-*, --batch-size must be positive") }
+    }
+
+    func run() throws {
+        let documents = try DocumentInput.read(input)
+        let model = try modelOptions.load()
+        let indexKind: VectorIndex.Kind = kind == .hnsw
+            ? .hnsw(m: m, efConstruction: efConstruction, efSearch: efSearch)
+            : .flat(precision: QuantizationPrecision(rawValue: precision) ?? .float32)
+        var index = VectorIndex(dimension: model.embeddingDimension, kind: indexKind, metric: VectorIndex.Metric(rawValue: metric) ?? .cosine,
+                                model: modelOptions.model)
+        try DocumentInput.add(documents, to: &index, model: model, batchSize: batchSize)
+        try index.save(to: URL(fileURLWithPath: out))
+        FileHandle.standardError.write(Data("indexed \(index.count) documents into \(out)\n".utf8))
+    }
+}
+
+struct IndexAddCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Embed more documents into an existing index (same ids are an error).")
+
+    @Option(help: "The index directory.")
+    var index: String
+    @Option(name: .shortAndLong, help: "Documents, as for build.")
+    var input: String
+    @Option(name: .shortAndLong, help: "The model (default: the one the index was built with).")
+    var model: String?
+    @Option(help: "Texts per forward pass.")
+    var batchSize: Int = 32
+
+    func run() throws {
+        let directory = URL(fileURLWithPath: index)
+        var loaded = try VectorIndex(contentsOf: directory)
+        let documents = try DocumentInput.read(input)
+        let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded.model ?? ModelLocator.defaultModel))
+        try DocumentInput.add(documents, to: &loaded, model: encoder, batchSize: batchSize)
+        try loaded.save(to: directory)
+        FileHandle.standardError.write(Data("index \(index) now holds \(loaded.count) documents\n".utf8))
+    }
+}
+
+struct IndexInfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Print an index's settings and size.")
+
+    @Option(help: "The index directory.")
+    var index: String
+
+    func run() throws {
+        let loaded = try VectorIndex(contentsOf: URL(fileURLWithPath: index))
+        let kind: String
+        switch loaded.kind {
+        case let .flat(precision): kind = "flat (\(precision.rawValue))"
+        case let .hnsw(m, efConstruction, efSearch): kind = "hnsw (M \(m), efConstruction \(efConstruction), efSearch \(efSearch))"
+        }
+        print("documents        \(loaded.count)\ndimension        \(loaded.dimension)\nkind             \(kind)")
+        print("metric           \(loaded.metric.rawValue)\nmodel            \(loaded.model ?? "?")\nbytes per vector \(loaded.bytesPerVector)")
+    }
+}
+
+/// `sbert search`: query an index, optionally reranking with a cross-encoder.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "Search an index for the documents closest to each query.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "The index directory.")
+    var index: String
+    @Option(name: .shortAndLong, help: "The model (default: the one the index was built with).")
+    var model: String?
+    @Option(help: "Results per query.")
+    var topK: Int = 10
+    @Option(help: "Rerank the results with this cross-encoder (directory or model id).")
+    var rerankWith: String?
+    @Option(help: "HNSW search width (default: the index's).")
+    var efSearch: Int?
+    @Option(help: "text or json (one JSON array per query per line).")
+    var format: Format = .text
+    @Argument(help: "Queries; without any, one per line from standard input.")
+    var queries: [String] = []
+
+    func validate() throws {
+        guard topK > 0 else { throw ValidationError("--top-k must be positive") }
+    }
+
+    func run() throws {
+        let loaded = try VectorIndex(contentsOf: URL(fileURLWithPath: index))
+        let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded.model ?? ModelLocator.defaultModel))
+        let reranker = try rerankWith.map { try CrossEncoder($0) }
+        let inputs = queries.isEmpty ? try InputLines.read(path: nil) : queries
+        for query in inputs {
+            var hits = try loaded.search(try encoder.encode(query), topK: topK, efSearch: efSearch)
+            if let reranker {
+                let scores = try reranker.predict(hits.map { (query, $0.document.text) }).values
+                hits = zip(hits, scores).map { IndexHit(document: $0.0.document, score: $0.1) }.sorted { $0.score > $1.score }
+            }
+            switch format {
+            case .json:
+                let rows = hits.map { hit -> String in
+                    let metadata = (try? JSONSerialization.data(withJSONObject: hit.document.metadata, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                    return "{\"id\":\(RerankCommand.jsonString(hit.document.id)),\"score\":\(EmbeddingFormat.number(hit.score)),\"text\":\(RerankCommand.jsonString(hit.document.text)),\"metadata\":\(metadata)}"
+                }
+                print("[" + rows.joined(separator: ",") + "]")
+            case .text:
+                print("query: \(query)")
+                for (rank, hit) in hits.enumerated() {
+                    print(String(format: "%3d  %8.4f  ", rank + 1, hit.score) + "[\(hit.document.id)] \(hit.document.text.prefix(120))")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+/// Something that scores a model on data and reports metrics under the Python evaluators' key names.
+public protocol SentenceEvaluator {
+    /// Prefix of every key (`"sts-test"` gives `sts-test_spearman_cosine`); empty for none.
+    var name: String { get }
+    /// The key of the metric that summarizes the result.
+    var primaryMetric: String { get }
+    func evaluate(_ model: SentenceTransformer) throws -> [String: Double]
+}
+
+extension SentenceEvaluator {
+    func prefixed(_ metrics: [String: Double]) -> [String: Double] {
+        guard !name.isEmpty else { return metrics }
+        return Dictionary(uniqueKeysWithValues: metrics.map { ("\(name)_\($0.key)", $0.value) })
+    }
+}
+
+/// Ranking metrics shared by the retrieval and reranking evaluators; `relevance` is the ranked list, 1 = relevant.
+enum RankingMetrics {
+    /// Σ rel_i / log2(i + 2) over the first `k`.
+    static func dcg(_ relevance: [Int], k: Int) -> Double {
+        relevance.prefix(k).enumerated().reduce(0.0) { $0 + Double($1.element) / log2(Double($1.offset) + 2) }
+    }
+
+    /// DCG normalized by the DCG of the ideal order of `relevantCount` relevant documents.
+    static func ndcg(_ relevance: [Int], relevantCount: Int, k: Int) -> Double {
+        let ideal = dcg(Array(repeating: 1, count: min(relevantCount, k)), k: k)
+        return ideal > 0 ? dcg(relevance, k: k) / ideal : 0
+    }
+
+    static func reciprocalRank(_ relevance: [Int], k: Int) -> Double {
+        guard let first = relevance.prefix(k).firstIndex(where: { $0 > 0 }) else { return 0 }
+        return 1 / Double(first + 1)
+    }
+
+    /// Mean of precision at each relevant hit in the first `k`, divided by `min(k, relevantCount)`.
+    static func averagePrecision(_ relevance: [Int], relevantCount: Int, k: Int) -> Double {
+        var hits = 0, sum = 0.0
+        for (index, value) in relevance.prefix(k).enumerated() where value > 0 {
+            hits += 1
+            sum += Double(hits) / Double(index + 1)
+        }
+        let denominator = min(k, relevantCount)
+        return denominator > 0 ? sum / Double(denominator) : 0
+    }
+}
+
+/// Classification metrics of scores against 0/1 labels, as scikit-learn and sentence-transformers compute them.
+enum ClassificationMetrics {
+    /// scikit-learn's `average_precision_score`: Σ (R_n − R_{n−1}) P_n over the distinct score thresholds.
+    static func averagePrecision(scores: [Double], labels: [Int]) -> Double {
+        let order = scores.indices.sorted { scores[$0] > scores[$1] }
+        let positives = labels.filter { $0 == 1 }.count
+        guard positives > 0 else { return 0 }
+        var truePositives = 0, seen = 0, previousRecall = 0.0, sum = 0.0
+        var index = 0
+        while index < order.count {
+            let score = scores[order[index]]
+            while index < order.count, scores[order[index]] == score {
+                if labels[order[index]] == 1 { truePositives += 1 }
+                seen += 1
+                index += 1
+            }
+            let recall = Double(truePositives) / Double(positives)
+            sum += (recall - previousRecall) * Double(truePositives) / Double(seen)
+            previousRecall = recall
+        }
+        return sum
+    }
+
+    /// Best accuracy over thresholds between consecutive sorted scores, and that threshold.
+    static func bestAccuracy(scores: [Double], labels: [Int], higherIsSimilar: Bool) -> (accuracy: Double, threshold: Double) {
+        let rows = zip(scores, labels).sorted { higherIsSimilar ? $0.0 > $1.0 : $0.0 < $1.0 }
+        var best = 0.0, threshold = -1.0
+        var positives = 0, remainingNegatives = labels.filter { $0 == 0 }.count
+        for index in 0..<max(0, rows.count - 1) {
+            if rows[index].1 == 1 { positives += 1 } else { remainingNegatives -= 1 }
+            let accuracy = Double(positives + remainingNegatives) / Double(labels.count)
+            if accuracy > best {
+                best = accuracy
+                threshold = (rows[index].0 + rows[index + 1].0) / 2
+            }
+        }
+        return (best, threshold)
+    }
+
+    /// Best F1 over thresholds, with its precision, recall and threshold.
+    static func bestF1(scores: [Double], labels: [Int], higherIsSimilar: Bool) -> (f1: Double, precision: Double, recall: Double, threshold: Double) {
+        let rows = zip(scores, labels).sorted { higherIsSimilar ? $0.0 > $1.0 : $0.0 < $1.0 }
+        let duplicates = labels.filter { $0 == 1 }.count
+        var best = (f1: 0.0, precision: 0.0, recall: 0.0, threshold: 0.0)
+        var extracted = 0, correct = 0
+        for index in 0..<max(0, rows.count - 1) {
+            extracted += 1
+            if rows[index].1 == 1 { correct += 1 }
+            guard correct > 0 else { continue }
+            let precision = Double(correct) / Double(extracted)
+            let recall = Double(correct) / Double(duplicates)
+            let f1 = 2 * precision * recall / (precision + recall)
+            if f1 > best.f1 { best = (f1, precision, recall, (rows[index].0 + rows[index + 1].0) / 2) }
+        }
+        return best
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

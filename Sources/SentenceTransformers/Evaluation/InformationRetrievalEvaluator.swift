@@ -1,0 +1,68 @@
+/// Retrieval quality, as sentence-transformers' `InformationRetrievalEvaluator`: each query searches the corpus
+/// (exact search), and the ranked list is scored against the relevant documents: Accuracy@k, Precision@k,
+/// Recall@k, MRR@k, NDCG@k, MAP@k, under keys such as `cosine_ndcg@10` (primary: NDCG@10 of the first function).
+public struct InformationRetrievalEvaluator: SentenceEvaluator {
+    public var queries: [(id: String, text: String)]
+    public var corpus: [(id: String, text: String)]
+    public var relevant: [String: Set<String>]
+    public var accuracyAtK = [1, 3, 5, 10]
+    public var precisionRecallAtK = [1, 3, 5, 10]
+    public var mrrAtK = [10]
+    public var ndcgAtK = [10]
+    public var mapAtK = [100]
+    /// nil: the model's similarity function.
+    public var scoreFunctions: [SimilarityFunction]?
+    public var batchSize = 32
+    public var name: String
+
+    public init(queries: [(id: String, text: String)], corpus: [(id: String, text: String)], relevant: [String: Set<String>],
+                scoreFunctions: [SimilarityFunction]? = nil, name: String = "") {
+        self.queries = queries
+        self.corpus = corpus
+        self.relevant = relevant
+        self.scoreFunctions = scoreFunctions
+        self.name = name
+    }
+
+    public init(dataset: BEIRDataset, scoreFunctions: [SimilarityFunction]? = nil, name: String = "") {
+        self.init(queries: dataset.queries, corpus: dataset.corpus, relevant: dataset.relevant, scoreFunctions: scoreFunctions, name: name)
+    }
+
+    public var primaryMetric: String {
+        let key = "\((scoreFunctions?.first ?? .cosine).rawValue)_ndcg@\(ndcgAtK.max() ?? 10)"
+        return name.isEmpty ? key : "\(name)_\(key)"
+    }
+
+    public func evaluate(_ model: SentenceTransformer) throws -> [String: Double] {
+        let corpusEmbeddings = try model.encode(corpus.map(\.text), batchSize: batchSize)
+        return try evaluate(model, corpusEmbeddings: corpusEmbeddings)
+    }
+
+    /// Evaluates with corpus embeddings computed beforehand (or stored in an index).
+    public func evaluate(_ model: SentenceTransformer, corpusEmbeddings: Embeddings) throws -> [String: Double] {
+        let queryEmbeddings = try model.encode(queries.map(\.text), batchSize: batchSize)
+        let depth = ([mapAtK, mrrAtK, ndcgAtK, accuracyAtK, precisionRecallAtK].flatMap { $0 }.max() ?? 10)
+        var metrics: [String: Double] = [:]
+        for function in scoreFunctions ?? [model.similarityFunction] {
+            // One extra hit in case the query itself is in the corpus and is skipped.
+            let hits = try semanticSearch(queries: queryEmbeddings, corpus: corpusEmbeddings, topK: depth + 1, scoreFunction: function)
+            var sums: [String: Double] = [:]
+            for (index, query) in queries.enumerated() {
+                let relevantDocuments = relevant[query.id] ?? []
+                let ranked = hits[index].filter { corpus[$0.corpusID].id != query.id }.prefix(depth)
+                let relevance = ranked.map { relevantDocuments.contains(corpus[$0.corpusID].id) ? 1 : 0 }
+                for k in accuracyAtK { sums["accuracy@\(k)", default: 0] += relevance.prefix(k).contains(1) ? 1 : 0 }
+                for k in precisionRecallAtK {
+                    let found = Double(relevance.prefix(k).reduce(0, +))
+                    sums["precision@\(k)", default: 0] += found / Double(k)
+                    sums["recall@\(k)", default: 0] += relevantDocuments.isEmpty ? 0 : found / Double(relevantDocuments.count)
+                }
+                for k in mrrAtK { sums["mrr@\(k)", default: 0] += RankingMetrics.reciprocalRank(relevance, k: k) }
+                for k in ndcgAtK { sums["ndcg@\(k)", default: 0] += RankingMetrics.ndcg(relevance, relevantCount: relevantDocuments.count, k: k) }
+                for k in mapAtK { sums["map@\(k)", default: 0] += RankingMetrics.averagePrecision(relevance, relevantCount: relevantDocuments.count, k: k) }
+            }
+            for (key, sum) in sums { metrics["\(function.rawValue)_\(key)"] = sum / Double(max(1, queries.count)) }
+        }
+        return prefixed(metrics)
+    }
+}

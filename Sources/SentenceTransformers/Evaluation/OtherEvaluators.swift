@@ -1,0 +1,184 @@
+/// Triplet accuracy, as sentence-transformers' `TripletEvaluator`: the fraction of (anchor, positive, negative)
+/// where the anchor is more similar to the positive than to the negative (`cosine_accuracy`, `dot_accuracy`,
+/// `euclidean_accuracy`, `manhattan_accuracy`, `max_accuracy`).
+public struct TripletEvaluator: SentenceEvaluator {
+    public var anchors: [String], positives: [String], negatives: [String]
+    public var batchSize = 16
+    public var name: String
+
+    public init(anchors: [String], positives: [String], negatives: [String], name: String = "") {
+        self.anchors = anchors
+        self.positives = positives
+        self.negatives = negatives
+        self.name = name
+    }
+
+    public var primaryMetric: String { name.isEmpty ? "cosine_accuracy" : "\(name)_cosine_accuracy" }
+
+    public func evaluate(_ model: SentenceTransformer) throws -> [String: Double] {
+        guard anchors.count == positives.count, anchors.count == negatives.count, !anchors.isEmpty else {
+            throw SentenceTransformerError.invalidArgument("anchors, positives and negatives must be non-empty and of the same length")
+        }
+        let a = try model.encode(anchors, batchSize: batchSize)
+        let p = try model.encode(positives, batchSize: batchSize)
+        let n = try model.encode(negatives, batchSize: batchSize)
+        var metrics: [String: Double] = [:]
+        for function in SimilarityFunction.allCases {
+            let positive = try function.pairwise(a, p), negative = try function.pairwise(a, n)
+            metrics["\(function.rawValue)_accuracy"] = Double(zip(positive, negative).filter { $0 > $1 }.count) / Double(anchors.count)
+        }
+        metrics["max_accuracy"] = metrics.values.max()
+        return prefixed(metrics)
+    }
+}
+
+/// Pair classification, as sentence-transformers' `BinaryClassificationEvaluator`: for cosine, dot, Euclidean and
+/// Manhattan, the best accuracy and F1 over thresholds (with the thresholds, and precision and recall at the best
+/// F1) and the average precision (`cosine_accuracy`, `cosine_f1`, `cosine_ap`, …). Distance thresholds are distances.
+public struct BinaryClassificationEvaluator: SentenceEvaluator {
+    public var sentences1: [String], sentences2: [String]
+    /// 1 = similar / duplicate, 0 = not.
+    public var labels: [Int]
+    public var batchSize = 16
+    public var name: String
+
+    public init(sentences1: [String], sentences2: [String], labels: [Int], name: String = "") {
+        self.sentences1 = sentences1
+        self.sentences2 = sentences2
+        self.labels = labels
+        self.name = name
+    }
+
+    public var primaryMetric: String { name.isEmpty ? "cosine_ap" : "\(name)_cosine_ap" }
+
+    /// Each function's scores (distances for Euclidean and Manhattan), as the metrics read them.
+    public func scores(_ model: SentenceTransformer) throws -> [SimilarityFunction: [Double]] {
+        guard sentences1.count == sentences2.count, sentences1.count == labels.count, labels.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+            throw SentenceTransformerError.invalidArgument("sentences1, sentences2 and labels (0 or 1) must have the same length")
+        }
+        let a = try model.encode(sentences1, batchSize: batchSize), b = try model.encode(sentences2, batchSize: batchSize)
+        var result: [SimilarityFunction: [Double]] = [:]
+        for function in SimilarityFunction.allCases {
+            let values = try function.pairwise(a, b).map(Double.init)
+            result[function] = (function == .euclidean || function == .manhattan) ? values.map { -$0 } : values
+        }
+        return result
+    }
+
+    public func evaluate(_ model: SentenceTransformer) throws -> [String: Double] {
+        var metrics: [String: Double] = [:]
+        for (function, values) in try scores(model) {
+            let higherIsSimilar = !(function == .euclidean || function == .manhattan)
+            let accuracy = ClassificationMetrics.bestAccuracy(scores: values, labels: labels, higherIsSimilar: higherIsSimilar)
+            let f1 = ClassificationMetrics.bestF1(scores: values, labels: labels, higherIsSimilar: higherIsSimilar)
+            let key = function.rawValue
+            metrics["\(key)_accuracy"] = accuracy.accuracy
+            metrics["\(key)_accuracy_threshold"] = accuracy.threshold
+            metrics["\(key)_f1"] = f1.f1
+            metrics["\(key)_f1_threshold"] = f1.threshold
+            metrics["\(key)_precision"] = f1.precision
+            metrics["\(key)_recall"] = f1.recall
+            metrics["\(key)_ap"] = ClassificationMetrics.averagePrecision(scores: higherIsSimilar ? values : values.map { -$0 }, labels: labels)
+        }
+        metrics["max_ap"] = SimilarityFunction.allCases.compactMap { metrics["\($0.rawValue)_ap"] }.max()
+        return prefixed(metrics)
+    }
+}
+
+/// Duplicate mining quality, as sentence-transformers' `ParaphraseMiningEvaluator`: mine pairs among `sentences`,
+/// walk them best first, and report the average precision, and the best F1 with its precision, recall and threshold.
+public struct ParaphraseMiningEvaluator: SentenceEvaluator {
+    public var sentences: [(id: String, text: String)]
+    public var duplicates: [(String, String)]
+    public var topK = 100
+    public var maxPairs = 500_000
+    public var name: String
+
+    public init(sentences: [(id: String, text: String)], duplicates: [(String, String)], name: String = "") {
+        self.sentences = sentences
+        self.duplicates = duplicates
+        self.name = name
+    }
+
+    public var primaryMetric: String { name.isEmpty ? "average_precision" : "\(name)_average_precision" }
+
+    public func evaluate(_ model: SentenceTransformer) throws -> [String: Double] {
+        let embeddings = try model.encode(sentences.map(\.text))
+        let pairs = try paraphraseMining(embeddings: embeddings, topK: topK, maxPairs: maxPairs)
+        let gold = Set(duplicates.map { $0.0 < $0.1 ? "\($0.0)\u{1}\($0.1)" : "\($0.1)\u{1}\($0.0)" })
+        var correct = 0, averagePrecision = 0.0
+        var best = (f1: 0.0, precision: 0.0, recall: 0.0, threshold: 0.0)
+        for (index, pair) in pairs.enumerated() {
+            let (a, b) = (sentences[pair.first].id, sentences[pair.second].id)
+            if gold.contains(a < b ? "\(a)\u{1}\(b)" : "\(b)\u{1}\(a)") {
+                correct += 1
+                averagePrecision += Double(correct) / Double(index + 1)
+            }
+            guard correct > 0, index + 1 < pairs.count, !gold.isEmpty else { continue }
+            let precision = Double(correct) / Double(index + 1), recall = Double(correct) / Double(gold.count)
+            let f1 = 2 * precision * recall / (precision + recall)
+            if f1 > best.f1 { best = (f1, precision, recall, Double(pairs[index].score + pairs[index + 1].score) / 2) }
+        }
+        return prefixed([
+            "average_precision": gold.isEmpty ? 0 : averagePrecision / Double(gold.count), "f1": best.f1,
+            "precision": best.precision, "recall": best.recall, "threshold": best.threshold,
+        ])
+    }
+}
+
+/// Reranking quality, as sentence-transformers' `RerankingEvaluator` (bi-encoder, cosine) and
+/// `CrossEncoderRerankingEvaluator` (cross-encoder scores): each sample's positives and negatives are ranked for its
+/// query; MAP, MRR@k and NDCG@k over the samples (`map`, `mrr@10`, `ndcg@10`).
+public struct RerankingEvaluator {
+    public struct Sample: Sendable {
+        public var query: String
+        public var positives: [String]
+        public var negatives: [String]
+
+        public init(query: String, positives: [String], negatives: [String]) {
+            self.query = query
+            self.positives = positives
+            self.negatives = negatives
+        }
+    }
+
+    public var samples: [Sample]
+    public var atK = 10
+    public var name: String
+
+    public init(samples: [Sample], atK: Int = 10, name: String = "") {
+        self.samples = samples
+        self.atK = atK
+        self.name = name
+    }
+
+    /// With a bi-encoder: documents ranked by cosine to the query.
+    public func evaluate(_ model: SentenceTransformer) throws -> [String: Double] {
+        try evaluate { query, documents in
+            let q = try model.encode([query]), d = try model.encode(documents)
+            return try SimilarityFunction.cosine.matrix(q, d).values
+        }
+    }
+
+    /// With a cross-encoder: documents ranked by its score.
+    public func evaluate(_ model: CrossEncoder) throws -> [String: Double] {
+        try evaluate { query, documents in try model.predict(documents.map { (query, $0) }).values }
+    }
+
+    func evaluate(scores: (String, [String]) throws -> [Float]) throws -> [String: Double] {
+        var map = 0.0, mrr = 0.0, ndcg = 0.0, counted = 0
+        for sample in samples where !sample.positives.isEmpty && !sample.negatives.isEmpty {
+            let documents = sample.positives + sample.negatives
+            let values = try scores(sample.query, documents)
+            let order = values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
+            let relevance = order.map { $0 < sample.positives.count ? 1 : 0 }
+            map += ClassificationMetrics.averagePrecision(scores: values.map(Double.init), labels: documents.indices.map { $0 < sample.positives.count ? 1 : 0 })
+            mrr += RankingMetrics.reciprocalRank(relevance, k: atK)
+            ndcg += RankingMetrics.ndcg(relevance, relevantCount: sample.positives.count, k: atK)
+            counted += 1
+        }
+        let total = Double(max(1, counted))
+        let metrics = ["map": map / total, "mrr@\(atK)": mrr / total, "ndcg@\(atK)": ndcg / total]
+        return name.isEmpty ? metrics : Dictionary(uniqueKeysWithValues: metrics.map { ("\(name)_\($0.key)", $0.value) })
+    }
+}
