@@ -153,7 +153,8 @@ extension VectorIndex {
             guard vectorData.count == manifest.rows * precision.bytesPerRow(dimension: dimension) else {
                 throw IndexError.corrupt(path: vectorsURL.path, reason: "wrong size")
             }
-            quantized = QuantizedEmbeddings(precision: precision, dimension: dimension, bytes: Array(vectorData), ranges: ranges)
+            let usesRanges = precision == .int8 || precision == .uint8
+            quantized = QuantizedEmbeddings(precision: precision, dimension: dimension, bytes: Array(vectorData), ranges: usesRanges ? ranges : nil)
             if let data = contents["rescore.bin"] { rescore = QuantizedEmbeddings(precision: .int8, dimension: dimension, bytes: Array(data), ranges: ranges) }
         } else {
             guard vectorData.count == manifest.rows * dimension * 4 else { throw IndexError.corrupt(path: vectorsURL.path, reason: "wrong size") }

@@ -55,7 +55,7 @@ public struct QuantizedEmbeddings: Sendable, Equatable {
     public var count: Int { bytesPerRow == 0 ? 0 : bytes.count / bytesPerRow }
 
     /// Row `index` as bytes.
-    public func row(_ index: Int) -> ArraySlice<UInt8> { bytes[(index * bytesPerRow)..<((index + 1) * bytesPerRow)] }
+    public func row(_ index: Int) -> [UInt8] { Array(bytes[(index * bytesPerRow)..<((index + 1) * bytesPerRow)]) }
 
     /// Row `index` as Float again (int8/uint8 dequantized to the centre of its step; binary as ±1).
     public func dequantized(_ index: Int) -> [Float] {
@@ -144,7 +144,7 @@ public func quantizedSearch(queries: Embeddings, corpus: QuantizedEmbeddings, to
     let candidates = min(corpus.count, topK * (rescoreCorpus == nil ? 1 : rescoreMultiplier))
     var results: [[SearchHit]] = []
     for query in 0..<queries.count {
-        let queryBits = Array(packedQueries.row(query))
+        let queryBits = packedQueries.row(query)
         var best = TopK(candidates)
         corpus.bytes.withUnsafeBufferPointer { bytes in
             for row in 0..<corpus.count {
