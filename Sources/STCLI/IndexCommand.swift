@@ -70,7 +70,7 @@ struct IndexBuildCommand: ParsableCommand {
     @Option(help: "HNSW build search width.")
     var efConstruction: Int = 200
     @Option(help: "HNSW query search width.")
-    var efSearch: Int = 100
+    var efSearch: Int = 200
     @Option(help: "Texts per forward pass.")
     var batchSize: Int = 32
 

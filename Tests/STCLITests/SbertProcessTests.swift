@@ -164,3 +164,57 @@ import Testing
         #expect(scores == scores.sorted(by: >) && scores.allSatisfy { $0 > 0 && $0 < 1 })
     }
 }
+
+@Suite struct SbertIndexAndEvalTests {
+    @Test func buildAddSearchAndInfo() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-index-\(UUID())").path
+        let documents = FileManager.default.temporaryDirectory.appendingPathComponent("docs-\(UUID()).jsonl")
+        try """
+            {"id": "a", "text": "A man is eating food.", "metadata": {"source": "test"}}
+            {"id": "b", "text": "A woman is playing the violin."}
+            {"id": "c", "text": "A cheetah is running behind its prey."}
+            """.write(to: documents, atomically: true, encoding: .utf8)
+        let build = try SbertProcessTests.run(["index", "build", "--model", try TestResources.model("all-MiniLM-L6-v2").path,
+                                               "--input", documents.path, "--out", directory, "--kind", "hnsw"])
+        #expect(build.status == 0, "\(build.standardError)")
+        let more = FileManager.default.temporaryDirectory.appendingPathComponent("more-\(UUID()).txt")
+        try "Someone is slicing a tomato.\n".write(to: more, atomically: true, encoding: .utf8)
+        let add = try SbertProcessTests.run(["index", "add", "--index", directory, "--input", more.path])
+        #expect(add.status == 0, "\(add.standardError)")
+        let search = try SbertProcessTests.run(["search", "--index", directory, "--format", "json", "--top-k", "2", "a person eats a meal"])
+        #expect(search.status == 0, "\(search.standardError)")
+        let hits = try JSONSerialization.jsonObject(with: search.standardOutput) as? [[String: Any]] ?? []
+        #expect(hits.count == 2 && hits.first?["id"] as? String == "a" && (hits.first?["metadata"] as? [String: String])?["source"] == "test")
+        let reranked = try SbertProcessTests.run(["search", "--index", directory, "--format", "json", "--rerank-with",
+                                                  try TestResources.model("cross-encoder-stsb-MiniLM-L6").path, "a person eats a meal"])
+        let rerankedHits = try JSONSerialization.jsonObject(with: reranked.standardOutput) as? [[String: Any]]
+        #expect(reranked.status == 0 && rerankedHits?.first?["id"] as? String == "a")
+        let info = try SbertProcessTests.run(["index", "info", "--index", directory])
+        #expect(info.status == 0 && info.text.contains("documents        4") && info.text.contains("hnsw"), "\(info.text)")
+        let wrong = try SbertProcessTests.run(["search", "--index", "/nonexistent/index", "x"])
+        #expect(wrong.status != 0 && wrong.standardError.contains("not an index"))
+    }
+
+    @Test func evalPrintsPythonKeysAndDrawsPlots() throws {
+        let pairs = FileManager.default.temporaryDirectory.appendingPathComponent("pairs-\(UUID()).tsv")
+        try """
+            sentence1\tsentence2\tlabel
+            A man is eating.\tA man eats something.\t1
+            A man is eating.\tA plane is taking off.\t0
+            A woman plays guitar.\tA lady is playing a guitar.\t1
+            Kids play in the park.\tThe stock market fell.\t0
+            """.write(to: pairs, atomically: true, encoding: .utf8)
+        let png = FileManager.default.temporaryDirectory.appendingPathComponent("pr-\(UUID()).png").path
+        let binary = try SbertProcessTests.run(["eval", "binary", "--data", pairs.path, "--format", "json", "--plot", png])
+        #expect(binary.status == 0, "\(binary.standardError)")
+        let metrics = try JSONSerialization.jsonObject(with: binary.standardOutput) as? [String: Double] ?? [:]
+        #expect(metrics["cosine_accuracy"] == 1 && metrics["cosine_ap"] == 1 && metrics["cosine_f1"] == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: png)).prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+        let svg = FileManager.default.temporaryDirectory.appendingPathComponent("sts-\(UUID()).svg").path
+        let sts = try SbertProcessTests.run(["eval", "sts", "--data", TestResources.fixture("data/stsbenchmark/sts-dev.csv").path, "--plot", svg])
+        #expect(sts.status == 0 && sts.text.contains("spearman_cosine"), "\(sts.standardError)")
+        #expect(try String(contentsOfFile: svg, encoding: .utf8).contains("<svg"))
+        let bad = try SbertProcessTests.run(["eval", "sts", "--data", pairs.path])
+        #expect(bad.status != 0 && bad.standardError.contains(pairs.path), "\(bad.standardError)")
+    }
+}

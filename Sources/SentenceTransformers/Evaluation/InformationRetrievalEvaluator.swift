@@ -28,6 +28,28 @@ public struct InformationRetrievalEvaluator: SentenceEvaluator {
         self.init(queries: dataset.queries, corpus: dataset.corpus, relevant: dataset.relevant, scoreFunctions: scoreFunctions, name: name)
     }
 
+    /// The metrics (unprefixed keys such as `ndcg@10`) of ranked corpus ids, one list per query in ``queries`` order —
+    /// for rankings made by something else than exact search, such as an approximate or quantized index.
+    public func metrics(rankings: [[String]]) -> [String: Double] {
+        let depth = ([mapAtK, mrrAtK, ndcgAtK, accuracyAtK, precisionRecallAtK].flatMap { $0 }.max() ?? 10)
+        var sums: [String: Double] = [:]
+        for (index, query) in queries.enumerated() {
+            let relevantDocuments = relevant[query.id] ?? []
+            let ranked = (index < rankings.count ? rankings[index] : []).filter { $0 != query.id }.prefix(depth)
+            let relevance = ranked.map { relevantDocuments.contains($0) ? 1 : 0 }
+            for k in accuracyAtK { sums["accuracy@\(k)", default: 0] += relevance.prefix(k).contains(1) ? 1 : 0 }
+            for k in precisionRecallAtK {
+                let found = Double(relevance.prefix(k).reduce(0, +))
+                sums["precision@\(k)", default: 0] += found / Double(k)
+                sums["recall@\(k)", default: 0] += relevantDocuments.isEmpty ? 0 : found / Double(relevantDocuments.count)
+            }
+            for k in mrrAtK { sums["mrr@\(k)", default: 0] += RankingMetrics.reciprocalRank(relevance, k: k) }
+            for k in ndcgAtK { sums["ndcg@\(k)", default: 0] += RankingMetrics.ndcg(relevance, relevantCount: relevantDocuments.count, k: k) }
+            for k in mapAtK { sums["map@\(k)", default: 0] += RankingMetrics.averagePrecision(relevance, relevantCount: relevantDocuments.count, k: k) }
+        }
+        return sums.mapValues { $0 / Double(max(1, queries.count)) }
+    }
+
     public var primaryMetric: String {
         let key = "\((scoreFunctions?.first ?? .cosine).rawValue)_ndcg@\(ndcgAtK.max() ?? 10)"
         return name.isEmpty ? key : "\(name)_\(key)"
@@ -46,22 +68,8 @@ public struct InformationRetrievalEvaluator: SentenceEvaluator {
         for function in scoreFunctions ?? [model.similarityFunction] {
             // One extra hit in case the query itself is in the corpus and is skipped.
             let hits = try semanticSearch(queries: queryEmbeddings, corpus: corpusEmbeddings, topK: depth + 1, scoreFunction: function)
-            var sums: [String: Double] = [:]
-            for (index, query) in queries.enumerated() {
-                let relevantDocuments = relevant[query.id] ?? []
-                let ranked = hits[index].filter { corpus[$0.corpusID].id != query.id }.prefix(depth)
-                let relevance = ranked.map { relevantDocuments.contains(corpus[$0.corpusID].id) ? 1 : 0 }
-                for k in accuracyAtK { sums["accuracy@\(k)", default: 0] += relevance.prefix(k).contains(1) ? 1 : 0 }
-                for k in precisionRecallAtK {
-                    let found = Double(relevance.prefix(k).reduce(0, +))
-                    sums["precision@\(k)", default: 0] += found / Double(k)
-                    sums["recall@\(k)", default: 0] += relevantDocuments.isEmpty ? 0 : found / Double(relevantDocuments.count)
-                }
-                for k in mrrAtK { sums["mrr@\(k)", default: 0] += RankingMetrics.reciprocalRank(relevance, k: k) }
-                for k in ndcgAtK { sums["ndcg@\(k)", default: 0] += RankingMetrics.ndcg(relevance, relevantCount: relevantDocuments.count, k: k) }
-                for k in mapAtK { sums["map@\(k)", default: 0] += RankingMetrics.averagePrecision(relevance, relevantCount: relevantDocuments.count, k: k) }
-            }
-            for (key, sum) in sums { metrics["\(function.rawValue)_\(key)"] = sum / Double(max(1, queries.count)) }
+            let rankings = hits.map { $0.map { corpus[$0.corpusID].id } }
+            for (key, value) in self.metrics(rankings: rankings) { metrics["\(function.rawValue)_\(key)"] = value }
         }
         return prefixed(metrics)
     }

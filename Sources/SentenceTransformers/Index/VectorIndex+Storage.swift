@@ -127,7 +127,7 @@ extension VectorIndex {
         let kind: Kind
         switch manifest.kind {
         case "flat": kind = .flat(precision: manifest.precision ?? .float32)
-        case "hnsw": kind = .hnsw(m: manifest.m ?? 16, efConstruction: manifest.efConstruction ?? 200, efSearch: manifest.efSearch ?? 100)
+        case "hnsw": kind = .hnsw(m: manifest.m ?? 16, efConstruction: manifest.efConstruction ?? 200, efSearch: manifest.efSearch ?? 200)
         default: throw IndexError.corrupt(path: manifestURL.path, reason: "unknown kind \(manifest.kind)")
         }
         guard manifest.dimension > 0 else { throw IndexError.corrupt(path: manifestURL.path, reason: "dimension \(manifest.dimension)") }

@@ -39,7 +39,7 @@ public struct VectorIndex: Sendable, Equatable {
         /// Exact search over every vector, stored at `precision` (binary indexes also keep int8 rows to rescore).
         case flat(precision: QuantizationPrecision = .float32)
         /// Approximate search in an HNSW graph over fp32 vectors.
-        case hnsw(m: Int = 16, efConstruction: Int = 200, efSearch: Int = 100)
+        case hnsw(m: Int = 16, efConstruction: Int = 200, efSearch: Int = 200)
     }
 
     public enum Metric: String, Sendable, Codable {
