@@ -10,6 +10,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -27,9 +31,21 @@ let package = Package(
         .target(name: "STModels", dependencies: ["STKernels", "STTensor"]),
         .target(name: "SentenceTransformers", dependencies: ["STModels", "STTokenizers", "STKernels", "STTensor"]),
         .target(
+            name: "STServer",
+            dependencies: [
+                "SentenceTransformers",
+                "STTokenizers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "STCLI",
             dependencies: [
                 "SentenceTransformers",
+                "STServer",
                 "STTokenizers",
                 "STKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -42,6 +58,15 @@ let package = Package(
         .testTarget(name: "STTokenizersTests", dependencies: ["STTokenizers", "STTestSupport"]),
         .testTarget(name: "SentenceTransformersTests", dependencies: ["SentenceTransformers", "STModels", "STTestSupport"]),
         .testTarget(name: "STCLITests", dependencies: ["STTestSupport"]),
+        .testTarget(
+            name: "STServerTests",
+            dependencies: [
+                "STServer", "SentenceTransformers", "STTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

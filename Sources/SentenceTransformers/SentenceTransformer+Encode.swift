@@ -68,11 +68,34 @@ extension SentenceTransformer {
         return result
     }
 
+    /// Runs already-tokenized inputs through the whole pipeline in one forward pass, rows in the given order — for
+    /// callers that batch inputs themselves (the server's dynamic batching). `promptLength` is the number of leading
+    /// prompt tokens (``Pooling`` leaves them out when `include_prompt` is false).
+    public func embed(encodings: [Encoding], promptLengths: [Int]? = nil) throws -> Embeddings {
+        guard !encodings.isEmpty else { return Embeddings(values: [], dimension: embeddingDimension) }
+        let features = try run(encodings, promptLengths: promptLengths ?? [], through: modules.count)
+        return Embeddings(values: features.sentenceEmbeddings, dimension: features.sentenceDimension)
+    }
+
+    /// The transformer's per-token output for already-tokenized inputs, in one forward pass.
+    public func tokenEmbeddings(encodings: [Encoding]) throws -> [Embeddings] {
+        guard !encodings.isEmpty else { return [] }
+        let features = try run(encodings, promptLength: 0, through: 0)
+        return features.sequences.map { rows in
+            Embeddings(values: Array(features.tokenEmbeddings[(rows.lowerBound * features.tokenDimension)..<(rows.upperBound * features.tokenDimension)]),
+                       dimension: features.tokenDimension)
+        }
+    }
+
+    /// The number of prompt tokens `prompt` puts before a text (its tokens with the leading special token, without
+    /// the trailing one), as sentence-transformers counts them.
+    public func promptLength(of prompt: String) -> Int {
+        prompt.isEmpty ? 0 : max(0, transformer.tokenize(prompt).count - 1)
+    }
+
     private func tokenizeAll(_ texts: [String], prompt: String?, promptName: String?) throws -> ([Encoding], Int) {
         let promptText = try resolvePrompt(prompt: prompt, promptName: promptName) ?? ""
-        // sentence-transformers counts the prompt's tokens with the leading special token, without the trailing one.
-        let promptLength = promptText.isEmpty ? 0 : max(0, transformer.tokenize(promptText).count - 1)
-        return (texts.map { transformer.tokenize(promptText + $0) }, promptLength)
+        return (texts.map { transformer.tokenize(promptText + $0) }, promptLength(of: promptText))
     }
 
     /// Indices of `encodings` grouped into batches of similar length, longest first.
@@ -83,12 +106,16 @@ extension SentenceTransformer {
 
     /// Runs the transformer and the first `moduleCount` modules on one batch.
     func run(_ encodings: [Encoding], promptLength: Int, through moduleCount: Int) throws -> Features {
+        try run(encodings, promptLengths: Array(repeating: promptLength, count: encodings.count), through: moduleCount)
+    }
+
+    func run(_ encodings: [Encoding], promptLengths: [Int], through moduleCount: Int) throws -> Features {
         var batch = TokenBatch()
         for encoding in encodings { batch.append(inputIDs: encoding.ids, tokenTypeIDs: encoding.typeIDs) }
         let output = try transformer.encoder.forward(batch, outputHiddenStates: false)
         var features = Features(
             tokenEmbeddings: output.lastHiddenState, tokenDimension: output.hiddenSize, sequences: batch.sequences,
-            promptLengths: Array(repeating: promptLength, count: encodings.count))
+            promptLengths: promptLengths.count == encodings.count ? promptLengths : Array(repeating: 0, count: encodings.count))
         for module in modules.prefix(moduleCount) { try module.forward(&features) }
         return features
     }

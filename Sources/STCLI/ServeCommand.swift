@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SentenceTransformers
+import STServer
+
+/// `sbert serve`: the embedding server (text-embeddings-inference and OpenAI compatible).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a model over HTTP: TEI routes (/embed, /rerank, …), OpenAI /v1/embeddings, a playground at /.",
+        discussion: "Every option also reads TEI's environment variable (MAX_BATCH_TOKENS, API_KEY, …). Stops gracefully on SIGTERM."
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "A cross-encoder for /rerank.")
+    var reranker: String?
+    @Option(help: "Address to listen on (HOSTNAME).")
+    var host: String?
+    @Option(help: "Port (PORT).")
+    var port: Int?
+    @Option(help: "Tokens per forward pass (MAX_BATCH_TOKENS).")
+    var maxBatchTokens: Int?
+    @Option(help: "Requests per forward pass (MAX_BATCH_REQUESTS).")
+    var maxBatchRequests: Int?
+    @Option(help: "Requests in flight before 429 (MAX_CONCURRENT_REQUESTS).")
+    var maxConcurrentRequests: Int?
+    @Option(help: "Inputs per request (MAX_CLIENT_BATCH_SIZE).")
+    var maxClientBatchSize: Int?
+    @Flag(help: "Truncate long inputs instead of refusing them (AUTO_TRUNCATE).")
+    var autoTruncate = false
+    @Option(help: "Largest body in bytes (PAYLOAD_LIMIT).")
+    var payloadLimit: Int?
+    @Option(help: "Require Authorization: Bearer KEY (API_KEY).")
+    var apiKey: String?
+    @Option(help: "Prompt used when a request names none (DEFAULT_PROMPT_NAME).")
+    var defaultPromptName: String?
+    @Option(help: "Allowed CORS origins, comma-separated, or * (CORS_ALLOW_ORIGIN).")
+    var corsAllowOrigin: String?
+
+    func validate() throws {
+        for (name, value) in [("--port", port), ("--max-batch-tokens", maxBatchTokens), ("--max-batch-requests", maxBatchRequests),
+                              ("--max-concurrent-requests", maxConcurrentRequests), ("--max-client-batch-size", maxClientBatchSize),
+                              ("--payload-limit", payloadLimit)] {
+            if let value, value <= 0 { throw ValidationError("\(name) must be positive") }
+        }
+    }
+
+    func run() async throws {
+        var configuration = ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+        configuration.host = host ?? configuration.host
+        configuration.port = port ?? configuration.port
+        configuration.maxBatchTokens = maxBatchTokens ?? configuration.maxBatchTokens
+        configuration.maxBatchRequests = maxBatchRequests ?? configuration.maxBatchRequests
+        configuration.maxConcurrentRequests = maxConcurrentRequests ?? configuration.maxConcurrentRequests
+        configuration.maxClientBatchSize = maxClientBatchSize ?? configuration.maxClientBatchSize
+        configuration.autoTruncate = autoTruncate || configuration.autoTruncate
+        configuration.payloadLimit = payloadLimit ?? configuration.payloadLimit
+        configuration.apiKey = apiKey ?? configuration.apiKey
+        configuration.defaultPromptName = defaultPromptName ?? configuration.defaultPromptName
+        configuration.corsAllowOrigin = corsAllowOrigin.map { $0.split(separator: ",").map(String.init) } ?? configuration.corsAllowOrigin
+        configuration.modelID = modelOptions.model
+        let model = try modelOptions.load()
+        let crossEncoder = try reranker.map { try CrossEncoder($0) }
+        let app = buildApplication(configuration: configuration, model: model, reranker: crossEncoder)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// The settings of `sbert serve`, named and defaulted as text-embeddings-inference names them (each also read from
+/// TEI's environment variable: `MAX_BATCH_TOKENS`, `MAX_CONCURRENT_REQUESTS`, …).
+public struct ServerConfiguration: Sendable {
+    public var host = "0.0.0.0"
+    public var port = 3000
+    /// Tokens in one forward pass, summed over the requests coalesced into it.
+    public var maxBatchTokens = 16384
+    /// Requests in one forward pass (nil: only the token budget limits it).
+    public var maxBatchRequests: Int?
+    /// Requests admitted at once; beyond, a request gets 429 at once.
+    public var maxConcurrentRequests = 512
+    /// Inputs in one request.
+    public var maxClientBatchSize = 32
+    /// Truncate inputs longer than the model's maximum instead of refusing them.
+    public var autoTruncate = false
+    /// Largest request body, in bytes.
+    public var payloadLimit = 2_000_000
+    /// When set, requests need `Authorization: Bearer KEY`.
+    public var apiKey: String?
+    public var defaultPromptName: String?
+    /// Origins allowed by CORS (`*` for any); nil: no CORS headers.
+    public var corsAllowOrigin: [String]?
+    /// The model's name in `/info` and OpenAI responses.
+    public var modelID = "sentence-transformers/all-MiniLM-L6-v2"
+
+    public init() {}
+
+    /// Defaults overridden by TEI's environment variables.
+    public init(environment: [String: String]) {
+        self.init()
+        func int(_ key: String) -> Int? { environment[key].flatMap { Int($0) } }
+        host = environment["HOSTNAME"] ?? host
+        port = int("PORT") ?? port
+        maxBatchTokens = int("MAX_BATCH_TOKENS") ?? maxBatchTokens
+        maxBatchRequests = int("MAX_BATCH_REQUESTS") ?? maxBatchRequests
+        maxConcurrentRequests = int("MAX_CONCURRENT_REQUESTS") ?? maxConcurrentRequests
+        maxClientBatchSize = int("MAX_CLIENT_BATCH_SIZE") ?? maxClientBatchSize
+        autoTruncate = ["1", "true", "yes"].contains(environment["AUTO_TRUNCATE"]?.lowercased() ?? "") || autoTruncate
+        payloadLimit = int("PAYLOAD_LIMIT") ?? payloadLimit
+        apiKey = environment["API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        defaultPromptName = environment["DEFAULT_PROMPT_NAME"]
+        corsAllowOrigin = environment["CORS_ALLOW_ORIGIN"].map { $0.split(separator: ",").map(String.init) }
+        modelID = environment["MODEL_ID"] ?? modelID
+    }
+}

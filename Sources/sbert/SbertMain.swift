@@ -1,0 +1,11 @@
+import STCLI
+
+/// The `sbert` executable: everything lives in STCLI.
+@main
+enum SbertMain {
+    static func main() async {
+        // `main(_:)` with an explicit argument is the async entry point (a bare `main()` can resolve to the
+        // synchronous one, which would not run async subcommands such as `serve`).
+        await SbertCommand.main(nil)
+    }
+}

@@ -1,3 +1,0 @@
-import STCLI
-
-SbertCommand.main()

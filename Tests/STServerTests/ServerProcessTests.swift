@@ -1,0 +1,107 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HummingbirdTesting
+import SentenceTransformers
+import STServer
+import STTestSupport
+import Testing
+
+/// `sbert serve` as a process (graceful SIGTERM) and the playground page in a real headless Chromium.
+@Suite(.serialized) struct ServerProcessTests {
+    static var sbert: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sbert") }
+
+    /// A port nothing listens on (bound and released).
+    static func freePort() throws -> Int {
+        let probe = try LoopbackHTTPServer { _ in .init(status: 404) }
+        let port = probe.port
+        probe.stop()
+        return port
+    }
+
+    static func waitForHealth(port: Int, timeout: TimeInterval = 120) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!),
+               (response as? HTTPURLResponse)?.statusCode == 200 { return }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        Issue.record("server on port \(port) did not become healthy")
+    }
+
+    @Test func sigtermFinishesAcceptedRequestsAndExitsZero() async throws {
+        let port = try Self.freePort()
+        let process = Process()
+        process.executableURL = Self.sbert
+        process.arguments = ["serve", "--model", try TestResources.model("all-MiniLM-L6-v2").path, "--host", "127.0.0.1", "--port", String(port)]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        try await Self.waitForHealth(port: port)
+        let long = try InputLinesHelper.sentences(count: 64).joined(separator: " ")
+        let statuses = try await withThrowingTaskGroup(of: Int?.self) { group -> [Int?] in
+            for index in 0..<48 {
+                group.addTask {
+                    try? await Task.sleep(nanoseconds: UInt64(index) * 2_000_000)
+                    let result = try? await ServerLoopbackTests.post(port: port, path: "/embed", json: "{\"inputs\": \(JSONText.quote(long)), \"truncate\": true}")
+                    return result?.0
+                }
+            }
+            try await Task.sleep(nanoseconds: 60_000_000)
+            kill(process.processIdentifier, SIGTERM)
+            var statuses: [Int?] = []
+            for try await status in group { statuses.append(status) }
+            return statuses
+        }
+        process.waitUntilExit()
+        let answered = statuses.compactMap { $0 }
+        // Every request the server took was answered in full; the others were refused at the door.
+        #expect(answered.allSatisfy { $0 == 200 }, "\(statuses)")
+        #expect(!answered.isEmpty)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+    }
+
+    @Test func playgroundInHeadlessChromium() async throws {
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let browser = try #require(chromium, "Chromium is not installed (scripts/setup.sh installs Debian's chromium)")
+        let model = try ServerRouteTests.model.get()
+        let reranker = try ServerRouteTests.reranker.get()
+        let app = buildApplication(configuration: ServerRouteTests.configuration(), model: model, reranker: reranker)
+        let sentences = ["A man is eating food.", "A man is riding a horse.", "The girl is carrying a baby."]
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let query = "Someone is having a meal."
+            let page = "http://127.0.0.1:\(port)/?sentences=\(sentences.joined(separator: "|").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                + "&query=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&run=1"
+            func chrome(_ extra: [String]) throws -> String {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: browser)
+                process.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                                     "--user-data-dir=\(FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID())").path)",
+                                     "--virtual-time-budget=20000", "--window-size=1000,1200"] + extra + [page]
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return String(decoding: data, as: UTF8.self)
+            }
+            let dom = try chrome(["--dump-dom"])
+            let cells = dom.components(separatedBy: "class=\"cell\"").count - 1
+            #expect(cells == sentences.count * sentences.count, "heatmap cells: \(cells)\n\(dom.prefix(2000))")
+            let ranked = dom.components(separatedBy: "class=\"ranked\"").dropFirst().compactMap { $0.split(separator: "\"").dropFirst().first.flatMap { Int($0) } }
+            let expected = try reranker.rank(query: query, documents: sentences).map(\.corpusID)
+            #expect(ranked == expected, "ranking \(ranked)")
+            #expect(dom.contains("(reranker)"))
+            let artifacts = TestResources.packageRoot.appendingPathComponent("artifacts")
+            try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+            let screenshot = artifacts.appendingPathComponent("playground.png")
+            try? FileManager.default.removeItem(at: screenshot)
+            _ = try chrome(["--screenshot=\(screenshot.path)"])
+            #expect(((try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size]) as? NSNumber)?.intValue ?? 0 > 10_000)
+        }
+    }
+}
