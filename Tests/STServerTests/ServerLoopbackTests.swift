@@ -10,12 +10,22 @@ import Testing
 
 /// The server over a real loopback socket: concurrent clients, dynamic batching, SIGTERM, and the page in Chromium.
 @Suite(.serialized) struct ServerLoopbackTests {
+    /// Long timeouts: other suites may keep both cores busy while this one runs.
+    static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 900
+        configuration.timeoutIntervalForResource = 900
+        configuration.httpMaximumConnectionsPerHost = 32
+        return URLSession(configuration: configuration)
+    }()
+
     static func post(port: Int, path: String, json: String) async throws -> (Int, Data) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw URLError(.badURL) }
+        var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(json.utf8)
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await session.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
@@ -47,7 +57,8 @@ import Testing
             let (status, data) = try await Self.post(port: port, path: "/v1/embeddings", json: #"{"input": ["one", "two"], "model": "x"}"#)
             let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
             #expect(status == 200 && object?["object"] as? String == "list" && (object?["data"] as? [Any])?.count == 2 && object?["usage"] != nil)
-            let metrics = String(decoding: try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!).0, as: UTF8.self)
+            let metricsURL = try #require(URL(string: "http://127.0.0.1:\(port)/metrics"))
+            let metrics = String(decoding: try await Self.session.data(from: metricsURL).0, as: UTF8.self)
             // Dynamic batching: 96 concurrent requests did not take 96 forward passes.
             let batches = metrics.split(separator: "\n").first { $0.hasPrefix("te_batch_next_size_count") }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
             #expect(batches > 0 && batches < sentences.count, "\(batches) batches")

@@ -23,7 +23,7 @@ import Testing
     static func waitForHealth(port: Int, timeout: TimeInterval = 120) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!),
+            if let url = URL(string: "http://127.0.0.1:\(port)/health"), let (_, response) = try? await ServerLoopbackTests.session.data(from: url),
                (response as? HTTPURLResponse)?.statusCode == 200 { return }
             try await Task.sleep(nanoseconds: 200_000_000)
         }
