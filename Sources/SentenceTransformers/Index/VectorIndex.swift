@@ -171,9 +171,7 @@ public struct VectorIndex: Sendable, Equatable {
                 }
                 hits = Array(hits.prefix(topK))
             } else {
-                hits = exactSearch(topK: topK) { row in
-                    Self.distance(quantized.dequantized(row), 0, vector, 0, dimension: self.dimension, metric: self.metric)
-                }
+                hits = try int8Search(vector, quantized: quantized, topK: topK)
             }
         case let .hnsw(_, _, defaultEf):
             guard let graph else { return [] }
@@ -183,6 +181,49 @@ public struct VectorIndex: Sendable, Equatable {
             hits = found.map { SearchHit(corpusID: $0.node, score: -$0.distance) }
         }
         return hits.map { IndexHit(document: documents[$0.corpusID], score: negatedDistances ? Self.similarity(fromDistance: $0.score, metric: metric) : $0.score) }
+    }
+
+    /// Exact search over int8/uint8 rows without dequantizing them: a row's value is `(level + shift + ½)·step + start`,
+    /// so its dot product with the query is `c + Σ (query·step)·level` with `c` computed once per query.
+    private func int8Search(_ vector: [Float], quantized: QuantizedEmbeddings, topK: Int) throws -> [SearchHit] {
+        guard let ranges = quantized.ranges else { throw IndexError.corrupt(path: "(memory)", reason: "int8 rows without their ranges") }
+        let shift: Float = quantized.precision == .int8 ? 128 : 0
+        var weights = [Float](repeating: 0, count: dimension)
+        var constant: Float = 0
+        var queryNorm: Float = 0
+        for d in 0..<dimension {
+            weights[d] = vector[d] * ranges.steps[d]
+            constant += vector[d] * (ranges.starts[d] + ranges.steps[d] * (shift + 0.5))
+            queryNorm += vector[d] * vector[d]
+        }
+        var best = TopK(topK)
+        let signed = quantized.precision == .int8
+        quantized.bytes.withUnsafeBufferPointer { bytes in
+            for row in 0..<documents.count where !deleted[row] {
+                let base = row * dimension
+                var dot = constant
+                for d in 0..<dimension {
+                    let level = signed ? Float(Int8(bitPattern: bytes[base + d])) : Float(bytes[base + d])
+                    dot += weights[d] * level
+                }
+                let distance: Float
+                switch metric {
+                case .cosine: distance = 1 - dot
+                case .dot: distance = -dot
+                case .l2:
+                    // ‖q − v‖² needs ‖v‖²: read the row once more.
+                    var squared: Float = 0
+                    for d in 0..<dimension {
+                        let level = signed ? Float(Int8(bitPattern: bytes[base + d])) : Float(bytes[base + d])
+                        let value = (level + shift + 0.5) * ranges.steps[d] + ranges.starts[d]
+                        squared += value * value
+                    }
+                    distance = queryNorm - 2 * dot + squared
+                }
+                best.insert(SearchHit(corpusID: row, score: -distance))
+            }
+        }
+        return best.sorted
     }
 
     private func exactSearch(topK: Int, distance: (Int) -> Float) -> [SearchHit] {
