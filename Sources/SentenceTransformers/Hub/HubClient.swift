@@ -165,7 +165,7 @@ public struct HubClient: Sendable {
     func downloadBlob(from url: URL, to blob: URL, etag: String, total: Int64?, file: String, progress: Progress?) throws {
         let manager = FileManager.default
         let partial = URL(fileURLWithPath: blob.path + ".incomplete")
-        if !manager.fileExists(atPath: partial.path) { manager.createFile(atPath: partial.path, contents: nil) }
+        if !manager.fileExists(atPath: partial.path) { _ = manager.createFile(atPath: partial.path, contents: nil) }
         let existing = ((try? manager.attributesOfItem(atPath: partial.path))?[.size] as? NSNumber)?.int64Value ?? 0
         var request = request(url)
         if existing > 0 { request.setValue("bytes=\(existing)-", forHTTPHeaderField: "Range") }
