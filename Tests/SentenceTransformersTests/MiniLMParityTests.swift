@@ -13,16 +13,6 @@ import Testing
         try TestResources.jsonLines(fixtures.appendingPathComponent(name))
     }
 
-    static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-        var dot = 0.0, na = 0.0, nb = 0.0
-        for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x) * Double(x); nb += Double(y) * Double(y) }
-        return dot / (na.squareRoot() * nb.squareRoot())
-    }
-
-    static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
-        zip(a, b).map { abs($0 - $1) }.max() ?? 0
-    }
-
     @Test func loadsThePipelineFromModulesJSON() throws {
         let model = try Self.model.get()
         #expect(model.embeddingDimension == 384)
@@ -44,8 +34,8 @@ import Testing
             let expected = TestResources.floats(row["embedding"])
             let actual = try model.encode(text)
             #expect(actual.count == 384)
-            let difference = Self.maxDifference(actual, expected)
-            let cosine = Self.cosine(actual, expected)
+            let difference = ParityChecks.maxDifference(actual, expected)
+            let cosine = ParityChecks.cosine(actual, expected)
             worstDifference = max(worstDifference, difference)
             worstCosine = min(worstCosine, cosine)
             #expect(difference <= 1e-5, "row \(row["id"] ?? "?") \(row["label"] ?? ""): max |Δ| \(difference)")
@@ -63,7 +53,7 @@ import Testing
         let embeddings = try model.encode(texts, batchSize: 32)
         for (position, index) in order.enumerated() {
             let expected = TestResources.floats(rows[index]["embedding"])
-            let difference = Self.maxDifference(embeddings[position], expected)
+            let difference = ParityChecks.maxDifference(embeddings[position], expected)
             #expect(difference <= 1e-5, "row \(index) in a shuffled batch: max |Δ| \(difference)")
         }
     }
@@ -75,7 +65,7 @@ import Testing
             let expected = ((row["token_embeddings"] as? [Any]) ?? []).flatMap { TestResources.floats($0) }
             let actual = try model.tokenEmbeddings([text])[0]
             #expect(actual.count == TestResources.ints(row["shape"]).first)
-            let difference = Self.maxDifference(actual.values, expected)
+            let difference = ParityChecks.maxDifference(actual.values, expected)
             #expect(actual.values.count == expected.count)
             #expect(difference <= 1e-4, "token embeddings of \(text): max |Δ| \(difference)")
         }
@@ -92,7 +82,7 @@ import Testing
         #expect(output.hiddenStates.count == layers.count)
         for (index, layer) in layers.enumerated() {
             let expected = ((layer as? [Any]) ?? []).flatMap { TestResources.floats($0) }
-            let difference = Self.maxDifference(output.hiddenStates[index], expected)
+            let difference = ParityChecks.maxDifference(output.hiddenStates[index], expected)
             #expect(output.hiddenStates[index].count == expected.count)
             #expect(difference <= 1e-4, "hidden state \(index): max |Δ| \(difference)")
         }
@@ -105,7 +95,7 @@ import Testing
         #expect(scores.count == 3 && scores.dimension == 3)
         for i in 0..<3 {
             #expect(abs(scores[i][i] - 1) < 1e-5)
-            for j in 0..<3 { #expect(abs(scores[i][j] - Float(Self.cosine(embeddings[i], embeddings[j]))) < 1e-5) }
+            for j in 0..<3 { #expect(abs(scores[i][j] - Float(ParityChecks.cosine(embeddings[i], embeddings[j]))) < 1e-5) }
         }
         #expect(scores[0][1] > scores[0][2])
         let pairwise = try model.similarityPairwise(embeddings, embeddings)
@@ -119,7 +109,7 @@ import Testing
         try await withThrowingTaskGroup(of: Embeddings.self) { group in
             for batchSize in [8, 32, 8, 32] { group.addTask { try model.encode(texts, batchSize: batchSize) } }
             for try await result in group {
-                let difference = Self.maxDifference(result.values, reference.values)
+                let difference = ParityChecks.maxDifference(result.values, reference.values)
                 #expect(result.count == reference.count && difference <= 1e-6, "max |Δ| \(difference)")
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import STKernels
 
 /// A document kept beside its vector in a ``VectorIndex``.
 public struct IndexDocument: Sendable, Equatable, Codable {
@@ -241,8 +242,8 @@ public struct VectorIndex: Sendable, Equatable {
                 guard let xs = x.baseAddress, let ys = y.baseAddress else { return .infinity }
                 let p = xs + rowA * dimension, q = ys + rowB * dimension
                 switch metric {
-                case .cosine: return 1 - VectorMath.dotProduct(p, q, count: dimension)
-                case .dot: return -VectorMath.dotProduct(p, q, count: dimension)
+                case .cosine: return 1 - VectorMath.dot(p, q, count: dimension)
+                case .dot: return -VectorMath.dot(p, q, count: dimension)
                 case .l2: return VectorMath.squaredDistance(p, q, count: dimension)
                 }
             }
@@ -292,11 +293,8 @@ public enum IndexError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-import STKernels
-
 extension VectorMath {
-    static func dotProduct(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float { dot(x, y, count: count) }
-
+    /// `Σ (x[i] − y[i])²`.
     static func squaredDistance(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
         var total: Float = 0
         for i in 0..<count {
