@@ -32,6 +32,10 @@ let package = Package(
         .target(name: "STModels", dependencies: ["STKernels", "STTensor"]),
         .target(name: "SentenceTransformers", dependencies: ["STModels", "STTokenizers", "STKernels", "STTensor"]),
         .target(
+            name: "STTraining",
+            dependencies: ["SentenceTransformers", "STModels", "STTokenizers", "STKernels", "STTensor"]
+        ),
+        .target(
             name: "STServer",
             dependencies: [
                 "SentenceTransformers",
@@ -47,6 +51,7 @@ let package = Package(
             dependencies: [
                 "SentenceTransformers",
                 "STServer",
+                "STTraining",
                 "STTokenizers",
                 "STKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -61,6 +66,7 @@ let package = Package(
         .testTarget(name: "STTokenizersTests", dependencies: ["STTokenizers", "STTestSupport"]),
         .testTarget(name: "SentenceTransformersTests", dependencies: ["SentenceTransformers", "STModels", "STTestSupport"]),
         .testTarget(name: "STCLITests", dependencies: ["STTestSupport"]),
+        .testTarget(name: "STTrainingTests", dependencies: ["STTraining", "SentenceTransformers", "STKernels", "STTestSupport"]),
         .testTarget(
             name: "STServerTests",
             dependencies: [

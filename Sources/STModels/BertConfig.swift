@@ -62,7 +62,7 @@ public struct BertConfig: Decodable, Sendable, Equatable {
     }
 
     /// Checks the sizes fit together before any weight is read.
-    func validate(configPath: String) throws {
+    public func validate(configPath: String) throws {
         guard hiddenSize > 0, numAttentionHeads > 0, hiddenSize % numAttentionHeads == 0 else {
             throw ModelError.unreadableConfig(path: configPath, reason: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numAttentionHeads)")
         }

@@ -2,8 +2,8 @@ import Foundation
 import STTensor
 
 /// Reading `config.json` and finding the weights of a model directory, with errors that name the file.
-enum ConfigFile {
-    static func decode<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {
+public enum ConfigFile {
+    public static func decode<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ModelError.unreadableConfig(path: url.path, reason: "file not found or unreadable")
         }
@@ -16,7 +16,7 @@ enum ConfigFile {
 
     /// `model.safetensors` of `directory`; a directory with only PyTorch pickle weights gets an error saying how to
     /// convert them.
-    static func weights(in directory: URL, variant: String? = nil) throws -> SafeTensorsFile {
+    public static func weights(in directory: URL, variant: String? = nil) throws -> SafeTensorsFile {
         let weightsURL = directory.appendingPathComponent(variant.map { "model.\($0).safetensors" } ?? "model.safetensors")
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
             let pickle = directory.appendingPathComponent("pytorch_model.bin")

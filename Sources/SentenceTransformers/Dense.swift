@@ -26,8 +26,8 @@ public struct Dense: SentenceModule {
     }
 
     public let configuration: Configuration
-    let linear: Linear
-    let activation: Activation
+    public let linear: Linear
+    public let activation: Activation
 
     /// Loads `config.json` and `model.safetensors` (keys `linear.weight`, `linear.bias`) from the module's folder.
     public init(directory: URL) throws {
@@ -50,7 +50,7 @@ public struct Dense: SentenceModule {
         linear = try Linear(weights, "linear", inFeatures: configuration.inFeatures, outFeatures: configuration.outFeatures, hasBias: configuration.bias)
     }
 
-    static func activation(named name: String) -> Activation? {
+    public static func activation(named name: String) -> Activation? {
         switch name.split(separator: ".").last.map(String.init) ?? name {
         case "Tanh": return .tanh
         case "Identity": return .identity

@@ -22,6 +22,9 @@ void st_scale(float *x, long count, float factor);
 /// Exact GELU, x[i] <- 0.5 x[i] erfc(-x[i]/sqrt(2)), with erfc to 1.2e-7 relative error.
 void st_gelu(float *x, long count);
 
+/// dx[i] += dy[i] * GELU'(x[i]), the derivative of exact GELU at the pre-activation x[i].
+void st_gelu_backward(float *dx, const float *dy, const float *x, long count);
+
 #ifdef __cplusplus
 }
 #endif

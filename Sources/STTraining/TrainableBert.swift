@@ -1,0 +1,346 @@
+import Foundation
+import STKernels
+import STModels
+import STTensor
+
+/// The BERT encoder (`transformers.BertModel` without its pooler) as a trainable model: a forward pass that keeps the
+/// activations its backward pass reads, and a backward pass that calls the layer backwards in exactly the reverse
+/// order of the forward (llm.c style, no autograd tape). Sequences are packed without padding, as in inference.
+///
+/// Shape letters: T = tokens in the batch (all sequences packed), C = hidden size, I = intermediate size,
+/// H = attention heads.
+final class TrainableBert: @unchecked Sendable {
+    /// Offsets of one layer's parameters in the ``ParameterSet``. Query, key and value weights are adjacent (one
+    /// `[3C, C]` matrix), and so are their biases (`[3C]`).
+    struct LayerOffsets {
+        var qkvWeight = 0, qkvBias = 0, attentionOutputWeight = 0, attentionOutputBias = 0
+        var attentionNormWeight = 0, attentionNormBias = 0, intermediateWeight = 0, intermediateBias = 0
+        var outputWeight = 0, outputBias = 0, outputNormWeight = 0, outputNormBias = 0
+    }
+
+    let config: BertConfig
+    let parameters: ParameterSet
+    let hidden: Int, intermediate: Int, heads: Int, layerCount: Int
+    let epsilon: Float
+    let activation: Activation
+    let wordOffset: Int, positionOffset: Int, typeOffset: Int, embeddingNormWeight: Int, embeddingNormBias: Int
+    let layers: [LayerOffsets]
+    /// Tensors of the checkpoint that are not trained (BERT's pooler) and are saved back unchanged.
+    let frozen: [String: Tensor]
+
+    static let file = "model.safetensors"
+
+    /// Reads `config.json` and the safetensors weights of `directory` into a new parameter set; `builder` may already
+    /// hold other modules' parameters, and receives this model's after them.
+    static func load(directory: URL, builder: inout ParameterSet.Builder) throws -> (BertConfig, LoadedWeights) {
+        let configURL = directory.appendingPathComponent("config.json")
+        let config = try ConfigFile.decode(BertConfig.self, from: configURL)
+        guard config.modelType == "bert" else {
+            throw TrainingError.unsupported("training supports BERT encoders; \(configURL.path) has model_type '\(config.modelType)'")
+        }
+        try config.validate(configPath: configURL.path)
+        let file = try ConfigFile.weights(in: directory)
+        let root = try WeightLoader(file: file, probe: "embeddings.word_embeddings.weight", candidates: ["", "bert."])
+        let c = config.hiddenSize, i = config.intermediateSize
+        func add(_ name: String, _ shape: [Int]) throws -> Int {
+            builder.add(file: Self.file, key: "\(root.prefix)\(name)", tensor: try root.tensor(name, shape: shape))
+        }
+        var loaded = LoadedWeights()
+        loaded.word = try add("embeddings.word_embeddings.weight", [config.vocabSize, c])
+        loaded.position = try add("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, c])
+        loaded.type = try add("embeddings.token_type_embeddings.weight", [config.typeVocabSize, c])
+        loaded.normWeight = try add("embeddings.LayerNorm.weight", [c])
+        loaded.normBias = try add("embeddings.LayerNorm.bias", [c])
+        for index in 0..<config.numHiddenLayers {
+            let p = "encoder.layer.\(index)."
+            var o = LayerOffsets()
+            o.qkvWeight = try add(p + "attention.self.query.weight", [c, c])
+            _ = try add(p + "attention.self.key.weight", [c, c])
+            _ = try add(p + "attention.self.value.weight", [c, c])
+            o.qkvBias = try add(p + "attention.self.query.bias", [c])
+            _ = try add(p + "attention.self.key.bias", [c])
+            _ = try add(p + "attention.self.value.bias", [c])
+            o.attentionOutputWeight = try add(p + "attention.output.dense.weight", [c, c])
+            o.attentionOutputBias = try add(p + "attention.output.dense.bias", [c])
+            o.attentionNormWeight = try add(p + "attention.output.LayerNorm.weight", [c])
+            o.attentionNormBias = try add(p + "attention.output.LayerNorm.bias", [c])
+            o.intermediateWeight = try add(p + "intermediate.dense.weight", [i, c])
+            o.intermediateBias = try add(p + "intermediate.dense.bias", [i])
+            o.outputWeight = try add(p + "output.dense.weight", [c, i])
+            o.outputBias = try add(p + "output.dense.bias", [c])
+            o.outputNormWeight = try add(p + "output.LayerNorm.weight", [c])
+            o.outputNormBias = try add(p + "output.LayerNorm.bias", [c])
+            loaded.layers.append(o)
+        }
+        for name in file.tensorNames where name.hasPrefix("\(root.prefix)pooler.") {
+            loaded.frozen[name] = try file.tensor(named: name)
+        }
+        return (config, loaded)
+    }
+
+    struct LoadedWeights {
+        var word = 0, position = 0, type = 0, normWeight = 0, normBias = 0
+        var layers: [LayerOffsets] = []
+        var frozen: [String: Tensor] = [:]
+    }
+
+    init(config: BertConfig, weights: LoadedWeights, parameters: ParameterSet) throws {
+        self.config = config
+        self.parameters = parameters
+        hidden = config.hiddenSize
+        intermediate = config.intermediateSize
+        heads = config.numAttentionHeads
+        layerCount = config.numHiddenLayers
+        epsilon = Float(config.layerNormEps)
+        activation = try config.activation(configPath: "config.json")
+        wordOffset = weights.word
+        positionOffset = weights.position
+        typeOffset = weights.type
+        embeddingNormWeight = weights.normWeight
+        embeddingNormBias = weights.normBias
+        layers = weights.layers
+        frozen = weights.frozen
+    }
+
+    var maxSequenceLength: Int { config.maxPositionEmbeddings }
+
+    // MARK: Forward
+
+    /// What one layer's forward pass keeps for its backward pass.
+    final class LayerActivations {
+        let qkv: FloatBuffer              // [T, 3C]
+        let probabilities: FloatBuffer    // Σ_s H·L_s²
+        let attentionMask: FloatBuffer?   // dropout on the probabilities, same layout
+        let context: FloatBuffer          // [T, C]
+        let attentionDropout: FloatBuffer? // [T, C] on the attention output projection
+        let attentionSum: FloatBuffer     // [T, C] projection + residual, the LayerNorm input
+        let attentionMean: FloatBuffer, attentionRstd: FloatBuffer // [T]
+        let attentionNormed: FloatBuffer  // [T, C]
+        let preActivation: FloatBuffer    // [T, I]
+        let activated: FloatBuffer        // [T, I]
+        let outputDropout: FloatBuffer?   // [T, C]
+        let outputSum: FloatBuffer        // [T, C]
+        let outputMean: FloatBuffer, outputRstd: FloatBuffer // [T]
+
+        init(tokens t: Int, hidden c: Int, intermediate i: Int, probabilityCount: Int, dropout: Bool, attentionDropout: Bool) {
+            qkv = FloatBuffer(t * 3 * c)
+            probabilities = FloatBuffer(probabilityCount)
+            attentionMask = attentionDropout ? FloatBuffer(probabilityCount) : nil
+            context = FloatBuffer(t * c)
+            self.attentionDropout = dropout ? FloatBuffer(t * c) : nil
+            attentionSum = FloatBuffer(t * c)
+            attentionMean = FloatBuffer(t)
+            attentionRstd = FloatBuffer(t)
+            attentionNormed = FloatBuffer(t * c)
+            preActivation = FloatBuffer(t * i)
+            activated = FloatBuffer(t * i)
+            outputDropout = dropout ? FloatBuffer(t * c) : nil
+            outputSum = FloatBuffer(t * c)
+            outputMean = FloatBuffer(t)
+            outputRstd = FloatBuffer(t)
+        }
+    }
+
+    /// Everything one forward pass keeps: `hiddenStates[l]` is the input of layer `l`, the last one the output.
+    final class Activations {
+        let batch: TokenBatch
+        let positions: [Int]
+        let embeddingSum: FloatBuffer        // [T, C]
+        let embeddingMean: FloatBuffer, embeddingRstd: FloatBuffer
+        let embeddingNormed: FloatBuffer     // [T, C]
+        let embeddingDropout: FloatBuffer?   // [T, C]
+        var hiddenStates: [FloatBuffer] = [] // L + 1 × [T, C]
+        var layers: [LayerActivations] = []
+
+        init(batch: TokenBatch, hidden c: Int, dropout: Bool) {
+            self.batch = batch
+            var positions: [Int] = []
+            positions.reserveCapacity(batch.tokenCount)
+            for sequence in batch.sequences { positions.append(contentsOf: 0..<sequence.count) }
+            self.positions = positions
+            let t = batch.tokenCount
+            embeddingSum = FloatBuffer(t * c)
+            embeddingMean = FloatBuffer(t)
+            embeddingRstd = FloatBuffer(t)
+            embeddingNormed = FloatBuffer(t * c)
+            embeddingDropout = dropout ? FloatBuffer(t * c) : nil
+        }
+
+        /// The encoder output `[T, C]`.
+        var lastHiddenState: UnsafeMutablePointer<Float> { hiddenStates[hiddenStates.count - 1].pointer }
+    }
+
+    /// Runs the encoder; with a `random` generator, dropout is applied with the config's probabilities.
+    func forward(_ batch: TokenBatch, random: inout TrainingRandom?) throws -> Activations {
+        try validate(batch)
+        let t = batch.tokenCount, c = hidden
+        let hiddenDropout = random == nil ? 0 : Float(config.hiddenDropoutProb)
+        let probabilityDropout = random == nil ? 0 : Float(config.attentionProbsDropoutProb)
+        let cache = Activations(batch: batch, hidden: c, dropout: hiddenDropout > 0)
+        let w = parameters.values
+        for row in 0..<t {
+            let y = cache.embeddingSum.pointer + row * c
+            let word = w + wordOffset + Int(batch.inputIDs[row]) * c
+            let position = w + positionOffset + cache.positions[row] * c
+            let type = w + typeOffset + Int(batch.tokenTypeIDs[row]) * c
+            for k in 0..<c { y[k] = word[k] + type[k] + position[k] }
+        }
+        LayerNorm.forwardTraining(output: cache.embeddingNormed.pointer, mean: cache.embeddingMean.pointer,
+                                  reciprocalStd: cache.embeddingRstd.pointer, input: cache.embeddingSum.pointer,
+                                  weight: w + embeddingNormWeight, bias: w + embeddingNormBias,
+                                  rows: t, channels: c, epsilon: epsilon)
+        let first = FloatBuffer(t * c)
+        first.pointer.update(from: cache.embeddingNormed.pointer, count: t * c)
+        if let mask = cache.embeddingDropout {
+            random?.fillDropoutMask(mask.pointer, count: t * c, probability: hiddenDropout)
+            for k in 0..<(t * c) { first.pointer[k] *= mask.pointer[k] }
+        }
+        cache.hiddenStates.append(first)
+        let probabilityCount = Attention.probabilityLayout(sequences: batch.sequences, heads: heads).total
+        for offsets in layers {
+            let input = cache.hiddenStates[cache.hiddenStates.count - 1].pointer
+            let a = LayerActivations(tokens: t, hidden: c, intermediate: intermediate, probabilityCount: probabilityCount,
+                                     dropout: hiddenDropout > 0, attentionDropout: probabilityDropout > 0)
+            let output = FloatBuffer(t * c)
+            layerForward(offsets, input: input, output: output.pointer, a, batch: batch, random: &random,
+                         hiddenDropout: hiddenDropout, probabilityDropout: probabilityDropout)
+            cache.layers.append(a)
+            cache.hiddenStates.append(output)
+        }
+        return cache
+    }
+
+    private func layerForward(_ o: LayerOffsets, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                              _ a: LayerActivations, batch: TokenBatch, random: inout TrainingRandom?,
+                              hiddenDropout: Float, probabilityDropout: Float) {
+        let t = batch.tokenCount, c = hidden, i = intermediate
+        let w = parameters.values
+        LinearMap.forward(output: a.qkv.pointer, input: input, weight: w + o.qkvWeight, bias: w + o.qkvBias,
+                          rows: t, inFeatures: c, outFeatures: 3 * c)
+        if let mask = a.attentionMask {
+            random?.fillDropoutMask(mask.pointer, count: mask.count, probability: probabilityDropout)
+        }
+        Attention.forwardTraining(output: a.context.pointer, probabilities: a.probabilities.pointer,
+                                  dropoutMask: a.attentionMask.map { UnsafePointer($0.pointer) }, qkv: a.qkv.pointer,
+                                  sequences: batch.sequences, heads: heads, headDim: c / heads)
+        // attentionSum = dropout(context·Woᵀ + bo) + input
+        LinearMap.forward(output: a.attentionSum.pointer, input: a.context.pointer, weight: w + o.attentionOutputWeight,
+                          bias: w + o.attentionOutputBias, rows: t, inFeatures: c, outFeatures: c)
+        if let mask = a.attentionDropout {
+            random?.fillDropoutMask(mask.pointer, count: t * c, probability: hiddenDropout)
+            for k in 0..<(t * c) { a.attentionSum.pointer[k] *= mask.pointer[k] }
+        }
+        VectorMath.add(input, into: a.attentionSum.pointer, count: t * c)
+        LayerNorm.forwardTraining(output: a.attentionNormed.pointer, mean: a.attentionMean.pointer,
+                                  reciprocalStd: a.attentionRstd.pointer, input: a.attentionSum.pointer,
+                                  weight: w + o.attentionNormWeight, bias: w + o.attentionNormBias,
+                                  rows: t, channels: c, epsilon: epsilon)
+        LinearMap.forward(output: a.preActivation.pointer, input: a.attentionNormed.pointer, weight: w + o.intermediateWeight,
+                          bias: w + o.intermediateBias, rows: t, inFeatures: c, outFeatures: i)
+        a.activated.pointer.update(from: a.preActivation.pointer, count: t * i)
+        activation.apply(a.activated.pointer, count: t * i)
+        // outputSum = dropout(activated·Woutᵀ + bout) + attentionNormed
+        LinearMap.forward(output: a.outputSum.pointer, input: a.activated.pointer, weight: w + o.outputWeight,
+                          bias: w + o.outputBias, rows: t, inFeatures: i, outFeatures: c)
+        if let mask = a.outputDropout {
+            random?.fillDropoutMask(mask.pointer, count: t * c, probability: hiddenDropout)
+            for k in 0..<(t * c) { a.outputSum.pointer[k] *= mask.pointer[k] }
+        }
+        VectorMath.add(a.attentionNormed.pointer, into: a.outputSum.pointer, count: t * c)
+        LayerNorm.forwardTraining(output: output, mean: a.outputMean.pointer, reciprocalStd: a.outputRstd.pointer,
+                                  input: a.outputSum.pointer, weight: w + o.outputNormWeight, bias: w + o.outputNormBias,
+                                  rows: t, channels: c, epsilon: epsilon)
+    }
+
+    // MARK: Backward
+
+    /// Accumulates every parameter's gradient from `dOutput` `[T, C]`, the gradient of the last hidden state.
+    func backward(_ cache: Activations, dOutput: UnsafePointer<Float>) {
+        let t = cache.batch.tokenCount, c = hidden
+        let g = parameters.gradients
+        let w = parameters.values
+        let dHidden = FloatBuffer(t * c)
+        dHidden.pointer.update(from: dOutput, count: t * c)
+        let dInput = FloatBuffer(t * c)
+        for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            dInput.zero()
+            layerBackward(layers[index], cache.layers[index], input: cache.hiddenStates[index].pointer,
+                          dOutput: dHidden.pointer, dInput: dInput.pointer, batch: cache.batch)
+            dHidden.pointer.update(from: dInput.pointer, count: t * c)
+        }
+        // Embeddings: dropout, LayerNorm, then the three table lookups.
+        if let mask = cache.embeddingDropout {
+            for k in 0..<(t * c) { dHidden.pointer[k] *= mask.pointer[k] }
+        }
+        let dSum = FloatBuffer(t * c)
+        LayerNorm.backward(dInput: dSum.pointer, dWeight: g + embeddingNormWeight, dBias: g + embeddingNormBias,
+                           dOutput: dHidden.pointer, input: cache.embeddingSum.pointer, weight: w + embeddingNormWeight,
+                           mean: cache.embeddingMean.pointer, reciprocalStd: cache.embeddingRstd.pointer, rows: t, channels: c)
+        for row in 0..<t {
+            let d = UnsafePointer(dSum.pointer + row * c)
+            VectorMath.add(d, into: g + wordOffset + Int(cache.batch.inputIDs[row]) * c, count: c)
+            VectorMath.add(d, into: g + positionOffset + cache.positions[row] * c, count: c)
+            VectorMath.add(d, into: g + typeOffset + Int(cache.batch.tokenTypeIDs[row]) * c, count: c)
+        }
+    }
+
+    private func layerBackward(_ o: LayerOffsets, _ a: LayerActivations, input: UnsafePointer<Float>,
+                               dOutput: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: TokenBatch) {
+        let t = batch.tokenCount, c = hidden, i = intermediate
+        let g = parameters.gradients
+        let w = parameters.values
+        // Output LayerNorm.
+        let dOutputSum = FloatBuffer(t * c)
+        LayerNorm.backward(dInput: dOutputSum.pointer, dWeight: g + o.outputNormWeight, dBias: g + o.outputNormBias,
+                           dOutput: dOutput, input: a.outputSum.pointer, weight: w + o.outputNormWeight,
+                           mean: a.outputMean.pointer, reciprocalStd: a.outputRstd.pointer, rows: t, channels: c)
+        // Residual into the attention block's output; the projection branch through dropout.
+        let dNormed = FloatBuffer(t * c)
+        dNormed.pointer.update(from: dOutputSum.pointer, count: t * c)
+        if let mask = a.outputDropout {
+            for k in 0..<(t * c) { dOutputSum.pointer[k] *= mask.pointer[k] }
+        }
+        let dActivated = FloatBuffer(t * i)
+        LinearMap.backward(dInput: dActivated.pointer, dWeight: g + o.outputWeight, dBias: g + o.outputBias,
+                           dOutput: dOutputSum.pointer, input: a.activated.pointer, weight: w + o.outputWeight,
+                           rows: t, inFeatures: i, outFeatures: c)
+        let dPreActivation = FloatBuffer(t * i)
+        activation.backward(dInput: dPreActivation.pointer, dOutput: dActivated.pointer, input: a.preActivation.pointer,
+                            count: t * i)
+        LinearMap.backward(dInput: dNormed.pointer, dWeight: g + o.intermediateWeight, dBias: g + o.intermediateBias,
+                           dOutput: dPreActivation.pointer, input: a.attentionNormed.pointer, weight: w + o.intermediateWeight,
+                           rows: t, inFeatures: c, outFeatures: i)
+        // Attention LayerNorm.
+        let dAttentionSum = FloatBuffer(t * c)
+        LayerNorm.backward(dInput: dAttentionSum.pointer, dWeight: g + o.attentionNormWeight, dBias: g + o.attentionNormBias,
+                           dOutput: dNormed.pointer, input: a.attentionSum.pointer, weight: w + o.attentionNormWeight,
+                           mean: a.attentionMean.pointer, reciprocalStd: a.attentionRstd.pointer, rows: t, channels: c)
+        VectorMath.add(dAttentionSum.pointer, into: dInput, count: t * c)
+        if let mask = a.attentionDropout {
+            for k in 0..<(t * c) { dAttentionSum.pointer[k] *= mask.pointer[k] }
+        }
+        let dContext = FloatBuffer(t * c)
+        LinearMap.backward(dInput: dContext.pointer, dWeight: g + o.attentionOutputWeight, dBias: g + o.attentionOutputBias,
+                           dOutput: dAttentionSum.pointer, input: a.context.pointer, weight: w + o.attentionOutputWeight,
+                           rows: t, inFeatures: c, outFeatures: c)
+        let dQKV = FloatBuffer(t * 3 * c)
+        Attention.backward(dQKV: dQKV.pointer, dOutput: dContext.pointer, qkv: a.qkv.pointer,
+                           probabilities: a.probabilities.pointer,
+                           dropoutMask: a.attentionMask.map { UnsafePointer($0.pointer) },
+                           sequences: batch.sequences, heads: heads, headDim: c / heads)
+        LinearMap.backward(dInput: dInput, dWeight: g + o.qkvWeight, dBias: g + o.qkvBias, dOutput: dQKV.pointer,
+                           input: input, weight: w + o.qkvWeight, rows: t, inFeatures: c, outFeatures: 3 * c)
+    }
+
+    private func validate(_ batch: TokenBatch) throws {
+        for (index, sequence) in batch.sequences.enumerated() where sequence.count > config.maxPositionEmbeddings {
+            throw TrainingError.invalidInput("sequence \(index) has \(sequence.count) tokens; the model takes at most \(config.maxPositionEmbeddings)")
+        }
+        if let id = batch.inputIDs.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+            throw TrainingError.invalidInput("token id \(id) is outside the vocabulary (size \(config.vocabSize))")
+        }
+        if let type = batch.tokenTypeIDs.first(where: { $0 < 0 || Int($0) >= config.typeVocabSize }) {
+            throw TrainingError.invalidInput("token type id \(type) is outside 0..<\(config.typeVocabSize)")
+        }
+    }
+}
