@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import SentenceTransformers
+import STTraining
+
+/// `sbert train`: fine-tune a model on a CSV/TSV/JSONL file and save it in the Sentence Transformers format.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Fine-tune a Sentence Transformer (BERT encoders) with a contrastive loss; saves a model Python loads.",
+        discussion: """
+            --columns names the text columns in order (header names or JSON keys; 0-based positions with --no-header), \
+            --label the score/class column. Losses: mnrl (anchor, positive[, negatives]), mnsrl, cached-mnrl, \
+            cosine (pair + score), cosent, angle, contrastive / online-contrastive (pair + 0/1), triplet \
+            (anchor, positive, negative), softmax (pair + class), mse (texts + teacher vector label). \
+            --matryoshka 384,256,128 wraps the loss in MatryoshkaLoss. --eval sts:FILE evaluates an STS file.
+            """
+    )
+
+    enum LossName: String, ExpressibleByArgument, CaseIterable {
+        case mnrl, mnsrl, cachedMNRL = "cached-mnrl", cosine, cosent, angle, contrastive
+        case onlineContrastive = "online-contrastive", triplet, softmax, mse
+    }
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "The training file (.csv, .tsv or .jsonl); repeat for several datasets.")
+    var train: [String]
+    @Option(help: "Comma-separated text columns, in the order the loss takes them.")
+    var columns: String
+    @Option(help: "The label column (score, class or teacher vector).")
+    var label: String?
+    @Option(help: "Multiply labels by this (0.2 turns STS-B's 0–5 into 0–1).")
+    var labelScale: Float = 1
+    @Flag(help: "The CSV/TSV files have no header row; columns are 0-based positions.")
+    var noHeader = false
+    @Option(help: "The loss: \(LossName.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var loss: LossName = .mnrl
+    @Option(help: "Number of classes for --loss softmax.")
+    var numLabels: Int = 3
+    @Option(help: "Comma-separated Matryoshka dimensions.")
+    var matryoshka: String?
+    @Option(help: "Mini-batch size of cached-mnrl.")
+    var miniBatchSize: Int = 32
+    @Option var epochs: Int = 1
+    @Option(help: "Stop after this many optimizer steps.")
+    var maxSteps: Int?
+    @Option var batchSize: Int = 16
+    @Option var lr: Double = 2e-5
+    @Option var warmupRatio: Double = 0.1
+    @Option var weightDecay: Double = 0.01
+    @Option(help: "linear, cosine, constant or constant_with_warmup.")
+    var scheduler: String = "linear"
+    @Option var maxGradNorm: Double = 1
+    @Option var gradientAccumulationSteps: Int = 1
+    @Option var maxSeqLength: Int?
+    @Option var seed: UInt64 = 42
+    @Option(help: "batch_sampler or no_duplicates (default: no_duplicates for in-batch-negative losses).")
+    var batchSampler: String?
+    @Option(help: "proportional or round_robin, with several --train files.")
+    var multiDataset: String = "proportional"
+    @Option(help: "Evaluate, e.g. sts:FILE.")
+    var eval: String?
+    @Option var evalSteps: Int?
+    @Option var saveSteps: Int?
+    @Option var saveTotalLimit: Int?
+    @Option var loggingSteps: Int = 50
+    @Flag(help: "Keep the model with the best evaluation score as the output.")
+    var loadBestModelAtEnd = false
+    @Flag(help: "Train without dropout (deterministic gradients).")
+    var noDropout = false
+    @Option(help: "Where the model (and checkpoints) are written.")
+    var output: String
+    @Flag(help: "Continue from the newest checkpoint in --output.")
+    var resume = false
+
+    func validate() throws {
+        if train.isEmpty { throw ValidationError("give at least one --train file") }
+        if batchSize < 1 || epochs < 1 || gradientAccumulationSteps < 1 { throw ValidationError("--batch-size, --epochs and --gradient-accumulation-steps must be positive") }
+        if LearningRateSchedule.Kind(rawValue: scheduler) == nil { throw ValidationError("unknown --scheduler '\(scheduler)'") }
+        if let batchSampler, BatchSampling(rawValue: batchSampler) == nil { throw ValidationError("unknown --batch-sampler '\(batchSampler)'") }
+        if MultiDatasetSampling(rawValue: multiDataset) == nil { throw ValidationError("unknown --multi-dataset '\(multiDataset)'") }
+        if let eval, !eval.hasPrefix("sts:") { throw ValidationError("--eval takes sts:FILE") }
+        if [.cosine, .cosent, .angle, .contrastive, .onlineContrastive, .softmax, .mse].contains(loss), label == nil {
+            throw ValidationError("--loss \(loss.rawValue) needs --label")
+        }
+    }
+
+    func makeLoss(dimension: Int) throws -> any SentenceLoss {
+        let base: any SentenceLoss
+        switch loss {
+        case .mnrl: base = MultipleNegativesRankingLoss()
+        case .mnsrl: base = MultipleNegativesSymmetricRankingLoss()
+        case .cachedMNRL: base = CachedMultipleNegativesRankingLoss(miniBatchSize: miniBatchSize)
+        case .cosine: base = CosineSimilarityLoss()
+        case .cosent: base = CoSENTLoss()
+        case .angle: base = AnglELoss()
+        case .contrastive: base = ContrastiveLoss()
+        case .onlineContrastive: base = OnlineContrastiveLoss()
+        case .triplet: base = TripletLoss()
+        case .softmax: base = SoftmaxLoss(sentenceEmbeddingDimension: dimension, numLabels: numLabels, seed: seed)
+        case .mse: base = MSELoss()
+        }
+        guard let matryoshka else { return base }
+        let dims = matryoshka.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !dims.isEmpty else { throw CLIError("--matryoshka needs comma-separated dimensions") }
+        return MatryoshkaLoss(base, matryoshkaDims: dims)
+    }
+
+    func run() throws {
+        let directory = try ModelLocator.resolveOrDownload(modelOptions.model, revision: modelOptions.revision)
+        let model = try TrainableSentenceTransformer(directory: directory, maxSeqLength: maxSeqLength)
+        let columnNames = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let datasets: [any TrainingDataSource] = try train.map {
+            try FileDataset(url: URL(fileURLWithPath: $0), columns: columnNames, labelColumn: label, hasHeader: !noHeader,
+                            labelScale: labelScale)
+        }
+        var arguments = TrainingArguments(outputDirectory: output)
+        arguments.numTrainEpochs = epochs
+        arguments.maxSteps = maxSteps
+        arguments.perDeviceTrainBatchSize = batchSize
+        arguments.learningRate = lr
+        arguments.warmupRatio = warmupRatio
+        arguments.weightDecay = weightDecay
+        arguments.lrSchedulerType = LearningRateSchedule.Kind(rawValue: scheduler) ?? .linear
+        arguments.maxGradNorm = maxGradNorm
+        arguments.gradientAccumulationSteps = gradientAccumulationSteps
+        arguments.seed = seed
+        let inBatch: Set<LossName> = [.mnrl, .mnsrl, .cachedMNRL]
+        arguments.batchSampler = batchSampler.flatMap(BatchSampling.init(rawValue:)) ?? (inBatch.contains(loss) ? .noDuplicates : .batchSampler)
+        arguments.multiDatasetBatchSampler = MultiDatasetSampling(rawValue: multiDataset) ?? .proportional
+        arguments.evalSteps = evalSteps
+        arguments.saveSteps = saveSteps
+        arguments.saveTotalLimit = saveTotalLimit
+        arguments.loggingSteps = loggingSteps
+        arguments.loadBestModelAtEnd = loadBestModelAtEnd
+        arguments.dropout = !noDropout
+        var evaluator: (any SentenceEvaluator)?
+        if let eval {
+            evaluator = EmbeddingSimilarityEvaluator(pairs: try DataLoaders.scoredPairs(URL(fileURLWithPath: String(eval.dropFirst(4)))),
+                                                     name: "sts")
+        }
+        let trainer = Trainer(model: model, loss: try makeLoss(dimension: model.embeddingDimension), datasets: datasets,
+                              arguments: arguments, evaluator: evaluator)
+        trainer.datasetNames = train
+        let progress = TrainingProgress()
+        trainer.onStep = { state, total, loss, lr in progress.update(step: state.globalStep, total: total, loss: loss, learningRate: lr) }
+        trainer.onLog = { line in progress.log(line) }
+        let metrics = try trainer.train(resume: resume)
+        progress.finish()
+        for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { print("\(key)\t\(String(format: "%.5f", value))") }
+        print("saved \(output)")
+    }
+}
+
+/// The training progress line on standard error: step, loss, learning rate, steps per second and time left.
+final class TrainingProgress: @unchecked Sendable {
+    private let start = Date()
+    private var firstStep: Int?
+    private let terminal = isatty(STDERR_FILENO) == 1
+    private let lock = NSLock()
+
+    func update(step: Int, total: Int, loss: Double, learningRate: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        if firstStep == nil { firstStep = step - 1 }
+        guard terminal else { return }
+        let elapsed = Date().timeIntervalSince(start)
+        let rate = elapsed > 0 ? Double(step - (firstStep ?? 0)) / elapsed : 0
+        let left = rate > 0 ? Double(total - step) / rate : 0
+        let line = String(format: "\rstep %d/%d  loss %.4f  lr %.2e  %.2f it/s  ETA %02d:%02d ", step, total, loss, learningRate,
+                          rate, Int(left) / 60, Int(left) % 60)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func log(_ line: String) {
+        FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[K" : "") + line + "\n").utf8))
+    }
+
+    func finish() { if terminal { FileHandle.standardError.write(Data("\n".utf8)) } }
+}

@@ -1,0 +1,28 @@
+/// One row of a training set: its text columns in order, and an optional label (a score or class) or label vector.
+public struct TrainingExample: Sendable, Equatable {
+    public var texts: [String]
+    public var label: Float?
+    public var labelVector: [Float]?
+
+    public init(texts: [String], label: Float? = nil, labelVector: [Float]? = nil) {
+        self.texts = texts
+        self.label = label
+        self.labelVector = labelVector
+    }
+}
+
+/// Random access to the rows of a training set.
+public protocol TrainingDataSource: Sendable {
+    var count: Int { get }
+    func example(at index: Int) throws -> TrainingExample
+}
+
+/// A training set held in memory.
+public struct InMemoryDataset: TrainingDataSource {
+    public var examples: [TrainingExample]
+
+    public init(_ examples: [TrainingExample]) { self.examples = examples }
+
+    public var count: Int { examples.count }
+    public func example(at index: Int) throws -> TrainingExample { examples[index] }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import STTensor
+
+/// Writes a trained model in the Sentence Transformers directory format, so that this library and Python's
+/// `SentenceTransformer(path)` load it: the source directory's configs and tokenizer files, `model.safetensors` with
+/// the verbatim Hugging Face keys (plus untouched tensors such as BERT's pooler), each Dense module's
+/// `model.safetensors`, `max_seq_length` in `sentence_bert_config.json`, and a `README.md` model card.
+///
+/// The directory is built under a temporary name beside the target and renamed into place, so a crash leaves either
+/// the previous directory or the complete new one.
+enum ModelSaver {
+    /// Files of a source model that are never copied: weights we rewrite, and formats we do not produce.
+    static func skipped(_ relativePath: String) -> Bool {
+        let name = (relativePath as NSString).lastPathComponent
+        return name.hasSuffix(".safetensors") || name.hasSuffix(".bin") || name.hasSuffix(".onnx") || name.hasSuffix(".pt")
+            || name.hasSuffix(".h5") || name.hasSuffix(".msgpack") || name == "README.md"
+            || relativePath.hasPrefix("onnx/") || relativePath.hasPrefix("openvino/") || relativePath.hasPrefix("checkpoint-")
+            || name.hasPrefix(".")
+    }
+
+    static func save(_ model: TrainableSentenceTransformer, to target: URL, card: String) throws {
+        let fileManager = FileManager.default
+        let parent = target.deletingLastPathComponent()
+        try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
+        let staging = parent.appendingPathComponent(".\(target.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        try? fileManager.removeItem(at: staging)
+        try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            try copyConfigs(from: model.sourceDirectory.resolvingSymlinksInPath(), to: staging)
+            var tensors = model.parameters.tensorsByFile()
+            for (key, tensor) in model.encoder.frozen { tensors[TrainableBert.file, default: [:]][key] = tensor }
+            for (file, group) in tensors {
+                let url = staging.appendingPathComponent(file)
+                try fileManager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try SafeTensorsWriter.write(group, metadata: ["format": "pt"], to: url.path)
+            }
+            try updateSentenceBertConfig(in: staging, maxSeqLength: model.maxSeqLength)
+            try Data(card.utf8).write(to: staging.appendingPathComponent("README.md"))
+            try replace(target, with: staging)
+        } catch {
+            try? fileManager.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    /// Swaps `staging` into `target`: the old directory is moved aside first and removed only after the rename.
+    static func replace(_ target: URL, with staging: URL) throws {
+        let fileManager = FileManager.default
+        if fileManager.fileExists(atPath: target.path) {
+            let old = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
+            try? fileManager.removeItem(at: old)
+            try fileManager.moveItem(at: target, to: old)
+            try fileManager.moveItem(at: staging, to: target)
+            try? fileManager.removeItem(at: old)
+        } else {
+            try fileManager.moveItem(at: staging, to: target)
+        }
+    }
+
+    private static func copyConfigs(from source: URL, to destination: URL) throws {
+        let fileManager = FileManager.default
+        guard let enumerator = fileManager.enumerator(at: source, includingPropertiesForKeys: [.isDirectoryKey]) else { return }
+        let base = source.path.hasSuffix("/") ? source.path : source.path + "/"
+        for case let url as URL in enumerator {
+            let resolved = url.resolvingSymlinksInPath()
+            let relative = url.path.hasPrefix(base) ? String(url.path.dropFirst(base.count)) : url.lastPathComponent
+            var isDirectory: ObjCBool = false
+            fileManager.fileExists(atPath: resolved.path, isDirectory: &isDirectory)
+            if isDirectory.boolValue {
+                if skipped(relative + "/") { enumerator.skipDescendants() }
+                continue
+            }
+            if skipped(relative) { continue }
+            let target = destination.appendingPathComponent(relative)
+            try fileManager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try fileManager.copyItem(at: resolved, to: target)
+        }
+    }
+
+    /// Sets `max_seq_length` (keeping every other key), creating the file when the source had none.
+    private static func updateSentenceBertConfig(in directory: URL, maxSeqLength: Int) throws {
+        let url = directory.appendingPathComponent("sentence_bert_config.json")
+        var object: [String: Any] = [:]
+        if let data = try? Data(contentsOf: url), let existing = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            object = existing
+        } else {
+            object["do_lower_case"] = false
+        }
+        object["max_seq_length"] = maxSeqLength
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: url, options: .atomic)
+    }
+}
