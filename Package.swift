@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "STTokenizersTests", dependencies: ["STTokenizers", "STTestSupport"]),
         .testTarget(name: "SentenceTransformersTests", dependencies: ["SentenceTransformers", "STModels", "STTestSupport"]),
         .testTarget(name: "STCLITests", dependencies: ["STTestSupport"]),
-        .testTarget(name: "STTrainingTests", dependencies: ["STTraining", "SentenceTransformers", "STKernels", "STTestSupport"]),
+        .testTarget(name: "STTrainingTests", dependencies: ["STTraining", "SentenceTransformers", "STKernels", "STTensor", "STTestSupport"]),
         .testTarget(
             name: "STServerTests",
             dependencies: [

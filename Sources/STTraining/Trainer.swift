@@ -131,8 +131,9 @@ public final class Trainer: @unchecked Sendable {
         return final
     }
 
-    /// Forward, loss and backward of one batch; gradients accumulate, scaled by `scale`. Returns the scaled loss.
-    func accumulateGradients(_ examples: [TrainingExample], scale: Double) throws -> Double {
+    /// Forward, loss and backward of one batch (what one micro-step does); gradients accumulate into the parameter
+    /// sets, scaled by `scale`. Returns the scaled loss.
+    public func accumulateGradients(_ examples: [TrainingExample], scale: Double = 1) throws -> Double {
         let columnCount = examples.first?.texts.count ?? 0
         guard examples.allSatisfy({ $0.texts.count == columnCount }) else {
             throw TrainingError.invalidInput("every example of a batch must have the same number of texts")
