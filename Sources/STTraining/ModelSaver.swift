@@ -7,7 +7,8 @@ import STTensor
 /// `model.safetensors`, `max_seq_length` in `sentence_bert_config.json`, and a `README.md` model card.
 ///
 /// The directory is built under a temporary name beside the target and renamed into place, so a crash leaves either
-/// the previous directory or the complete new one.
+/// the previous directory or the complete new one (or, when merging into a run's output directory, each file either old
+/// or new).
 enum ModelSaver {
     /// Files of a source model that are never copied: weights we rewrite, and formats we do not produce.
     static func skipped(_ relativePath: String) -> Bool {
@@ -18,7 +19,9 @@ enum ModelSaver {
             || name.hasPrefix(".")
     }
 
-    static func save(_ model: TrainableSentenceTransformer, to target: URL, card: String) throws {
+    /// With `merge`, the model's files replace their namesakes in an existing `target` one by one (each by an atomic
+    /// rename) and everything else there stays: the final model lands beside the run's checkpoints.
+    static func save(_ model: TrainableSentenceTransformer, to target: URL, card: String, merge: Bool = false) throws {
         let fileManager = FileManager.default
         let parent = target.deletingLastPathComponent()
         try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -36,7 +39,14 @@ enum ModelSaver {
             }
             try updateSentenceBertConfig(in: staging, maxSeqLength: model.maxSeqLength)
             try Data(card.utf8).write(to: staging.appendingPathComponent("README.md"))
-            try replace(target, with: staging)
+            if merge, fileManager.fileExists(atPath: target.path) {
+                for name in try fileManager.contentsOfDirectory(atPath: staging.path) {
+                    try replace(target.appendingPathComponent(name), with: staging.appendingPathComponent(name))
+                }
+                try? fileManager.removeItem(at: staging)
+            } else {
+                try replace(target, with: staging)
+            }
         } catch {
             try? fileManager.removeItem(at: staging)
             throw error

@@ -127,7 +127,7 @@ public final class Trainer: @unchecked Sendable {
             let copy = try TrainableSentenceTransformer(directory: bestURL, maxSeqLength: model.maxSeqLength)
             model.parameters.values.update(from: copy.parameters.values, count: model.parameters.count)
         }
-        try save(to: outputURL)
+        try ModelSaver.save(model, to: outputURL, card: card().markdown, merge: true)
         return final
     }
 

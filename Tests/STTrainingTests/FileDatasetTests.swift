@@ -4,8 +4,7 @@ import STTraining
 import Testing
 
 @Suite struct FileDatasetTests {
-    static let stsTrain = TestResources.packageRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/data/stsbenchmark/sts-train.csv")
+    static let stsTrain = TestResources.fixture("data/stsbenchmark/sts-train.csv")
 
     @Test func readsEveryRowOfSTSBTrain() throws {
         let data = try FileDataset(url: Self.stsTrain, columns: ["5", "6"], labelColumn: "4", hasHeader: false, labelScale: 0.2)
