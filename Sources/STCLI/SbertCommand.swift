@@ -6,7 +6,7 @@ public struct SbertCommand: AsyncParsableCommand {
         commandName: "sbert",
         abstract: "Sentence embeddings with Sentence Transformers models, natively in Swift.",
         discussion: "The default model is sentence-transformers/all-MiniLM-L6-v2, looked up in the Hugging Face cache.",
-        subcommands: [EncodeCommand.self, ServeCommand.self, SimilarityCommand.self, SearchCommand.self, RerankCommand.self, IndexCommand.self, EvalCommand.self, TrainCommand.self, TokenizeCommand.self, InfoCommand.self, DownloadCommand.self, BenchCommand.self, TokenizerBenchCommand.self, SearchBenchCommand.self, ServerBenchCommand.self]
+        subcommands: [EncodeCommand.self, ServeCommand.self, SimilarityCommand.self, SearchCommand.self, RerankCommand.self, IndexCommand.self, EvalCommand.self, TrainCommand.self, TrainBenchCommand.self, TokenizeCommand.self, InfoCommand.self, DownloadCommand.self, BenchCommand.self, TokenizerBenchCommand.self, SearchBenchCommand.self, ServerBenchCommand.self]
     )
 
     public init() {}

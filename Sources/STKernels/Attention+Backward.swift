@@ -17,7 +17,7 @@ extension Attention {
     /// `output = (P ∘ mask)·V`, the mask holding 0 for a dropped weight and `1/(1 − p)` for a kept one.
     public static func forwardTraining(
         output: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>, dropoutMask: UnsafePointer<Float>?,
-        qkv: UnsafePointer<Float>, sequences: [Range<Int>], heads: Int, headDim: Int
+        qkv: UnsafePointer<Float>, sequences: [Range<Int>], heads: Int, headDim: Int, scoreBias: ScoreBias? = nil
     ) {
         _ = Gemm.singleThreadedBLAS
         let hidden = heads * headDim
@@ -41,6 +41,12 @@ extension Attention {
                 Gemm.multiply(transposeB: true, m: length, n: length, k: headDim, alpha: scale,
                               a: rows + head * headDim, lda: qkvStride, b: rows + hidden + head * headDim, ldb: qkvStride,
                               c: p, ldc: length)
+                if let scoreBias {
+                    precondition(length <= scoreBias.stride, "Attention: score bias smaller than the sequence")
+                    for i in 0..<length {
+                        VectorMath.add(scoreBias.row(head: head, query: i), into: p + i * length, count: length)
+                    }
+                }
                 Softmax.forward(p, rows: length, columns: length, rowStride: length)
                 var weights = UnsafePointer(p)
                 if let dropoutMask {
@@ -58,10 +64,12 @@ extension Attention {
     /// Accumulates `dQKV` from `dOutput` `[tokens, hidden]`, given what
     /// ``forwardTraining(output:probabilities:dropoutMask:qkv:sequences:heads:headDim:)`` kept. With `P′ = P ∘ mask`:
     /// `dV = P′ᵀ·dO`, `dP = (dO·Vᵀ) ∘ mask`, `dS = P ∘ (dP − rowsum(dP ∘ P))`, `dQ = s·dS·K`, `dK = s·dSᵀ·Q`.
+    /// When `dScores` is given (probability layout), `dS` is also written there: the gradient of an additive score
+    /// bias, which the caller reduces into its own parameters (MPNet's relative position buckets).
     public static func backward(
         dQKV: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>,
         qkv: UnsafePointer<Float>, probabilities: UnsafePointer<Float>, dropoutMask: UnsafePointer<Float>?,
-        sequences: [Range<Int>], heads: Int, headDim: Int
+        sequences: [Range<Int>], heads: Int, headDim: Int, dScores scoreGradients: UnsafeMutablePointer<Float>? = nil
     ) {
         _ = Gemm.singleThreadedBLAS
         let hidden = heads * headDim
@@ -112,6 +120,7 @@ extension Attention {
                     let dot = VectorMath.dot(pRow, dRow, count: length)
                     for j in 0..<length { dRow[j] = pRow[j] * (dRow[j] - dot) }
                 }
+                scoreGradients?.advanced(by: block).update(from: dScores, count: length * length)
                 // dQ += s·dS·K, dK += s·dSᵀ·Q
                 Gemm.multiply(m: length, n: headDim, k: length, alpha: scale, a: dScores, lda: length,
                               b: rows + hidden + head * headDim, ldb: qkvStride, beta: 1,

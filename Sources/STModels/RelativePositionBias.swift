@@ -3,22 +3,22 @@ import STTensor
 
 /// MPNet's relative position bias (T5-style, bidirectional): the attention score of query `i` and key `j` gets
 /// `weight[bucket(j − i)][head]`, the same table in every layer.
-struct RelativePositionBias: Sendable {
-    let weight: Tensor  // [buckets, heads]
-    let maxDistance: Int
+public struct RelativePositionBias: Sendable {
+    public let weight: Tensor  // [buckets, heads]
+    public let maxDistance: Int
 
-    init(weight: Tensor, maxDistance: Int = 128) {
+    public init(weight: Tensor, maxDistance: Int = 128) {
         self.weight = weight
         self.maxDistance = maxDistance
     }
 
-    var buckets: Int { weight.shape[0] }
-    var heads: Int { weight.shape[1] }
+    public var buckets: Int { weight.shape[0] }
+    public var heads: Int { weight.shape[1] }
 
     /// The bucket of `relativePosition = j − i`: half the buckets for keys before the query, half after; exact
     /// distances below `buckets / 4`, then logarithmic up to `maxDistance`. The logarithm is computed in `Float`,
     /// as PyTorch computes it, so the boundaries match.
-    func bucket(_ relativePosition: Int) -> Int {
+    public func bucket(_ relativePosition: Int) -> Int {
         let half = buckets / 2
         var n = -relativePosition
         var result = n < 0 ? half : 0

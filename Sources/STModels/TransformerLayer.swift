@@ -3,20 +3,20 @@ import STKernels
 /// A post-LayerNorm transformer layer, as BERT, RoBERTa, DistilBERT and MPNet have it: self-attention (Q, K, V fused
 /// into one projection) → output projection + residual + LayerNorm → intermediate projection + activation → output
 /// projection + residual + LayerNorm. Architectures differ only in the names of these weights (``Names``).
-struct TransformerLayer: Sendable {
+public struct TransformerLayer: Sendable {
     /// Where each part's weights live, relative to the layer's prefix.
-    struct Names {
-        var query, key, value, attentionOutput, attentionLayerNorm, intermediate, output, outputLayerNorm: String
+    public struct Names: Sendable {
+        public var query, key, value, attentionOutput, attentionLayerNorm, intermediate, output, outputLayerNorm: String
 
-        static let bert = Names(
+        public static let bert = Names(
             query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
             attentionOutput: "attention.output.dense", attentionLayerNorm: "attention.output.LayerNorm",
             intermediate: "intermediate.dense", output: "output.dense", outputLayerNorm: "output.LayerNorm")
-        static let distilBert = Names(
+        public static let distilBert = Names(
             query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin",
             attentionOutput: "attention.out_lin", attentionLayerNorm: "sa_layer_norm",
             intermediate: "ffn.lin1", output: "ffn.lin2", outputLayerNorm: "output_layer_norm")
-        static let mpnet = Names(
+        public static let mpnet = Names(
             query: "attention.attn.q", key: "attention.attn.k", value: "attention.attn.v",
             attentionOutput: "attention.attn.o", attentionLayerNorm: "attention.LayerNorm",
             intermediate: "intermediate.dense", output: "output.dense", outputLayerNorm: "output.LayerNorm")

@@ -31,7 +31,7 @@ enum ModelSaver {
         do {
             try copyConfigs(from: model.sourceDirectory.resolvingSymlinksInPath(), to: staging)
             var tensors = model.parameters.tensorsByFile()
-            for (key, tensor) in model.encoder.frozen { tensors[TrainableBert.file, default: [:]][key] = tensor }
+            for (key, tensor) in model.encoder.frozen { tensors[TrainableEncoder.file, default: [:]][key] = tensor }
             for (file, group) in tensors {
                 let url = staging.appendingPathComponent(file)
                 try fileManager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

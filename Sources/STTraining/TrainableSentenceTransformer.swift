@@ -4,7 +4,7 @@ import STKernels
 import STModels
 import STTokenizers
 
-/// A Sentence Transformer that can be trained: the Transformer module (BERT), Pooling, optional Dense modules and
+/// A Sentence Transformer that can be trained: the Transformer module (BERT, the RoBERTa family, MPNet), Pooling, optional Dense modules and
 /// Normalize, with a forward pass that keeps its activations and a backward pass from the gradient of the sentence
 /// embeddings to every parameter.
 ///
@@ -21,7 +21,7 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
     public let parameters: ParameterSet
     /// The longest tokenized text; longer texts are truncated (sentence-transformers' `max_seq_length`).
     public let maxSeqLength: Int
-    let encoder: TrainableBert
+    let encoder: TrainableEncoder
     let tokenizer: Tokenizer
     let doLowerCase: Bool
     let pooling: PoolingLayer
@@ -39,7 +39,7 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
         let activation: Activation
     }
 
-    /// Loads a Sentence Transformers directory whose Transformer module is BERT; `maxSeqLength` overrides the saved
+    /// Loads a Sentence Transformers directory whose Transformer module is BERT, RoBERTa/XLM-R/CamemBERT or MPNet; `maxSeqLength` overrides the saved
     /// `max_seq_length` (as setting `model.max_seq_length` does in Python).
     public init(directory: URL, maxSeqLength: Int? = nil) throws {
         let model = try SentenceTransformer(directory: directory)
@@ -54,7 +54,7 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
             throw TrainingError.unsupported("training expects the Transformer module at the model root (modules.json: \(manifestURL.path))")
         }
         var builder = ParameterSet.Builder()
-        let (config, weights) = try TrainableBert.load(directory: directory, builder: &builder)
+        let (config, weights) = try TrainableEncoder.load(directory: directory, builder: &builder)
         var dense: [DenseLayer] = []
         var poolingLayer: PoolingLayer?
         var normalize = false
@@ -72,13 +72,13 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
             }
         }
         parameters = ParameterSet(builder)
-        encoder = try TrainableBert(config: config, weights: weights, parameters: parameters)
+        encoder = try TrainableEncoder(config: config, weights: weights, parameters: parameters)
         pooling = poolingLayer ?? PoolingLayer(configuration: PoolingConfiguration(embeddingDimension: config.hiddenSize, poolingModes: [.mean]))
         denseLayers = dense
         self.normalize = normalize
         let length = maxSeqLength ?? model.maxSeqLength
-        guard length > 0, length <= config.maxPositionEmbeddings else {
-            throw TrainingError.invalidArgument("max_seq_length \(length) must be in 1...\(config.maxPositionEmbeddings)")
+        guard length > 0, length <= encoder.maxSequenceLength else {
+            throw TrainingError.invalidArgument("max_seq_length \(length) must be in 1...\(encoder.maxSequenceLength)")
         }
         self.maxSeqLength = length
         var tokenizer = model.transformer.tokenizer
@@ -112,7 +112,7 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
         public internal(set) var embeddings: [Float] = []
         public let count: Int
         public let dimension: Int
-        let encoder: TrainableBert.Activations
+        let encoder: TrainableEncoder.Activations
         var poolingCache = PoolingLayer.Cache()
         /// The inputs of each Dense layer, then the pre-activations, `[N, in]` / `[N, out]`.
         var denseInputs: [[Float]] = []
@@ -120,7 +120,7 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
         /// The embeddings before normalization and their norms.
         var unnormalized: [Float] = []
 
-        init(encoder: TrainableBert.Activations, count: Int, dimension: Int) {
+        init(encoder: TrainableEncoder.Activations, count: Int, dimension: Int) {
             self.encoder = encoder
             self.count = count
             self.dimension = dimension

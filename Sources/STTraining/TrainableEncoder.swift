@@ -3,13 +3,46 @@ import STKernels
 import STModels
 import STTensor
 
-/// The BERT encoder (`transformers.BertModel` without its pooler) as a trainable model: a forward pass that keeps the
-/// activations its backward pass reads, and a backward pass that calls the layer backwards in exactly the reverse
-/// order of the forward (llm.c style, no autograd tape). Sequences are packed without padding, as in inference.
+/// A post-LayerNorm transformer encoder as a trainable model — BERT, the RoBERTa family (RoBERTa, XLM-R, CamemBERT:
+/// positions after the padding index) and MPNet (no token types, a relative position bias shared by all layers) —
+/// with a forward pass that keeps the activations its backward pass reads, and a backward pass that calls the layer
+/// backwards in exactly the reverse order of the forward (llm.c style, no autograd tape). Sequences are packed without
+/// padding, as in inference. The pooler of a checkpoint is kept untrained and saved back unchanged.
 ///
 /// Shape letters: T = tokens in the batch (all sequences packed), C = hidden size, I = intermediate size,
 /// H = attention heads.
-final class TrainableBert: @unchecked Sendable {
+final class TrainableEncoder: @unchecked Sendable {
+    /// What differs between the supported architectures.
+    struct Architecture {
+        var names: TransformerLayer.Names
+        var prefixes: [String]
+        var hasTokenTypes: Bool
+        /// RoBERTa and MPNet number positions from `paddingIndex + 1` and give padding tokens `paddingIndex`.
+        var paddingIndex: Int?
+        /// MPNet's relative position buckets.
+        var relativeBuckets: Int?
+
+        static func of(_ config: BertConfig, buckets: Int?, configPath: String) throws -> Architecture {
+            switch config.modelType {
+            case "bert":
+                return Architecture(names: .bert, prefixes: ["", "bert."], hasTokenTypes: true, paddingIndex: nil)
+            case "roberta", "xlm-roberta", "camembert":
+                return Architecture(names: .bert, prefixes: ["", "roberta.", "xlm_roberta.", "camembert."],
+                                    hasTokenTypes: config.typeVocabSize > 0, paddingIndex: config.padTokenID)
+            case "mpnet":
+                return Architecture(names: .mpnet, prefixes: ["", "mpnet."], hasTokenTypes: false,
+                                    paddingIndex: config.padTokenID, relativeBuckets: buckets ?? 32)
+            default:
+                throw TrainingError.unsupported("training supports BERT, RoBERTa, XLM-R, CamemBERT and MPNet encoders; \(configPath) has model_type '\(config.modelType)'")
+            }
+        }
+    }
+
+    private struct ExtraConfig: Decodable {
+        var relativeAttentionNumBuckets: Int?
+        enum CodingKeys: String, CodingKey { case relativeAttentionNumBuckets = "relative_attention_num_buckets" }
+    }
+
     /// Offsets of one layer's parameters in the ``ParameterSet``. Query, key and value weights are adjacent (one
     /// `[3C, C]` matrix), and so are their biases (`[3C]`).
     struct LayerOffsets {
@@ -23,8 +56,12 @@ final class TrainableBert: @unchecked Sendable {
     let hidden: Int, intermediate: Int, heads: Int, layerCount: Int
     let epsilon: Float
     let activation: Activation
-    let wordOffset: Int, positionOffset: Int, typeOffset: Int, embeddingNormWeight: Int, embeddingNormBias: Int
+    let architecture: Architecture
+    let wordOffset: Int, positionOffset: Int, typeOffset: Int?, embeddingNormWeight: Int, embeddingNormBias: Int
     let layers: [LayerOffsets]
+    /// MPNet's `[buckets, H]` relative position table, and its bucket function.
+    let relativeOffset: Int?
+    let relativeBias: RelativePositionBias?
     /// Tensors of the checkpoint that are not trained (BERT's pooler) and are saved back unchanged.
     let frozen: [String: Tensor]
 
@@ -34,43 +71,52 @@ final class TrainableBert: @unchecked Sendable {
     /// hold other modules' parameters, and receives this model's after them.
     static func load(directory: URL, builder: inout ParameterSet.Builder) throws -> (BertConfig, LoadedWeights) {
         let configURL = directory.appendingPathComponent("config.json")
-        let config = try ConfigFile.decode(BertConfig.self, from: configURL)
-        guard config.modelType == "bert" else {
-            throw TrainingError.unsupported("training supports BERT encoders; \(configURL.path) has model_type '\(config.modelType)'")
-        }
+        var config = try ConfigFile.decode(BertConfig.self, from: configURL)
+        let extra = try ConfigFile.decode(ExtraConfig.self, from: configURL)
+        let architecture = try Architecture.of(config, buckets: extra.relativeAttentionNumBuckets, configPath: configURL.path)
+        if !architecture.hasTokenTypes { config.typeVocabSize = 0 }
         try config.validate(configPath: configURL.path)
         let file = try ConfigFile.weights(in: directory)
-        let root = try WeightLoader(file: file, probe: "embeddings.word_embeddings.weight", candidates: ["", "bert."])
+        let root = try WeightLoader(file: file, probe: "embeddings.word_embeddings.weight", candidates: architecture.prefixes)
         let c = config.hiddenSize, i = config.intermediateSize
+        let names = architecture.names
         func add(_ name: String, _ shape: [Int]) throws -> Int {
             builder.add(file: Self.file, key: "\(root.prefix)\(name)", tensor: try root.tensor(name, shape: shape))
         }
-        var loaded = LoadedWeights()
+        var loaded = LoadedWeights(architecture: architecture)
         loaded.word = try add("embeddings.word_embeddings.weight", [config.vocabSize, c])
         loaded.position = try add("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, c])
-        loaded.type = try add("embeddings.token_type_embeddings.weight", [config.typeVocabSize, c])
+        if architecture.hasTokenTypes {
+            loaded.type = try add("embeddings.token_type_embeddings.weight", [config.typeVocabSize, c])
+        }
         loaded.normWeight = try add("embeddings.LayerNorm.weight", [c])
         loaded.normBias = try add("embeddings.LayerNorm.bias", [c])
         for index in 0..<config.numHiddenLayers {
             let p = "encoder.layer.\(index)."
             var o = LayerOffsets()
-            o.qkvWeight = try add(p + "attention.self.query.weight", [c, c])
-            _ = try add(p + "attention.self.key.weight", [c, c])
-            _ = try add(p + "attention.self.value.weight", [c, c])
-            o.qkvBias = try add(p + "attention.self.query.bias", [c])
-            _ = try add(p + "attention.self.key.bias", [c])
-            _ = try add(p + "attention.self.value.bias", [c])
-            o.attentionOutputWeight = try add(p + "attention.output.dense.weight", [c, c])
-            o.attentionOutputBias = try add(p + "attention.output.dense.bias", [c])
-            o.attentionNormWeight = try add(p + "attention.output.LayerNorm.weight", [c])
-            o.attentionNormBias = try add(p + "attention.output.LayerNorm.bias", [c])
-            o.intermediateWeight = try add(p + "intermediate.dense.weight", [i, c])
-            o.intermediateBias = try add(p + "intermediate.dense.bias", [i])
-            o.outputWeight = try add(p + "output.dense.weight", [c, i])
-            o.outputBias = try add(p + "output.dense.bias", [c])
-            o.outputNormWeight = try add(p + "output.LayerNorm.weight", [c])
-            o.outputNormBias = try add(p + "output.LayerNorm.bias", [c])
+            o.qkvWeight = try add(p + names.query + ".weight", [c, c])
+            _ = try add(p + names.key + ".weight", [c, c])
+            _ = try add(p + names.value + ".weight", [c, c])
+            o.qkvBias = try add(p + names.query + ".bias", [c])
+            _ = try add(p + names.key + ".bias", [c])
+            _ = try add(p + names.value + ".bias", [c])
+            o.attentionOutputWeight = try add(p + names.attentionOutput + ".weight", [c, c])
+            o.attentionOutputBias = try add(p + names.attentionOutput + ".bias", [c])
+            o.attentionNormWeight = try add(p + names.attentionLayerNorm + ".weight", [c])
+            o.attentionNormBias = try add(p + names.attentionLayerNorm + ".bias", [c])
+            o.intermediateWeight = try add(p + names.intermediate + ".weight", [i, c])
+            o.intermediateBias = try add(p + names.intermediate + ".bias", [i])
+            o.outputWeight = try add(p + names.output + ".weight", [c, i])
+            o.outputBias = try add(p + names.output + ".bias", [c])
+            o.outputNormWeight = try add(p + names.outputLayerNorm + ".weight", [c])
+            o.outputNormBias = try add(p + names.outputLayerNorm + ".bias", [c])
             loaded.layers.append(o)
+        }
+        if let buckets = architecture.relativeBuckets {
+            let key = "encoder.relative_attention_bias.weight"
+            let tensor = try root.tensor(key, shape: [buckets, config.numAttentionHeads])
+            loaded.relative = builder.add(file: Self.file, key: "\(root.prefix)\(key)", tensor: tensor)
+            loaded.relativeBias = RelativePositionBias(weight: tensor)
         }
         for name in file.tensorNames where name.hasPrefix("\(root.prefix)pooler.") {
             loaded.frozen[name] = try file.tensor(named: name)
@@ -79,8 +125,12 @@ final class TrainableBert: @unchecked Sendable {
     }
 
     struct LoadedWeights {
-        var word = 0, position = 0, type = 0, normWeight = 0, normBias = 0
+        var architecture: Architecture
+        var word = 0, position = 0, normWeight = 0, normBias = 0
+        var type: Int?
         var layers: [LayerOffsets] = []
+        var relative: Int?
+        var relativeBias: RelativePositionBias?
         var frozen: [String: Tensor] = [:]
     }
 
@@ -93,6 +143,9 @@ final class TrainableBert: @unchecked Sendable {
         layerCount = config.numHiddenLayers
         epsilon = Float(config.layerNormEps)
         activation = try config.activation(configPath: "config.json")
+        architecture = weights.architecture
+        relativeOffset = weights.relative
+        relativeBias = weights.relativeBias
         wordOffset = weights.word
         positionOffset = weights.position
         typeOffset = weights.type
@@ -102,7 +155,7 @@ final class TrainableBert: @unchecked Sendable {
         frozen = weights.frozen
     }
 
-    var maxSequenceLength: Int { config.maxPositionEmbeddings }
+    var maxSequenceLength: Int { config.maxPositionEmbeddings - (architecture.paddingIndex.map { $0 + 1 } ?? 0) }
 
     // MARK: Forward
 
@@ -150,13 +203,28 @@ final class TrainableBert: @unchecked Sendable {
         let embeddingNormed: FloatBuffer     // [T, C]
         let embeddingDropout: FloatBuffer?   // [T, C]
         var hiddenStates: [FloatBuffer] = [] // L + 1 × [T, C]
+        var biasTable: (values: [Float], stride: Int)? = nil // [H, Lmax, Lmax], MPNet
         var layers: [LayerActivations] = []
 
-        init(batch: TokenBatch, hidden c: Int, dropout: Bool) {
+        init(batch: TokenBatch, hidden c: Int, dropout: Bool, paddingIndex: Int?) {
             self.batch = batch
             var positions: [Int] = []
             positions.reserveCapacity(batch.tokenCount)
-            for sequence in batch.sequences { positions.append(contentsOf: 0..<sequence.count) }
+            for sequence in batch.sequences {
+                guard let paddingIndex else {
+                    positions.append(contentsOf: 0..<sequence.count)
+                    continue
+                }
+                var counted = 0
+                for row in sequence {
+                    if Int(batch.inputIDs[row]) == paddingIndex {
+                        positions.append(paddingIndex)
+                    } else {
+                        counted += 1
+                        positions.append(paddingIndex + counted)
+                    }
+                }
+            }
             self.positions = positions
             let t = batch.tokenCount
             embeddingSum = FloatBuffer(t * c)
@@ -176,14 +244,18 @@ final class TrainableBert: @unchecked Sendable {
         let t = batch.tokenCount, c = hidden
         let hiddenDropout = random == nil ? 0 : Float(config.hiddenDropoutProb)
         let probabilityDropout = random == nil ? 0 : Float(config.attentionProbsDropoutProb)
-        let cache = Activations(batch: batch, hidden: c, dropout: hiddenDropout > 0)
+        let cache = Activations(batch: batch, hidden: c, dropout: hiddenDropout > 0, paddingIndex: architecture.paddingIndex)
         let w = parameters.values
         for row in 0..<t {
             let y = cache.embeddingSum.pointer + row * c
             let word = w + wordOffset + Int(batch.inputIDs[row]) * c
             let position = w + positionOffset + cache.positions[row] * c
-            let type = w + typeOffset + Int(batch.tokenTypeIDs[row]) * c
-            for k in 0..<c { y[k] = word[k] + type[k] + position[k] }
+            if let typeOffset {
+                let type = w + typeOffset + Int(batch.tokenTypeIDs[row]) * c
+                for k in 0..<c { y[k] = word[k] + type[k] + position[k] }
+            } else {
+                for k in 0..<c { y[k] = word[k] + position[k] }
+            }
         }
         LayerNorm.forwardTraining(output: cache.embeddingNormed.pointer, mean: cache.embeddingMean.pointer,
                                   reciprocalStd: cache.embeddingRstd.pointer, input: cache.embeddingSum.pointer,
@@ -197,13 +269,14 @@ final class TrainableBert: @unchecked Sendable {
         }
         cache.hiddenStates.append(first)
         let probabilityCount = Attention.probabilityLayout(sequences: batch.sequences, heads: heads).total
+        cache.biasTable = relativeBiasTable(longest: batch.sequences.map(\.count).max() ?? 0)
         for offsets in layers {
             let input = cache.hiddenStates[cache.hiddenStates.count - 1].pointer
             let a = LayerActivations(tokens: t, hidden: c, intermediate: intermediate, probabilityCount: probabilityCount,
                                      dropout: hiddenDropout > 0, attentionDropout: probabilityDropout > 0)
             let output = FloatBuffer(t * c)
-            layerForward(offsets, input: input, output: output.pointer, a, batch: batch, random: &random,
-                         hiddenDropout: hiddenDropout, probabilityDropout: probabilityDropout)
+            layerForward(offsets, input: input, output: output.pointer, a, batch: batch, biasTable: cache.biasTable,
+                         random: &random, hiddenDropout: hiddenDropout, probabilityDropout: probabilityDropout)
             cache.layers.append(a)
             cache.hiddenStates.append(output)
         }
@@ -211,7 +284,8 @@ final class TrainableBert: @unchecked Sendable {
     }
 
     private func layerForward(_ o: LayerOffsets, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                              _ a: LayerActivations, batch: TokenBatch, random: inout TrainingRandom?,
+                              _ a: LayerActivations, batch: TokenBatch, biasTable: (values: [Float], stride: Int)?,
+                              random: inout TrainingRandom?,
                               hiddenDropout: Float, probabilityDropout: Float) {
         let t = batch.tokenCount, c = hidden, i = intermediate
         let w = parameters.values
@@ -220,9 +294,18 @@ final class TrainableBert: @unchecked Sendable {
         if let mask = a.attentionMask {
             random?.fillDropoutMask(mask.pointer, count: mask.count, probability: probabilityDropout)
         }
-        Attention.forwardTraining(output: a.context.pointer, probabilities: a.probabilities.pointer,
-                                  dropoutMask: a.attentionMask.map { UnsafePointer($0.pointer) }, qkv: a.qkv.pointer,
-                                  sequences: batch.sequences, heads: heads, headDim: c / heads)
+        func attend(_ scoreBias: Attention.ScoreBias?) {
+            Attention.forwardTraining(output: a.context.pointer, probabilities: a.probabilities.pointer,
+                                      dropoutMask: a.attentionMask.map { UnsafePointer($0.pointer) }, qkv: a.qkv.pointer,
+                                      sequences: batch.sequences, heads: heads, headDim: c / heads, scoreBias: scoreBias)
+        }
+        if let biasTable {
+            biasTable.values.withUnsafeBufferPointer { values in
+                attend(values.baseAddress.map { Attention.ScoreBias(values: $0, stride: biasTable.stride) })
+            }
+        } else {
+            attend(nil)
+        }
         // attentionSum = dropout(context·Woᵀ + bo) + input
         LinearMap.forward(output: a.attentionSum.pointer, input: a.context.pointer, weight: w + o.attentionOutputWeight,
                           bias: w + o.attentionOutputBias, rows: t, inFeatures: c, outFeatures: c)
@@ -266,6 +349,7 @@ final class TrainableBert: @unchecked Sendable {
             dInput.zero()
             layerBackward(layers[index], cache.layers[index], input: cache.hiddenStates[index].pointer,
                           dOutput: dHidden.pointer, dInput: dInput.pointer, batch: cache.batch)
+            if relativeOffset != nil { accumulateRelativeBiasGradient(cache.layers[index], batch: cache.batch) }
             dHidden.pointer.update(from: dInput.pointer, count: t * c)
         }
         // Embeddings: dropout, LayerNorm, then the three table lookups.
@@ -280,7 +364,7 @@ final class TrainableBert: @unchecked Sendable {
             let d = UnsafePointer(dSum.pointer + row * c)
             VectorMath.add(d, into: g + wordOffset + Int(cache.batch.inputIDs[row]) * c, count: c)
             VectorMath.add(d, into: g + positionOffset + cache.positions[row] * c, count: c)
-            VectorMath.add(d, into: g + typeOffset + Int(cache.batch.tokenTypeIDs[row]) * c, count: c)
+            if let typeOffset { VectorMath.add(d, into: g + typeOffset + Int(cache.batch.tokenTypeIDs[row]) * c, count: c) }
         }
     }
 
@@ -324,22 +408,61 @@ final class TrainableBert: @unchecked Sendable {
                            dOutput: dAttentionSum.pointer, input: a.context.pointer, weight: w + o.attentionOutputWeight,
                            rows: t, inFeatures: c, outFeatures: c)
         let dQKV = FloatBuffer(t * 3 * c)
+        // MPNet: the score gradients are kept (in the probabilities' buffer, no longer needed after this call).
+        let dScores = relativeOffset == nil ? nil : FloatBuffer(a.probabilities.count)
         Attention.backward(dQKV: dQKV.pointer, dOutput: dContext.pointer, qkv: a.qkv.pointer,
                            probabilities: a.probabilities.pointer,
                            dropoutMask: a.attentionMask.map { UnsafePointer($0.pointer) },
-                           sequences: batch.sequences, heads: heads, headDim: c / heads)
+                           sequences: batch.sequences, heads: heads, headDim: c / heads, dScores: dScores?.pointer)
+        if let dScores { a.probabilities.pointer.update(from: dScores.pointer, count: dScores.count) }
         LinearMap.backward(dInput: dInput, dWeight: g + o.qkvWeight, dBias: g + o.qkvBias, dOutput: dQKV.pointer,
                            input: input, weight: w + o.qkvWeight, rows: t, inFeatures: c, outFeatures: 3 * c)
     }
 
+    // MARK: Relative position bias (MPNet)
+
+    /// `[H, L, L]` biases for sequences up to `longest` tokens, from the current table.
+    private func relativeBiasTable(longest: Int) -> (values: [Float], stride: Int)? {
+        guard let relativeOffset, let relativeBias, longest > 0 else { return nil }
+        let table = parameters.values + relativeOffset
+        var values = [Float](repeating: 0, count: heads * longest * longest)
+        for i in 0..<longest {
+            for j in 0..<longest {
+                let bucket = relativeBias.bucket(j - i)
+                for head in 0..<heads { values[(head * longest + i) * longest + j] = table[bucket * heads + head] }
+            }
+        }
+        return (values, longest)
+    }
+
+    /// Sums each layer's score gradients (left in its probabilities' buffer by the backward pass) into the buckets.
+    private func accumulateRelativeBiasGradient(_ a: LayerActivations, batch: TokenBatch) {
+        guard let relativeOffset, let relativeBias else { return }
+        let dTable = parameters.gradients + relativeOffset
+        let longest = batch.sequences.map(\.count).max() ?? 0
+        guard longest > 0 else { return }
+        var bucketOf = [Int](repeating: 0, count: 2 * longest - 1)
+        for offset in -(longest - 1)...(longest - 1) { bucketOf[offset + longest - 1] = relativeBias.bucket(offset) }
+        let offsets = Attention.probabilityLayout(sequences: batch.sequences, heads: heads).offsets
+        for (index, sequence) in batch.sequences.enumerated() {
+            let length = sequence.count
+            for head in 0..<heads {
+                let block = a.probabilities.pointer + offsets[index] + head * length * length
+                for i in 0..<length {
+                    for j in 0..<length { dTable[bucketOf[j - i + longest - 1] * heads + head] += block[i * length + j] }
+                }
+            }
+        }
+    }
+
     private func validate(_ batch: TokenBatch) throws {
-        for (index, sequence) in batch.sequences.enumerated() where sequence.count > config.maxPositionEmbeddings {
-            throw TrainingError.invalidInput("sequence \(index) has \(sequence.count) tokens; the model takes at most \(config.maxPositionEmbeddings)")
+        for (index, sequence) in batch.sequences.enumerated() where sequence.count > maxSequenceLength {
+            throw TrainingError.invalidInput("sequence \(index) has \(sequence.count) tokens; the model takes at most \(maxSequenceLength)")
         }
         if let id = batch.inputIDs.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
             throw TrainingError.invalidInput("token id \(id) is outside the vocabulary (size \(config.vocabSize))")
         }
-        if let type = batch.tokenTypeIDs.first(where: { $0 < 0 || Int($0) >= config.typeVocabSize }) {
+        if let type = batch.tokenTypeIDs.first(where: { $0 < 0 || Int($0) >= max(1, config.typeVocabSize) }) {
             throw TrainingError.invalidInput("token type id \(type) is outside 0..<\(config.typeVocabSize)")
         }
     }
