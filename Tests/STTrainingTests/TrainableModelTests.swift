@@ -36,7 +36,8 @@ import Testing
     static func maxDifference(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }
 
     @Test func trainingForwardEqualsInference() throws {
-        for url in [try TestResources.model("all-MiniLM-L6-v2"), try TestResources.model("tiny-bert-lasttoken-mean-sqrt"), try Self.tinyModelWithDense()] {
+        let names = ["all-MiniLM-L6-v2", "tiny-bert-lasttoken-mean-sqrt", "tiny-roberta-max", "tiny-xlm-roberta-cls-dense", "all-mpnet-base-v2"]
+        for url in try names.map(TestResources.model) + [try Self.tinyModelWithDense()] {
             let trainable = try TrainableSentenceTransformer(directory: url)
             var random: TrainingRandom? = nil
             let pass = try trainable.forward(Self.texts, random: &random)
@@ -146,7 +147,7 @@ import Testing
     }
 
     @Test func unsupportedModelsAndInputsAreErrors() throws {
-        #expect(throws: TrainingError.self) { try TrainableSentenceTransformer(directory: TestResources.model("tiny-roberta-max")) }
+        #expect(throws: TrainingError.self) { try TrainableSentenceTransformer(directory: TestResources.model("tiny-distilbert-weightedmean")) }
         let model = try TrainableSentenceTransformer(directory: TestResources.model("tiny-bert-lasttoken-mean-sqrt"))
         var arguments = TrainingArguments(outputDirectory: FileManager.default.temporaryDirectory.path)
         arguments.maxSteps = 1
