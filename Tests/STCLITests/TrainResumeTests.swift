@@ -20,7 +20,30 @@ import Testing
         return body.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 
-    @Test func killedRunResumesToTheSameWeights() throws {
+    struct Outcome: Sendable {
+        var firstStatus: Int32 = -1, secondStatus: Int32 = -1
+        var firstError = "", secondError = ""
+        var killedMidway = false, finishedBeforeKill = true
+        var valueCount = 0, difference: Float = .infinity, trainingMovedWeights = false
+        var keptCheckpoints: [String] = []
+    }
+
+    @Test func killedRunResumesToTheSameWeights() async throws {
+        // Two training runs and a kill: off the cooperative pool, expectations back here.
+        let outcome = try await onDedicatedThread { try Self.killAndResume() }
+        #expect(outcome.firstStatus == 0, "\(outcome.firstError)")
+        #expect(outcome.killedMidway, "the run ended before it could be killed")
+        #expect(!outcome.finishedBeforeKill, "the final model existed before the kill")
+        #expect(outcome.secondStatus == 0, "\(outcome.secondError)")
+        #expect(outcome.secondError.contains("resumed from checkpoint-"), "\(outcome.secondError)")
+        #expect(outcome.valueCount > 0)
+        #expect(outcome.difference <= 1e-6, "resumed weights differ by \(outcome.difference)")
+        #expect(outcome.trainingMovedWeights)
+        #expect(outcome.keptCheckpoints.count == 2, "\(outcome.keptCheckpoints)")  // --save-total-limit 2
+    }
+
+    static func killAndResume() throws -> Outcome {
+        var outcome = Outcome()
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: temporary) }
@@ -30,13 +53,14 @@ import Testing
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: data)
 
         let straight = temporary.appendingPathComponent("straight")
-        let first = try SbertProcessTests.run(Self.arguments(data: data, output: straight))
-        #expect(first.status == 0, "\(first.standardError)")
+        let first = try SbertProcessTests.run(arguments(data: data, output: straight))
+        outcome.firstStatus = first.status
+        outcome.firstError = first.standardError
 
         let resumed = temporary.appendingPathComponent("resumed")
         let process = Process()
         process.executableURL = SbertProcessTests.executable
-        process.arguments = try Self.arguments(data: data, output: resumed)
+        process.arguments = try arguments(data: data, output: resumed)
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -45,22 +69,19 @@ import Testing
         while !FileManager.default.fileExists(atPath: checkpoint.path), process.isRunning, Date() < deadline { usleep(500) }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "the run ended before it could be killed")
-        #expect(!FileManager.default.fileExists(atPath: resumed.appendingPathComponent("model.safetensors").path))
-        let second = try SbertProcessTests.run(Self.arguments(data: data, output: resumed) + ["--resume"])
-        #expect(second.status == 0, "\(second.standardError)")
-        #expect(second.standardError.contains("resumed from checkpoint-"), "\(second.standardError)")
+        outcome.killedMidway = process.terminationReason == .uncaughtSignal
+        outcome.finishedBeforeKill = FileManager.default.fileExists(atPath: resumed.appendingPathComponent("model.safetensors").path)
+        let second = try SbertProcessTests.run(arguments(data: data, output: resumed) + ["--resume"])
+        outcome.secondStatus = second.status
+        outcome.secondError = second.standardError
 
-        let a = try Self.values(straight.appendingPathComponent("model.safetensors"))
-        let b = try Self.values(resumed.appendingPathComponent("model.safetensors"))
-        #expect(a.count == b.count && !a.isEmpty)
-        let difference = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(difference <= 1e-6, "resumed weights differ by \(difference)")
-        // Training moved the weights, so equal weights say something.
-        let base = try Self.values(TestResources.model("tiny-bert-legacy-pooling").appendingPathComponent("model.safetensors"))
-        #expect(base.count != a.count || zip(a, base).contains { $0 != $1 })
-        // Only the newest two checkpoints are kept.
-        let kept = try FileManager.default.contentsOfDirectory(atPath: resumed.path).filter { $0.hasPrefix("checkpoint-") }
-        #expect(kept.count == 2, "\(kept)")
+        let a = try values(straight.appendingPathComponent("model.safetensors"))
+        let b = try values(resumed.appendingPathComponent("model.safetensors"))
+        outcome.valueCount = a.count == b.count ? a.count : 0
+        outcome.difference = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+        let base = try values(TestResources.model("tiny-bert-legacy-pooling").appendingPathComponent("model.safetensors"))
+        outcome.trainingMovedWeights = base.count != a.count || zip(a, base).contains { $0 != $1 }
+        outcome.keptCheckpoints = try FileManager.default.contentsOfDirectory(atPath: resumed.path).filter { $0.hasPrefix("checkpoint-") }
+        return outcome
     }
 }

@@ -10,7 +10,23 @@ import Testing
 @Suite struct FineTuneTests {
     static let pythonAfter = 0.82769
 
-    @Test func coSENTOnSTSBenchmarkReproducesPython() throws {
+    struct Outcome: Sendable {
+        var totalSteps = 0, steps = 0
+        var spearman = 0.0
+        var reloadDifference: Float = .infinity
+    }
+
+    @Test func coSENTOnSTSBenchmarkReproducesPython() async throws {
+        // The run blocks for a minute and more: off the cooperative pool, expectations back here.
+        let outcome = try await onDedicatedThread { try Self.fineTune() }
+        #expect(outcome.totalSteps == 360)
+        #expect(abs(outcome.spearman - Self.pythonAfter) <= 0.005, "Spearman \(outcome.spearman) is not within 0.5 points of Python's \(Self.pythonAfter)")
+        #expect(outcome.spearman > 0.8203, "fine-tuning did not improve on the base model's 0.82032")
+        #expect(outcome.reloadDifference < 1e-6, "reloaded vectors differ by \(outcome.reloadDifference)")
+    }
+
+    static func fineTune() throws -> Outcome {
+        var outcome = Outcome()
         let train = try FileDataset(url: TestResources.fixture("data/stsbenchmark/sts-train.csv"), columns: ["5", "6"],
                                     labelColumn: "4", hasHeader: false, labelScale: 0.2)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("finetune-\(UUID().uuidString)")
@@ -26,20 +42,19 @@ import Testing
         let evaluator = EmbeddingSimilarityEvaluator(
             pairs: try STSBenchmark.load(TestResources.fixture("data/stsbenchmark/sts-test.csv")), name: "sts-test")
         let trainer = Trainer(model: model, loss: CoSENTLoss(), datasets: [train], arguments: arguments, evaluator: evaluator)
-        #expect(try trainer.totalSteps() == 360)
+        outcome.totalSteps = try trainer.totalSteps()
         let start = Date()
         let metrics = try trainer.train()
-        let spearman = try #require(metrics["sts-test_spearman_cosine"])
-        print("CoSENT fine-tune: STS-B test Spearman \(spearman) (Python \(Self.pythonAfter)), \(trainer.state.globalStep) steps in \(Int(Date().timeIntervalSince(start))) s; losses \(trainer.state.lossLog.map { String(format: "%.3f", $0.loss) })")
-        #expect(abs(spearman - Self.pythonAfter) <= 0.005, "Spearman \(spearman) is not within 0.5 points of Python's \(Self.pythonAfter)")
-        #expect(spearman > 0.8203, "fine-tuning did not improve on the base model's 0.82032")
+        outcome.steps = trainer.state.globalStep
+        outcome.spearman = metrics["sts-test_spearman_cosine"] ?? 0
+        print("CoSENT fine-tune: STS-B test Spearman \(outcome.spearman) (Python \(pythonAfter)), \(outcome.steps) steps in \(Int(Date().timeIntervalSince(start))) s; losses \(trainer.state.lossLog.map { String(format: "%.3f", $0.loss) })")
 
         // The saved model reloads and gives the vectors the trained weights give.
         let texts = ["A man is playing a flute.", "Stocks rose on Friday."]
         var random: TrainingRandom? = nil
         let trained = try model.forward(texts, random: &random).embeddings
         let reloaded = try SentenceTransformer(directory: output).encode(texts).flatMap { $0 }
-        let difference = zip(trained, reloaded).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(difference < 1e-6, "reloaded vectors differ by \(difference)")
+        outcome.reloadDifference = zip(trained, reloaded).map { abs($0 - $1) }.max() ?? .infinity
+        return outcome
     }
 }

@@ -25,6 +25,19 @@ void st_gelu(float *x, long count);
 /// dx[i] += dy[i] * GELU'(x[i]), the derivative of exact GELU at the pre-activation x[i].
 void st_gelu_backward(float *dx, const float *dy, const float *x, long count);
 
+/// The panel width of packed weights (output columns per panel).
+#define ST_PACKED_PANEL 16
+
+/// Packs weight [n, k] (row-major, as torch.nn.Linear stores it) into ceil(n/16) panels of [k, 16] floats, the last
+/// panel padded with zeros: packed must hold ceil(n/16) * 16 * k floats.
+void st_pack_weights_f32(const float *weight, long n, long k, float *packed);
+
+/// y[m, j] = sum_k x[m, k] * weight[j, k] + bias[j] (+ y[m, j] when accumulate) for the output columns of panels
+/// panelBegin..<panelEnd; x is [m, k] row-major, y has row stride ldy, bias may be NULL. AVX-512 when the CPU has it,
+/// else portable C.
+void st_packed_gemm_f32(const float *x, long m, long k, const float *packed, long n, long panelBegin, long panelEnd,
+                        const float *bias, float *y, long ldy, int accumulate);
+
 #ifdef __cplusplus
 }
 #endif

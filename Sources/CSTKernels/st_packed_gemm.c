@@ -1,0 +1,109 @@
+#include "st_vector_math.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#define ST_HAVE_X86 1
+#endif
+
+// Weights packed in panels of ST_PANEL output columns, k-major inside a panel: the inner loop streams each weight
+// exactly once, as one 16-float vector per k, and broadcasts x[m, k]. Short inputs (a few tokens) are bound by reading
+// the weights, which this layout reads at memory speed with no per-call packing.
+#define ST_PANEL 16
+
+void st_pack_weights_f32(const float *weight, long n, long k, float *packed) {
+    long panels = (n + ST_PANEL - 1) / ST_PANEL;
+    for (long p = 0; p < panels; p++) {
+        float *panel = packed + p * k * ST_PANEL;
+        for (long kk = 0; kk < k; kk++) {
+            for (long j = 0; j < ST_PANEL; j++) {
+                long column = p * ST_PANEL + j;
+                panel[kk * ST_PANEL + j] = column < n ? weight[column * k + kk] : 0.0f;
+            }
+        }
+    }
+}
+
+static void st_packed_gemm_scalar(const float *x, long m, long k, const float *packed, long n, long panelBegin,
+                                  long panelEnd, const float *bias, float *y, long ldy, int accumulate) {
+    for (long p = panelBegin; p < panelEnd; p++) {
+        const float *panel = packed + p * k * ST_PANEL;
+        long width = n - p * ST_PANEL < ST_PANEL ? n - p * ST_PANEL : ST_PANEL;
+        for (long row = 0; row < m; row++) {
+            float sum[ST_PANEL] = {0};
+            for (long kk = 0; kk < k; kk++) {
+                float value = x[row * k + kk];
+                for (int j = 0; j < ST_PANEL; j++) sum[j] += value * panel[kk * ST_PANEL + j];
+            }
+            float *out = y + row * ldy + p * ST_PANEL;
+            for (long j = 0; j < width; j++) {
+                float result = sum[j] + (bias ? bias[p * ST_PANEL + j] : 0.0f);
+                out[j] = accumulate ? out[j] + result : result;
+            }
+        }
+    }
+}
+
+#ifdef ST_HAVE_X86
+// Rows in blocks of 6, two panels (32 outputs) at a time: 12 accumulators, 2 weight loads and 6 broadcasts per k.
+__attribute__((target("avx512f")))
+static void st_packed_gemm_avx512(const float *x, long m, long k, const float *packed, long n, long panelBegin,
+                                  long panelEnd, const float *bias, float *y, long ldy, int accumulate) {
+    for (long p = panelBegin; p < panelEnd; p += 2) {
+        int pair = p + 1 < panelEnd;
+        const float *w0 = packed + p * k * ST_PANEL;
+        const float *w1 = pair ? w0 + k * ST_PANEL : w0;
+        for (long row = 0; row < m; row += 6) {
+            long rows = m - row < 6 ? m - row : 6;
+            __m512 a0[6], a1[6];
+            for (int r = 0; r < 6; r++) { a0[r] = _mm512_setzero_ps(); a1[r] = _mm512_setzero_ps(); }
+            const float *xr = x + row * k;
+            if (rows == 6) {
+                for (long kk = 0; kk < k; kk++) {
+                    __m512 b0 = _mm512_loadu_ps(w0 + kk * ST_PANEL);
+                    __m512 b1 = _mm512_loadu_ps(w1 + kk * ST_PANEL);
+                    for (int r = 0; r < 6; r++) {
+                        __m512 v = _mm512_set1_ps(xr[r * k + kk]);
+                        a0[r] = _mm512_fmadd_ps(v, b0, a0[r]);
+                        a1[r] = _mm512_fmadd_ps(v, b1, a1[r]);
+                    }
+                }
+            } else {
+                for (long kk = 0; kk < k; kk++) {
+                    __m512 b0 = _mm512_loadu_ps(w0 + kk * ST_PANEL);
+                    __m512 b1 = _mm512_loadu_ps(w1 + kk * ST_PANEL);
+                    for (int r = 0; r < rows; r++) {
+                        __m512 v = _mm512_set1_ps(xr[r * k + kk]);
+                        a0[r] = _mm512_fmadd_ps(v, b0, a0[r]);
+                        a1[r] = _mm512_fmadd_ps(v, b1, a1[r]);
+                    }
+                }
+            }
+            for (int half = 0; half < 1 + pair; half++) {
+                long column = (p + half) * ST_PANEL;
+                long width = n - column < ST_PANEL ? n - column : ST_PANEL;
+                __mmask16 mask = (__mmask16)((1u << width) - 1u);
+                __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();
+                for (int r = 0; r < rows; r++) {
+                    float *out = y + (row + r) * ldy + column;
+                    __m512 result = _mm512_add_ps(half ? a1[r] : a0[r], b);
+                    if (accumulate) result = _mm512_add_ps(result, _mm512_maskz_loadu_ps(mask, out));
+                    _mm512_mask_storeu_ps(out, mask, result);
+                }
+            }
+        }
+    }
+}
+#endif
+
+void st_packed_gemm_f32(const float *x, long m, long k, const float *packed, long n, long panelBegin, long panelEnd,
+                        const float *bias, float *y, long ldy, int accumulate) {
+#ifdef ST_HAVE_X86
+    if (__builtin_cpu_supports("avx512f")) {
+        st_packed_gemm_avx512(x, m, k, packed, n, panelBegin, panelEnd, bias, y, ldy, accumulate);
+        return;
+    }
+#endif
+    st_packed_gemm_scalar(x, m, k, packed, n, panelBegin, panelEnd, bias, y, ldy, accumulate);
+}
