@@ -46,7 +46,41 @@ static void st_packed_gemm_scalar(const float *x, long m, long k, const float *p
 }
 
 #ifdef ST_HAVE_X86
-// Rows in blocks of 6, two panels (32 outputs) at a time: 12 accumulators, 2 weight loads and 6 broadcasts per k.
+// One block of MR rows against two panels (32 outputs), stored with bias and accumulation: 2·MR accumulators, 2 weight
+// loads and MR broadcasts per k. MR is a constant in each instance, so the accumulators stay in registers.
+#define ST_BLOCK(MR)                                                                                                   \
+    __attribute__((target("avx512f"))) static void st_block_##MR(                                                     \
+        const float *xr, long k, const float *w0, const float *w1, int pair, const float *bias, float *y, long ldy,  \
+        long column, long n, int accumulate) {                                                                         \
+        __m512 a0[MR], a1[MR];                                                                                         \
+        for (int r = 0; r < MR; r++) { a0[r] = _mm512_setzero_ps(); a1[r] = _mm512_setzero_ps(); }                   \
+        for (long kk = 0; kk < k; kk++) {                                                                              \
+            __m512 b0 = _mm512_loadu_ps(w0 + kk * ST_PANEL);                                                           \
+            __m512 b1 = _mm512_loadu_ps(w1 + kk * ST_PANEL);                                                           \
+            for (int r = 0; r < MR; r++) {                                                                             \
+                __m512 v = _mm512_set1_ps(xr[r * k + kk]);                                                             \
+                a0[r] = _mm512_fmadd_ps(v, b0, a0[r]);                                                                 \
+                a1[r] = _mm512_fmadd_ps(v, b1, a1[r]);                                                                 \
+            }                                                                                                          \
+        }                                                                                                              \
+        for (int half = 0; half < 1 + pair; half++) {                                                                  \
+            long start = column + half * ST_PANEL;                                                                     \
+            long width = n - start < ST_PANEL ? n - start : ST_PANEL;                                                  \
+            __mmask16 mask = (__mmask16)((1u << width) - 1u);                                                          \
+            __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + start) : _mm512_setzero_ps();                         \
+            for (int r = 0; r < MR; r++) {                                                                             \
+                float *out = y + r * ldy + start;                                                                      \
+                __m512 result = _mm512_add_ps(half ? a1[r] : a0[r], b);                                                \
+                if (accumulate) result = _mm512_add_ps(result, _mm512_maskz_loadu_ps(mask, out));                      \
+                _mm512_mask_storeu_ps(out, mask, result);                                                              \
+            }                                                                                                          \
+        }                                                                                                              \
+    }
+ST_BLOCK(6)
+ST_BLOCK(4)
+ST_BLOCK(2)
+ST_BLOCK(1)
+
 __attribute__((target("avx512f")))
 static void st_packed_gemm_avx512(const float *x, long m, long k, const float *packed, long n, long panelBegin,
                                   long panelEnd, const float *bias, float *y, long ldy, int accumulate) {
@@ -54,45 +88,12 @@ static void st_packed_gemm_avx512(const float *x, long m, long k, const float *p
         int pair = p + 1 < panelEnd;
         const float *w0 = packed + p * k * ST_PANEL;
         const float *w1 = pair ? w0 + k * ST_PANEL : w0;
-        for (long row = 0; row < m; row += 6) {
-            long rows = m - row < 6 ? m - row : 6;
-            __m512 a0[6], a1[6];
-            for (int r = 0; r < 6; r++) { a0[r] = _mm512_setzero_ps(); a1[r] = _mm512_setzero_ps(); }
-            const float *xr = x + row * k;
-            if (rows == 6) {
-                for (long kk = 0; kk < k; kk++) {
-                    __m512 b0 = _mm512_loadu_ps(w0 + kk * ST_PANEL);
-                    __m512 b1 = _mm512_loadu_ps(w1 + kk * ST_PANEL);
-                    for (int r = 0; r < 6; r++) {
-                        __m512 v = _mm512_set1_ps(xr[r * k + kk]);
-                        a0[r] = _mm512_fmadd_ps(v, b0, a0[r]);
-                        a1[r] = _mm512_fmadd_ps(v, b1, a1[r]);
-                    }
-                }
-            } else {
-                for (long kk = 0; kk < k; kk++) {
-                    __m512 b0 = _mm512_loadu_ps(w0 + kk * ST_PANEL);
-                    __m512 b1 = _mm512_loadu_ps(w1 + kk * ST_PANEL);
-                    for (int r = 0; r < rows; r++) {
-                        __m512 v = _mm512_set1_ps(xr[r * k + kk]);
-                        a0[r] = _mm512_fmadd_ps(v, b0, a0[r]);
-                        a1[r] = _mm512_fmadd_ps(v, b1, a1[r]);
-                    }
-                }
-            }
-            for (int half = 0; half < 1 + pair; half++) {
-                long column = (p + half) * ST_PANEL;
-                long width = n - column < ST_PANEL ? n - column : ST_PANEL;
-                __mmask16 mask = (__mmask16)((1u << width) - 1u);
-                __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + column) : _mm512_setzero_ps();
-                for (int r = 0; r < rows; r++) {
-                    float *out = y + (row + r) * ldy + column;
-                    __m512 result = _mm512_add_ps(half ? a1[r] : a0[r], b);
-                    if (accumulate) result = _mm512_add_ps(result, _mm512_maskz_loadu_ps(mask, out));
-                    _mm512_mask_storeu_ps(out, mask, result);
-                }
-            }
-        }
+        long column = p * ST_PANEL;
+        long row = 0;
+        for (; row + 6 <= m; row += 6) st_block_6(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
+        if (row + 4 <= m) { st_block_4(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 4; }
+        if (row + 2 <= m) { st_block_2(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 2; }
+        if (row < m) st_block_1(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
     }
 }
 #endif
@@ -106,4 +107,18 @@ void st_packed_gemm_f32(const float *x, long m, long k, const float *packed, lon
     }
 #endif
     st_packed_gemm_scalar(x, m, k, packed, n, panelBegin, panelEnd, bias, y, ldy, accumulate);
+}
+
+int st_cpu_has_avx512f(void) {
+#ifdef ST_HAVE_X86
+    return __builtin_cpu_supports("avx512f") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+void st_cpu_relax(void) {
+#ifdef ST_HAVE_X86
+    __builtin_ia32_pause();
+#endif
 }

@@ -21,12 +21,19 @@ public enum Parallel {
         }
         let base = count / chunks
         let remainder = count % chunks
-        // The chunks are disjoint, so the raw buffers the body captures are never shared between workers.
-        nonisolated(unsafe) let body = body
-        DispatchQueue.concurrentPerform(iterations: chunks) { index in
-            let start = index * base + min(index, remainder)
-            let end = start + base + (index < remainder ? 1 : 0)
-            body(start..<end)
+        // The pool runs the job to completion before `run` returns, so `body` never actually escapes; the chunks are
+        // disjoint, so the raw buffers the body captures are never shared between workers.
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            let chunk = { (index: Int) in
+                let start = index * base + min(index, remainder)
+                let end = start + base + (index < remainder ? 1 : 0)
+                body(start..<end)
+            }
+            if !WorkerPool.shared.run(chunks: chunks, chunk) {
+                // The pool is busy (a nested call, or another thread's job): the same chunks, one after another.
+                for index in 0..<chunks { chunk(index) }
+            }
         }
     }
 }

@@ -22,11 +22,11 @@ public struct TransformerLayer: Sendable {
             intermediate: "intermediate.dense", output: "output.dense", outputLayerNorm: "output.LayerNorm")
     }
 
-    let queryKeyValue: Linear        // [3·hidden, hidden]
-    let attentionOutput: Linear      // [hidden, hidden]
+    let queryKeyValue: Projection    // [3·hidden, hidden]
+    let attentionOutput: Projection  // [hidden, hidden]
     let attentionLayerNorm: LayerNormParameters
-    let intermediate: Linear         // [intermediate, hidden]
-    let output: Linear               // [hidden, intermediate]
+    let intermediate: Projection     // [intermediate, hidden]
+    let output: Projection           // [hidden, intermediate]
     let outputLayerNorm: LayerNormParameters
     let heads: Int
     let activation: Activation
@@ -34,13 +34,13 @@ public struct TransformerLayer: Sendable {
     init(_ weights: WeightLoader, names: Names, hidden: Int, intermediateSize: Int, heads: Int, layerNormEps: Double,
          activation: Activation) throws {
         let epsilon = Float(layerNormEps)
-        queryKeyValue = Linear(concatenating: try [names.query, names.key, names.value].map {
+        queryKeyValue = Projection(fusing: try [names.query, names.key, names.value].map {
             try Linear(weights, $0, inFeatures: hidden, outFeatures: hidden)
         })
-        attentionOutput = try Linear(weights, names.attentionOutput, inFeatures: hidden, outFeatures: hidden)
+        attentionOutput = Projection(fusing: [try Linear(weights, names.attentionOutput, inFeatures: hidden, outFeatures: hidden)])
         attentionLayerNorm = try LayerNormParameters(weights, names.attentionLayerNorm, channels: hidden, epsilon: epsilon)
-        intermediate = try Linear(weights, names.intermediate, inFeatures: hidden, outFeatures: intermediateSize)
-        output = try Linear(weights, names.output, inFeatures: intermediateSize, outFeatures: hidden)
+        intermediate = Projection(fusing: [try Linear(weights, names.intermediate, inFeatures: hidden, outFeatures: intermediateSize)])
+        output = Projection(fusing: [try Linear(weights, names.output, inFeatures: intermediateSize, outFeatures: hidden)])
         outputLayerNorm = try LayerNormParameters(weights, names.outputLayerNorm, channels: hidden, epsilon: epsilon)
         self.heads = heads
         self.activation = activation

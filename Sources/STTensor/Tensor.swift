@@ -64,3 +64,25 @@ final class TensorStorage: @unchecked Sendable {
         if owner == nil { pointer.deallocate() }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Tensor {
+    /// Tells the kernel that the whole pages of a memory-mapped tensor will not be read again, so they leave the
+    /// process's resident set (a later read maps them back from the file). Used once a layer has packed its own copy
+    /// of the weights. Does nothing for tensors that own their memory.
+    public func releaseMappedPages() {
+        guard storage.owner is MappedFile else { return }
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = Int(bitPattern: storage.pointer)
+        let end = start + storage.count * MemoryLayout<Float>.size
+        let first = (start + pageSize - 1) / pageSize * pageSize
+        let last = end / pageSize * pageSize
+        guard last > first, let address = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(address, last - first, Int32(MADV_DONTNEED))
+    }
+}

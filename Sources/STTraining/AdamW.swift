@@ -1,4 +1,5 @@
 import Foundation
+import STKernels
 
 /// Adam with decoupled weight decay, computed as `torch.optim.AdamW` computes it:
 /// `p ← p·(1 − lr·λ)`, `m ← β₁m + (1 − β₁)g`, `v ← β₂v + (1 − β₂)g²`,
@@ -68,16 +69,8 @@ public final class AdamW: @unchecked Sendable {
     }
 
     private static func parallelRange(_ range: Range<Int>, _ body: (Range<Int>) -> Void) {
-        if range.count < 65_536 {
-            body(range)
-            return
-        }
-        nonisolated(unsafe) let body = body
-        let chunks = 2
-        DispatchQueue.concurrentPerform(iterations: chunks) { index in
-            let start = range.lowerBound + index * range.count / chunks
-            let end = range.lowerBound + (index + 1) * range.count / chunks
-            body(start..<end)
+        Parallel.forEachChunk(count: range.count, minimumChunk: 65_536) { chunk in
+            body((range.lowerBound + chunk.lowerBound)..<(range.lowerBound + chunk.upperBound))
         }
     }
 }

@@ -46,6 +46,25 @@ import Testing
         }
     }
 
+    /// The packed-weight multiply against the naive GEMM: rows and output widths that leave partial row blocks (6) and
+    /// partial or odd panels (16), with and without bias and accumulation.
+    @Test(arguments: sizes) func packedMatrixMultiply(size: Int) {
+        for (rows, out) in [(size, size + 3), (13, size), (size, 48)] {
+            let k = max(1, size - 2)
+            let x = Self.random(rows * k, seed: 11), w = Self.random(out * k, seed: 12), bias = Self.random(out, seed: 13)
+            let packed = PackedMatrix(weight: w, outFeatures: out, inFeatures: k)
+            for accumulate in [false, true] {
+                var fast = Self.random(rows * out, seed: 14)
+                var slow = fast
+                packed.multiply(input: x, rows: rows, bias: bias, output: &fast, accumulate: accumulate)
+                Gemm.multiplyReference(transposeB: true, m: rows, n: out, k: k, a: x, lda: k, b: w, ldb: k,
+                                       beta: accumulate ? 1 : 0, c: &slow, ldc: out)
+                for row in 0..<rows { for j in 0..<out { slow[row * out + j] += bias[j] } }
+                #expect(Self.maxDifference(fast, slow) <= 1e-5 * Float(k), "rows \(rows) out \(out) k \(k) accumulate \(accumulate)")
+            }
+        }
+    }
+
     @Test(arguments: sizes) func layerNorm(size: Int) {
         let rows = 3
         let input = Self.random(rows * size, seed: 4, scale: 10)

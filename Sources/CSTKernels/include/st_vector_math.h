@@ -1,8 +1,9 @@
 #ifndef ST_VECTOR_MATH_H
 #define ST_VECTOR_MATH_H
 
-// Element-wise transcendental kernels in C, so that the compiler vectorizes them and, on x86-64 Linux, builds one
-// clone per instruction set (AVX-512, AVX2, baseline) chosen at load time. Swift's generic SIMD types do not
+// Kernels in C: element-wise transcendental functions, which the compiler vectorizes and, on x86-64 Linux, builds once
+// per instruction set (AVX-512, AVX2, baseline) chosen at load time; and the packed-weight matrix multiply, with an
+// AVX-512 path chosen at run time and a portable one. Swift's generic SIMD types do not
 // vectorize rounding, min/max or conversions, and Swift has no per-function target attributes.
 
 #ifdef __cplusplus
@@ -24,6 +25,12 @@ void st_gelu(float *x, long count);
 
 /// dx[i] += dy[i] * GELU'(x[i]), the derivative of exact GELU at the pre-activation x[i].
 void st_gelu_backward(float *dx, const float *dy, const float *x, long count);
+
+/// A spin-wait hint to the CPU (PAUSE on x86).
+void st_cpu_relax(void);
+
+/// 1 when the CPU runs the AVX-512 kernels (st_packed_gemm_f32's fast path), else 0.
+int st_cpu_has_avx512f(void);
 
 /// The panel width of packed weights (output columns per panel).
 #define ST_PACKED_PANEL 16
