@@ -84,16 +84,23 @@ ST_BLOCK(1)
 __attribute__((target("avx512f")))
 static void st_packed_gemm_avx512(const float *x, long m, long k, const float *packed, long n, long panelBegin,
                                   long panelEnd, const float *bias, float *y, long ldy, int accumulate) {
-    for (long p = panelBegin; p < panelEnd; p += 2) {
-        int pair = p + 1 < panelEnd;
-        const float *w0 = packed + p * k * ST_PANEL;
-        const float *w1 = pair ? w0 + k * ST_PANEL : w0;
-        long column = p * ST_PANEL;
-        long row = 0;
-        for (; row + 6 <= m; row += 6) st_block_6(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
-        if (row + 4 <= m) { st_block_4(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 4; }
-        if (row + 2 <= m) { st_block_2(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 2; }
-        if (row < m) st_block_1(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
+    // Rows in blocks that stay in L2 (about 512 KiB of x) while every panel pair passes over them: the weights are then
+    // read once per block instead of x once per panel pair.
+    long blockRows = (512 * 1024) / (k * (long)sizeof(float));
+    blockRows = blockRows < 6 ? 6 : blockRows - blockRows % 6;
+    for (long blockStart = 0; blockStart < m; blockStart += blockRows) {
+        long blockEnd = blockStart + blockRows < m ? blockStart + blockRows : m;
+        for (long p = panelBegin; p < panelEnd; p += 2) {
+            int pair = p + 1 < panelEnd;
+            const float *w0 = packed + p * k * ST_PANEL;
+            const float *w1 = pair ? w0 + k * ST_PANEL : w0;
+            long column = p * ST_PANEL;
+            long row = blockStart;
+            for (; row + 6 <= blockEnd; row += 6) st_block_6(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
+            if (row + 4 <= blockEnd) { st_block_4(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 4; }
+            if (row + 2 <= blockEnd) { st_block_2(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 2; }
+            if (row < blockEnd) st_block_1(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
+        }
     }
 }
 #endif
