@@ -12,20 +12,34 @@
 // the weights, which this layout reads at memory speed with no per-call packing.
 #define ST_PANEL 16
 
-void st_pack_weights_f32(const float *weight, long n, long k, float *packed) {
+void st_pack_weights_f32(const float *weight, long n, long k, long ldw, float *packed) {
     long panels = (n + ST_PANEL - 1) / ST_PANEL;
     for (long p = 0; p < panels; p++) {
         float *panel = packed + p * k * ST_PANEL;
         for (long kk = 0; kk < k; kk++) {
             for (long j = 0; j < ST_PANEL; j++) {
                 long column = p * ST_PANEL + j;
-                panel[kk * ST_PANEL + j] = column < n ? weight[column * k + kk] : 0.0f;
+                panel[kk * ST_PANEL + j] = column < n ? weight[column * ldw + kk] : 0.0f;
             }
         }
     }
 }
 
-static void st_packed_gemm_scalar(const float *x, long m, long k, const float *packed, long n, long panelBegin,
+void st_pack_columns_f32(const float *source, long k, long n, long lds, float *packed) {
+    long panels = (n + ST_PANEL - 1) / ST_PANEL;
+    for (long p = 0; p < panels; p++) {
+        float *panel = packed + p * k * ST_PANEL;
+        long width = n - p * ST_PANEL < ST_PANEL ? n - p * ST_PANEL : ST_PANEL;
+        for (long kk = 0; kk < k; kk++) {
+            const float *row = source + kk * lds + p * ST_PANEL;
+            long j = 0;
+            for (; j < width; j++) panel[kk * ST_PANEL + j] = row[j];
+            for (; j < ST_PANEL; j++) panel[kk * ST_PANEL + j] = 0.0f;
+        }
+    }
+}
+
+static void st_packed_gemm_scalar(const float *x, long m, long k, long ldx, const float *packed, long n, long panelBegin,
                                   long panelEnd, const float *bias, float *y, long ldy, int accumulate) {
     for (long p = panelBegin; p < panelEnd; p++) {
         const float *panel = packed + p * k * ST_PANEL;
@@ -33,7 +47,7 @@ static void st_packed_gemm_scalar(const float *x, long m, long k, const float *p
         for (long row = 0; row < m; row++) {
             float sum[ST_PANEL] = {0};
             for (long kk = 0; kk < k; kk++) {
-                float value = x[row * k + kk];
+                float value = x[row * ldx + kk];
                 for (int j = 0; j < ST_PANEL; j++) sum[j] += value * panel[kk * ST_PANEL + j];
             }
             float *out = y + row * ldy + p * ST_PANEL;
@@ -50,15 +64,15 @@ static void st_packed_gemm_scalar(const float *x, long m, long k, const float *p
 // loads and MR broadcasts per k. MR is a constant in each instance, so the accumulators stay in registers.
 #define ST_BLOCK(MR)                                                                                                   \
     __attribute__((target("avx512f"))) static void st_block_##MR(                                                     \
-        const float *xr, long k, const float *w0, const float *w1, int pair, const float *bias, float *y, long ldy,  \
-        long column, long n, int accumulate) {                                                                         \
+        const float *xr, long k, long ldx, const float *w0, const float *w1, int pair, const float *bias, float *y,   \
+        long ldy, long column, long n, int accumulate) {                                                               \
         __m512 a0[MR], a1[MR];                                                                                         \
         for (int r = 0; r < MR; r++) { a0[r] = _mm512_setzero_ps(); a1[r] = _mm512_setzero_ps(); }                   \
         for (long kk = 0; kk < k; kk++) {                                                                              \
             __m512 b0 = _mm512_loadu_ps(w0 + kk * ST_PANEL);                                                           \
             __m512 b1 = _mm512_loadu_ps(w1 + kk * ST_PANEL);                                                           \
             for (int r = 0; r < MR; r++) {                                                                             \
-                __m512 v = _mm512_set1_ps(xr[r * k + kk]);                                                             \
+                __m512 v = _mm512_set1_ps(xr[r * ldx + kk]);                                                           \
                 a0[r] = _mm512_fmadd_ps(v, b0, a0[r]);                                                                 \
                 a1[r] = _mm512_fmadd_ps(v, b1, a1[r]);                                                                 \
             }                                                                                                          \
@@ -82,11 +96,11 @@ ST_BLOCK(2)
 ST_BLOCK(1)
 
 __attribute__((target("avx512f")))
-static void st_packed_gemm_avx512(const float *x, long m, long k, const float *packed, long n, long panelBegin,
-                                  long panelEnd, const float *bias, float *y, long ldy, int accumulate) {
+static void st_packed_gemm_avx512(const float *x, long m, long k, long ldx, const float *packed, long n,
+                                  long panelBegin, long panelEnd, const float *bias, float *y, long ldy, int accumulate) {
     // Rows in blocks that stay in L2 (about 512 KiB of x) while every panel pair passes over them: the weights are then
     // read once per block instead of x once per panel pair.
-    long blockRows = (512 * 1024) / (k * (long)sizeof(float));
+    long blockRows = (512 * 1024) / (ldx * (long)sizeof(float));
     blockRows = blockRows < 6 ? 6 : blockRows - blockRows % 6;
     for (long blockStart = 0; blockStart < m; blockStart += blockRows) {
         long blockEnd = blockStart + blockRows < m ? blockStart + blockRows : m;
@@ -96,24 +110,24 @@ static void st_packed_gemm_avx512(const float *x, long m, long k, const float *p
             const float *w1 = pair ? w0 + k * ST_PANEL : w0;
             long column = p * ST_PANEL;
             long row = blockStart;
-            for (; row + 6 <= blockEnd; row += 6) st_block_6(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
-            if (row + 4 <= blockEnd) { st_block_4(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 4; }
-            if (row + 2 <= blockEnd) { st_block_2(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 2; }
-            if (row < blockEnd) st_block_1(x + row * k, k, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
+            for (; row + 6 <= blockEnd; row += 6) st_block_6(x + row * ldx, k, ldx, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
+            if (row + 4 <= blockEnd) { st_block_4(x + row * ldx, k, ldx, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 4; }
+            if (row + 2 <= blockEnd) { st_block_2(x + row * ldx, k, ldx, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 2; }
+            if (row < blockEnd) st_block_1(x + row * ldx, k, ldx, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
         }
     }
 }
 #endif
 
-void st_packed_gemm_f32(const float *x, long m, long k, const float *packed, long n, long panelBegin, long panelEnd,
-                        const float *bias, float *y, long ldy, int accumulate) {
+void st_packed_gemm_f32(const float *x, long m, long k, long ldx, const float *packed, long n, long panelBegin,
+                        long panelEnd, const float *bias, float *y, long ldy, int accumulate) {
 #ifdef ST_HAVE_X86
     if (__builtin_cpu_supports("avx512f")) {
-        st_packed_gemm_avx512(x, m, k, packed, n, panelBegin, panelEnd, bias, y, ldy, accumulate);
+        st_packed_gemm_avx512(x, m, k, ldx, packed, n, panelBegin, panelEnd, bias, y, ldy, accumulate);
         return;
     }
 #endif
-    st_packed_gemm_scalar(x, m, k, packed, n, panelBegin, panelEnd, bias, y, ldy, accumulate);
+    st_packed_gemm_scalar(x, m, k, ldx, packed, n, panelBegin, panelEnd, bias, y, ldy, accumulate);
 }
 
 int st_cpu_has_avx512f(void) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SentenceTransformers
 import STKernels
+import STTokenizers
 
 /// `sbert bench`: throughput, latency, load time and memory, printed as JSON beside the Python reference's figures.
 struct BenchCommand: ParsableCommand {
@@ -32,6 +33,21 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Single-sentence calls timed for the latency percentiles.")
     var latencyCalls: Int = 200
 
+    @Option(help: "STS-B test, for the accuracy of --precision int8 against fp32 (skipped when absent).")
+    var sts: String = "Tests/Fixtures/data/stsbenchmark/sts-test.csv"
+
+    @Option(help: "Comma-separated thread counts to measure short.txt with, each in a fresh process (e.g. 1,2).")
+    var threads: String?
+
+    @Option(help: "Comma-separated sequence lengths for a throughput table (e.g. 16,32,64,128,256,512).")
+    var seqLen: String?
+
+    @Option(help: "Comma-separated batch sizes for the sequence-length table.")
+    var batchSizes: String = "1,8,32"
+
+    @Flag(help: "Measure only short.txt throughput (used by --threads for its child processes).")
+    var shortOnly = false
+
     static let latencySentence = "The old man walked slowly along the quiet beach at sunset."
 
     func validate() throws {
@@ -48,6 +64,13 @@ struct BenchCommand: ParsableCommand {
 
         _ = try model.encode(Array(shortTexts.prefix(64)), batchSize: 32)  // warm-up: page in weights, start BLAS threads
         let shortResult = try Self.throughput(runs: runs) { _ = try model.encode(shortTexts, batchSize: 32) }
+        let rssAfterShort = ResourceUsage.peakResidentMiB()
+        if shortOnly {
+            let figures = Self.figures(shortResult, items: shortTexts.count, tokens: 0)
+            let data = try JSONSerialization.data(withJSONObject: ["short_bs32": figures, "threads": Parallel.workerCount], options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
         let longResult = try Self.throughput(runs: (runs + 1) / 2) { _ = try model.encode(longTexts, batchSize: 16) }
         var latencies: [Double] = []
         for _ in 0..<10 { _ = try model.encode(Self.latencySentence) }
@@ -87,14 +110,130 @@ struct BenchCommand: ParsableCommand {
                 "tokens_per_s": Double(shortTokens) / tokenizeSeconds,
             ],
             "peak_rss_after_load_mib": rssAfterLoad,
+            "peak_rss_short_mib": rssAfterShort,
             "peak_rss_mib": ResourceUsage.peakResidentMiB(),
+            "precision": modelOptions.precision.rawValue,
+            "threads": Parallel.workerCount,
+            "start_to_first_embedding_ms": try Self.startLatency(model: modelOptions),
         ]
+        if modelOptions.precision != .float32 {
+            report["accuracy_vs_fp32"] = try accuracy(of: model, shortTexts: shortTexts)
+        }
+        if let threads {
+            report["thread_scaling"] = try Self.threadScaling(threads, arguments: ["--model", modelOptions.model, "--precision",
+                                                                                    modelOptions.precision.rawValue, "--short", short])
+        }
+        if let seqLen {
+            report["sequence_length_table"] = try sequenceLengthTable(model: model, lengths: seqLen, texts: longTexts)
+        }
         if let reference = Self.reference(path: baseline) {
             report["reference"] = reference
             report["ratios"] = Self.ratios(report, reference)
         }
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Cosine of each short.txt embedding to the fp32 model's, and STS-B test Spearman of both.
+    func accuracy(of model: SentenceTransformer, shortTexts: [String]) throws -> [String: Any] {
+        var exactOptions = modelOptions
+        exactOptions.precision = .float32
+        let exact = try exactOptions.load()
+        let quantized = try model.encode(shortTexts, batchSize: 32)
+        let reference = try exact.encode(shortTexts, batchSize: 32)
+        var cosines = zip(quantized, reference).map { a, b -> Double in
+            let dot = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let na = a.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            let nb = b.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+            return dot / max(na * nb, 1e-30)
+        }
+        cosines.sort()
+        var result: [String: Any] = [
+            "cosine_short_mean": cosines.reduce(0, +) / Double(max(1, cosines.count)),
+            "cosine_short_min": cosines.first ?? 0,
+            "cosine_short_p01": Self.percentile(cosines, 0.01),
+        ]
+        if FileManager.default.fileExists(atPath: sts) {
+            let evaluator = EmbeddingSimilarityEvaluator(pairs: try STSBenchmark.load(URL(fileURLWithPath: sts)))
+            let ours = try evaluator.evaluate(model)["spearman_cosine"] ?? 0
+            let theirs = try evaluator.evaluate(exact)["spearman_cosine"] ?? 0
+            result["stsb_test_spearman"] = ours
+            result["stsb_test_spearman_fp32"] = theirs
+            result["stsb_test_spearman_delta"] = ours - theirs
+        }
+        return result
+    }
+
+    /// Wall time from launching `sbert encode` with one text to its exit (a fresh process each time; warm page cache).
+    static func startLatency(model: ModelOptions) throws -> Double {
+        var times: [Double] = []
+        for _ in 0..<7 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            process.arguments = ["encode", "--model", model.model, "--precision", model.precision.rawValue, "hello world"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let start = DispatchTime.now()
+            try process.run()
+            process.waitUntilExit()
+            times.append(seconds(since: start) * 1000)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+
+    /// short.txt throughput with each thread count, each in a fresh process (`SBERT_NUM_THREADS`).
+    static func threadScaling(_ list: String, arguments: [String]) throws -> [String: Any] {
+        var rows: [[String: Any]] = []
+        for count in list.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) where count > 0 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            process.arguments = ["bench", "--short-only"] + arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(["SBERT_NUM_THREADS": "\(count)"]) { $1 }
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard let json = try JSONSerialization.jsonObject(with: output) as? [String: Any],
+                  let short = json["short_bs32"] as? [String: Any], let rate = short["items_per_s_best"] as? Double else {
+                throw CLIError("bench --short-only with \(count) threads failed")
+            }
+            rows.append(["threads": count, "short_items_per_s": rate])
+        }
+        var result: [String: Any] = ["runs": rows]
+        if let one = rows.first(where: { $0["threads"] as? Int == 1 })?["short_items_per_s"] as? Double {
+            for row in rows {
+                if let threads = row["threads"] as? Int, threads > 1, let rate = row["short_items_per_s"] as? Double {
+                    result["speedup_\(threads)_vs_1"] = rate / one
+                }
+            }
+        }
+        return result
+    }
+
+    /// Sequences/s and tokens/s for inputs of exactly each length (token ids cut from long.txt) at each batch size.
+    func sequenceLengthTable(model: SentenceTransformer, lengths: String, texts: [String]) throws -> [[String: Any]] {
+        let pool = texts.flatMap { model.tokenize($0).ids.dropFirst().dropLast() }
+        let batchList = batchSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        var rows: [[String: Any]] = []
+        for length in lengths.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) where length > 2 {
+            for batch in batchList where batch > 0 {
+                let encodings = (0..<batch).map { index -> Encoding in
+                    let start = (index * 997) % max(1, pool.count - length)
+                    let ids = [101] + Array(pool[start..<(start + length - 2)]) + [102]
+                    return Encoding(ids: ids, typeIDs: Array(repeating: 0, count: length), attentionMask: Array(repeating: 1, count: length))
+                }
+                _ = try model.embed(encodings: encodings)
+                let target = max(1, 4096 / (batch * length))
+                let start = DispatchTime.now()
+                for _ in 0..<target { _ = try model.embed(encodings: encodings) }
+                let elapsed = Self.seconds(since: start)
+                rows.append(["seq_len": length, "batch": batch, "sequences_per_s": Double(batch * target) / elapsed,
+                             "tokens_per_s": Double(batch * length * target) / elapsed])
+            }
+        }
+        return rows
     }
 
     struct Throughput { var runs: [Double] }
@@ -151,6 +290,10 @@ struct BenchCommand: ParsableCommand {
             ("onnx_fp32_latency_p50_ms", ["onnx", "fp32", "latency_single", "p50_ms"]),
             ("onnx_fp32_peak_rss_mib", ["load", "onnxruntime_fp32", "second_run", "peak_rss_mib"]),
             ("onnx_int8_short_items_per_s", ["onnx", "int8", "short_bs32", "items_per_s_best"]),
+            ("onnx_int8_long_items_per_s", ["onnx", "int8", "long_bs16", "items_per_s_best"]),
+            ("onnx_int8_latency_p50_ms", ["onnx", "int8", "latency_single", "p50_ms"]),
+            ("onnx_int8_cosine_mean", ["onnx", "int8", "cosine_vs_torch_short", "mean"]),
+            ("onnx_int8_cosine_min", ["onnx", "int8", "cosine_vs_torch_short", "min"]),
             ("rust_tokenizers_short_single_thread_sentences_per_s", ["tokenizers", "rayon_1_thread", "short_encode_batch", "items_per_s_best"]),
         ]
         for (name, keys) in entries { if let value = number(keys) { reference[name] = value } }
@@ -163,7 +306,7 @@ struct BenchCommand: ParsableCommand {
         var ratios: [String: Double] = [:]
         let shortRate = ours("short_bs32", "items_per_s_best"), longRate = ours("long_bs16", "items_per_s_best")
         let p50 = ours("latency_single", "p50_ms"), rss = report["peak_rss_mib"] as? Double
-        for engine in ["torch", "onnx_fp32"] {
+        for engine in ["torch", "onnx_fp32", "onnx_int8"] {
             if let ours = shortRate, let theirs = reference["\(engine)_short_items_per_s"] as? Double { ratios["short_speedup_vs_\(engine)"] = ours / theirs }
             if let ours = longRate, let theirs = reference["\(engine)_long_items_per_s"] as? Double { ratios["long_speedup_vs_\(engine)"] = ours / theirs }
             if let ours = p50, let theirs = reference["\(engine)_latency_p50_ms"] as? Double { ratios["latency_p50_speedup_vs_\(engine)"] = theirs / ours }

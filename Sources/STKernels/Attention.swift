@@ -1,3 +1,4 @@
+import CSTKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,43 +28,55 @@ public enum Attention {
     }
 
     /// `output[s] = softmax(Q_s K_sᵀ / √headDim + bias) V_s` for each sequence `s` and head; (sequence, head) pairs are
-    /// spread over the workers.
+    /// spread over the workers. Both products run on the packed-panel kernel (`st_packed_gemm_f32`): K and V of the
+    /// pair are packed once (a few KiB), so there is no per-call BLAS packing, which dominated short sequences.
     public static func forward(
         output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
         sequences: [Range<Int>], heads: Int, headDim: Int, scoreBias: ScoreBias? = nil
     ) {
-        _ = Gemm.singleThreadedBLAS
         let hidden = heads * headDim
         let qkvStride = 3 * hidden
         let longest = sequences.map(\.count).max() ?? 0
         guard longest > 0 else { return }
         let scale = 1 / Float(headDim).squareRoot()
+        let panel = Int(ST_PACKED_PANEL)
+        let longestPadded = (longest + panel - 1) / panel * panel
+        let headDimPadded = (headDim + panel - 1) / panel * panel
         // Pairs are numbered head-major, so each worker's contiguous chunk covers every sequence for some heads and
         // the workers get equal work even when the sequences differ in length.
         Parallel.forEachChunk(count: sequences.count * heads, minimumChunk: 1) { pairs in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
-            defer { scores.deallocate() }
+            let keys = UnsafeMutablePointer<Float>.allocate(capacity: longestPadded * headDim)
+            let values = UnsafeMutablePointer<Float>.allocate(capacity: headDimPadded * longest)
+            defer {
+                scores.deallocate()
+                keys.deallocate()
+                values.deallocate()
+            }
             for pair in pairs {
                 let sequence = sequences[pair % sequences.count]
                 let head = pair / sequences.count
                 let length = sequence.count
                 guard length > 0 else { continue }
                 let rows = qkv + sequence.lowerBound * qkvStride
-                Gemm.multiply(
-                    transposeB: true, m: length, n: length, k: headDim, alpha: scale,
-                    a: rows + head * headDim, lda: qkvStride, b: rows + hidden + head * headDim, ldb: qkvStride,
-                    c: scores, ldc: length)
-                if let scoreBias {
-                    precondition(length <= scoreBias.stride, "Attention: score bias smaller than the sequence")
-                    for i in 0..<length {
-                        VectorMath.add(scoreBias.row(head: head, query: i), into: scores + i * length, count: length)
+                let query = rows + head * headDim
+                // scores = Q·Kᵀ: K's rows are the "weights" [length, headDim].
+                st_pack_weights_f32(rows + hidden + head * headDim, length, headDim, qkvStride, keys)
+                st_packed_gemm_f32(query, length, headDim, qkvStride, keys, length, 0, (length + panel - 1) / panel,
+                                   nil, scores, length, 0)
+                for i in 0..<length {
+                    let row = scores + i * length
+                    st_scale(row, length, scale)
+                    if let scoreBias {
+                        precondition(length <= scoreBias.stride, "Attention: score bias smaller than the sequence")
+                        VectorMath.add(scoreBias.row(head: head, query: i), into: row, count: length)
                     }
                 }
                 Softmax.forward(scores, rows: length, columns: length, rowStride: length)
-                Gemm.multiply(
-                    m: length, n: headDim, k: length,
-                    a: scores, lda: length, b: rows + 2 * hidden + head * headDim, ldb: qkvStride,
-                    c: output + sequence.lowerBound * hidden + head * headDim, ldc: hidden)
+                // output = P·V: V [length, headDim] is the [k, n] matrix of the product.
+                st_pack_columns_f32(rows + 2 * hidden + head * headDim, length, headDim, qkvStride, values)
+                st_packed_gemm_f32(scores, length, length, length, values, headDim, 0, (headDim + panel - 1) / panel,
+                                   nil, output + sequence.lowerBound * hidden + head * headDim, hidden, 0)
             }
         }
     }

@@ -20,7 +20,7 @@ public final class PackedMatrix: @unchecked Sendable {
         panelCount = (outFeatures + Int(ST_PACKED_PANEL) - 1) / Int(ST_PACKED_PANEL)
         let count = max(1, panelCount * Int(ST_PACKED_PANEL) * inFeatures)
         panels = .allocate(capacity: count)
-        st_pack_weights_f32(weight, outFeatures, inFeatures, panels)
+        st_pack_weights_f32(weight, outFeatures, inFeatures, inFeatures, panels)
     }
 
     deinit { panels.deallocate() }
@@ -39,7 +39,7 @@ public final class PackedMatrix: @unchecked Sendable {
         // share of the multiply-adds worth a thread hand-off.
         let minimumPairs = max(1, 4096 / max(1, rows * inFeatures / 16))
         Parallel.forEachChunk(count: pairs, minimumChunk: min(pairs, minimumPairs)) { range in
-            st_packed_gemm_f32(input, rows, inFeatures, panels, outFeatures, range.lowerBound * 2,
+            st_packed_gemm_f32(input, rows, inFeatures, inFeatures, panels, outFeatures, range.lowerBound * 2,
                                min(panelCount, range.upperBound * 2), bias, output, outFeatures, accumulate ? 1 : 0)
         }
     }

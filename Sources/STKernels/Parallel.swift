@@ -8,8 +8,12 @@ import Darwin
 /// Deterministic work partitioning: `count` items split into contiguous chunks whose boundaries depend
 /// only on `count`, `minimumChunk` and ``Parallel/workerCount``, so a result never depends on scheduling.
 public enum Parallel {
-    /// The number of workers used by kernels outside BLAS (the machine's active processor count).
-    public static let workerCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// The number of workers used by kernels outside BLAS: `SBERT_NUM_THREADS` when set, else the machine's active
+    /// processor count.
+    public static let workerCount: Int = {
+        if let value = getenv("SBERT_NUM_THREADS").flatMap({ Int(String(cString: $0)) }), value > 0 { return value }
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }()
 
     /// Calls `body` on disjoint contiguous ranges covering `0..<count`, in parallel when worthwhile.
     public static func forEachChunk(count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {

@@ -26,7 +26,8 @@ public enum Architectures {
 
     /// Loads the encoder stored in `directory` (`config.json` + `model.safetensors`, or `model.VARIANT.safetensors`
     /// for a `variant` such as `"fp16"`; F16 and BF16 weights are converted to Float32 once).
-    public static func loadEncoder(from directory: URL, variant: String? = nil) throws -> any TransformerEncoder {
+    /// `precision` chooses the arithmetic of the transformer projections (``Precision``).
+    public static func loadEncoder(from directory: URL, variant: String? = nil, precision: Precision = .float32) throws -> any TransformerEncoder {
         let configURL = directory.appendingPathComponent("config.json")
         let modelType = try modelType(of: configURL)
         guard supported.contains(modelType) else {
@@ -35,13 +36,15 @@ public enum Architectures {
         let weights = try ConfigFile.weights(in: directory, variant: variant)
         switch modelType {
         case "distilbert":
-            return try DistilBertModel(config: try ConfigFile.decode(DistilBertConfig.self, from: configURL), weights: weights, configPath: configURL.path)
+            return try DistilBertModel(config: try ConfigFile.decode(DistilBertConfig.self, from: configURL), weights: weights, configPath: configURL.path, precision: precision)
         case "mpnet":
             let extra = try ConfigFile.decode(MPNetModel.Extra.self, from: configURL)
             return try MPNetModel(config: try ConfigFile.decode(BertConfig.self, from: configURL),
-                                  relativeAttentionNumBuckets: extra.relativeAttentionNumBuckets ?? 32, weights: weights, configPath: configURL.path)
+                                  relativeAttentionNumBuckets: extra.relativeAttentionNumBuckets ?? 32, weights: weights, configPath: configURL.path,
+                                  precision: precision)
         default:
-            return try BertModel(config: try ConfigFile.decode(BertConfig.self, from: configURL), weights: weights, configPath: configURL.path)
+            return try BertModel(config: try ConfigFile.decode(BertConfig.self, from: configURL), weights: weights, configPath: configURL.path,
+                                 precision: precision)
         }
     }
 }

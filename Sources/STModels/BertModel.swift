@@ -19,10 +19,11 @@ public struct BertModel: TransformerEncoder {
     /// Key prefixes under which checkpoints store the encoder: a bare model, or one inside a model with a head.
     static let prefixes = ["", "bert.", "roberta.", "xlm_roberta.", "camembert.", "model."]
 
-    public init(config: BertConfig, weights: SafeTensorsFile, configPath: String = "config.json") throws {
+    public init(config: BertConfig, weights: SafeTensorsFile, configPath: String = "config.json", precision: Precision = .float32) throws {
         try config.validate(configPath: configPath)
         let activation = try config.activation(configPath: configPath)
-        let root = try WeightLoader(file: weights, probe: "embeddings.word_embeddings.weight", candidates: Self.prefixes)
+        var root = try WeightLoader(file: weights, probe: "embeddings.word_embeddings.weight", candidates: Self.prefixes)
+        root.precision = precision
         self.config = config
         let embeddings = try TransformerEmbeddings(
             root.scoped("embeddings"), vocabSize: config.vocabSize, hidden: config.hiddenSize,

@@ -56,11 +56,12 @@ public struct DistilBertModel: TransformerEncoder {
     public let config: DistilBertConfig
     let stack: EncoderStack
 
-    public init(config: DistilBertConfig, weights: SafeTensorsFile, configPath: String = "config.json") throws {
+    public init(config: DistilBertConfig, weights: SafeTensorsFile, configPath: String = "config.json", precision: Precision = .float32) throws {
         let bert = config.asBert
         try bert.validate(configPath: configPath)
         let activation = try bert.activation(configPath: configPath)
-        let root = try WeightLoader(file: weights, probe: "embeddings.word_embeddings.weight", candidates: ["", "distilbert."])
+        var root = try WeightLoader(file: weights, probe: "embeddings.word_embeddings.weight", candidates: ["", "distilbert."])
+        root.precision = precision
         self.config = config
         let embeddings = try TransformerEmbeddings(
             root.scoped("embeddings"), vocabSize: bert.vocabSize, hidden: bert.hiddenSize, maxPositions: bert.maxPositionEmbeddings,

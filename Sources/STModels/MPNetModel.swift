@@ -14,12 +14,14 @@ public struct MPNetModel: TransformerEncoder {
         enum CodingKeys: String, CodingKey { case relativeAttentionNumBuckets = "relative_attention_num_buckets" }
     }
 
-    public init(config: BertConfig, relativeAttentionNumBuckets: Int = 32, weights: SafeTensorsFile, configPath: String = "config.json") throws {
+    public init(config: BertConfig, relativeAttentionNumBuckets: Int = 32, weights: SafeTensorsFile, configPath: String = "config.json",
+                precision: Precision = .float32) throws {
         var config = config
         config.typeVocabSize = 0
         try config.validate(configPath: configPath)
         let activation = try config.activation(configPath: configPath)
-        let root = try WeightLoader(file: weights, probe: "embeddings.word_embeddings.weight", candidates: ["", "mpnet."])
+        var root = try WeightLoader(file: weights, probe: "embeddings.word_embeddings.weight", candidates: ["", "mpnet."])
+        root.precision = precision
         self.config = config
         self.relativeAttentionNumBuckets = relativeAttentionNumBuckets
         let embeddings = try TransformerEmbeddings(

@@ -34,13 +34,17 @@ public struct TransformerLayer: Sendable {
     init(_ weights: WeightLoader, names: Names, hidden: Int, intermediateSize: Int, heads: Int, layerNormEps: Double,
          activation: Activation) throws {
         let epsilon = Float(layerNormEps)
+        let precision = weights.precision
         queryKeyValue = Projection(fusing: try [names.query, names.key, names.value].map {
             try Linear(weights, $0, inFeatures: hidden, outFeatures: hidden)
-        })
-        attentionOutput = Projection(fusing: [try Linear(weights, names.attentionOutput, inFeatures: hidden, outFeatures: hidden)])
+        }, precision: precision)
+        attentionOutput = Projection(fusing: [try Linear(weights, names.attentionOutput, inFeatures: hidden, outFeatures: hidden)],
+                                     precision: precision)
         attentionLayerNorm = try LayerNormParameters(weights, names.attentionLayerNorm, channels: hidden, epsilon: epsilon)
-        intermediate = Projection(fusing: [try Linear(weights, names.intermediate, inFeatures: hidden, outFeatures: intermediateSize)])
-        output = Projection(fusing: [try Linear(weights, names.output, inFeatures: intermediateSize, outFeatures: hidden)])
+        intermediate = Projection(fusing: [try Linear(weights, names.intermediate, inFeatures: hidden, outFeatures: intermediateSize)],
+                                  precision: precision)
+        output = Projection(fusing: [try Linear(weights, names.output, inFeatures: intermediateSize, outFeatures: hidden)],
+                            precision: precision)
         outputLayerNorm = try LayerNormParameters(weights, names.outputLayerNorm, channels: hidden, epsilon: epsilon)
         self.heads = heads
         self.activation = activation

@@ -8,6 +8,8 @@ public struct WeightLoader: Sendable {
     public let file: SafeTensorsFile
     /// The key prefix, with its trailing dot (or empty).
     public let prefix: String
+    /// The arithmetic the projections built from these weights use.
+    public var precision: Precision = .float32
 
     /// Opens `file` and detects the checkpoint's root prefix among `candidates` from a key every checkpoint of the
     /// architecture has (`probe`, e.g. `"embeddings.word_embeddings.weight"`); an empty probe takes the first candidate.
@@ -30,7 +32,9 @@ public struct WeightLoader: Sendable {
 
     /// A loader whose keys start with `component` inside this one.
     public func scoped(_ component: String) -> WeightLoader {
-        WeightLoader(file: file, prefix: "\(prefix)\(component).")
+        var scoped = WeightLoader(file: file, prefix: "\(prefix)\(component).")
+        scoped.precision = precision
+        return scoped
     }
 
     /// Whether the checkpoint has `name` under this prefix.

@@ -26,13 +26,16 @@ public final class SentenceTransformer: Sendable {
     /// Loads a model by directory path or Hugging Face id (`"all-MiniLM-L6-v2"` means
     /// `"sentence-transformers/all-MiniLM-L6-v2"`): from the local Hugging Face cache, else downloaded from the Hub
     /// (see ``HubClient``).
-    public convenience init(_ modelNameOrPath: String = ModelLocator.defaultModel, revision: String = "main", variant: String? = nil) throws {
-        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision), variant: variant)
+    public convenience init(_ modelNameOrPath: String = ModelLocator.defaultModel, revision: String = "main", variant: String? = nil,
+                            precision: Precision = .float32) throws {
+        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision), variant: variant,
+                      precision: precision)
     }
 
     /// Loads the model stored in `directory`. Without `modules.json` the pipeline is Transformer + mean Pooling.
-    /// `variant` picks the encoder's weight file `model.VARIANT.safetensors` (e.g. `"fp16"`, `"bf16"`).
-    public init(directory: URL, variant: String? = nil) throws {
+    /// `variant` picks the encoder's weight file `model.VARIANT.safetensors` (e.g. `"fp16"`, `"bf16"`); `precision`
+    /// the arithmetic of its projections (`.int8`: quantized at load, faster, slightly less exact; see ``Precision``).
+    public init(directory: URL, variant: String? = nil, precision: Precision = .float32) throws {
         self.directory = directory
         let manifestURL = directory.appendingPathComponent("modules.json")
         let descriptions = try JSONFile.decodeIfPresent([ModuleDescription].self, from: manifestURL)
@@ -40,7 +43,7 @@ public final class SentenceTransformer: Sendable {
         guard let first = descriptions.first, first.className == "Transformer" else {
             throw SentenceTransformerError.invalidConfig(path: manifestURL.path, reason: "the first module must be a Transformer")
         }
-        transformer = try Transformer(directory: directory.appendingPathComponent(first.path), variant: variant)
+        transformer = try Transformer(directory: directory.appendingPathComponent(first.path), variant: variant, precision: precision)
         var modules: [any SentenceModule] = []
         for description in descriptions.dropFirst() {
             let folder = directory.appendingPathComponent(description.path)

@@ -27,8 +27,8 @@ public struct Transformer: Sendable {
 
     /// Loads the module from `directory` (the model root for most models); `variant` picks
     /// `model.VARIANT.safetensors` (e.g. `"fp16"`).
-    public init(directory: URL, variant: String? = nil) throws {
-        encoder = try Architectures.loadEncoder(from: directory, variant: variant)
+    public init(directory: URL, variant: String? = nil, precision: Precision = .float32) throws {
+        encoder = try Architectures.loadEncoder(from: directory, variant: variant, precision: precision)
         let sentenceConfig = try Self.firstConfig(
             in: directory,
             names: ["sentence_bert_config.json", "sentence_roberta_config.json", "sentence_distilbert_config.json",

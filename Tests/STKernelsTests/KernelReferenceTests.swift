@@ -65,6 +65,27 @@ import Testing
         }
     }
 
+    /// The int8 kernel against the same quantization computed naively: exact int32 sums, so only the float epilogue
+    /// may differ. Rows and widths leave partial row blocks, panels and k-groups of 4.
+    @Test(arguments: sizes) func quantizedMatrixMultiply(size: Int) {
+        for (rows, out) in [(size, size + 3), (13, size), (size, 48)] {
+            let k = max(1, size - 2)
+            let x = Self.random(rows * k, seed: 21, scale: 3), w = Self.random(out * k, seed: 22), bias = Self.random(out, seed: 23)
+            let matrix = QuantizedMatrix(weight: w, outFeatures: out, inFeatures: k)
+            var fast = [Float](repeating: 0, count: rows * out)
+            var slow = fast
+            matrix.multiply(input: x, rows: rows, bias: bias, output: &fast)
+            matrix.multiplyReference(input: x, weight: w, rows: rows, bias: bias, output: &slow)
+            let scale = max(1, slow.map { abs($0) }.max() ?? 1)
+            #expect(Self.maxDifference(fast, slow) <= 1e-5 * scale, "rows \(rows) out \(out) k \(k)")
+            // And the quantized product is close to the float one (the error is what int8 costs, not a bug).
+            var exact = [Float](repeating: 0, count: rows * out)
+            Gemm.multiplyReference(transposeB: true, m: rows, n: out, k: k, a: x, lda: k, b: w, ldb: k, c: &exact, ldc: out)
+            for row in 0..<rows { for j in 0..<out { exact[row * out + j] += bias[j] } }
+            #expect(Self.maxDifference(fast, exact) <= 0.05 * Float(k).squareRoot() + 0.05, "int8 error, rows \(rows) out \(out) k \(k)")
+        }
+    }
+
     @Test(arguments: sizes) func layerNorm(size: Int) {
         let rows = 3
         let input = Self.random(rows * size, seed: 4, scale: 10)

@@ -1,6 +1,8 @@
 #ifndef ST_VECTOR_MATH_H
 #define ST_VECTOR_MATH_H
 
+#include <stdint.h>
+
 // Kernels in C: element-wise transcendental functions, which the compiler vectorizes and, on x86-64 Linux, builds once
 // per instruction set (AVX-512, AVX2, baseline) chosen at load time; and the packed-weight matrix multiply, with an
 // AVX-512 path chosen at run time and a portable one. Swift's generic SIMD types do not
@@ -35,15 +37,41 @@ int st_cpu_has_avx512f(void);
 /// The panel width of packed weights (output columns per panel).
 #define ST_PACKED_PANEL 16
 
-/// Packs weight [n, k] (row-major, as torch.nn.Linear stores it) into ceil(n/16) panels of [k, 16] floats, the last
-/// panel padded with zeros: packed must hold ceil(n/16) * 16 * k floats.
-void st_pack_weights_f32(const float *weight, long n, long k, float *packed);
+/// Packs weight [n, k] (rows of stride ldw, as torch.nn.Linear stores it) into ceil(n/16) panels of [k, 16] floats,
+/// the last panel padded with zeros: packed must hold ceil(n/16) * 16 * k floats.
+void st_pack_weights_f32(const float *weight, long n, long k, long ldw, float *packed);
+
+/// Packs a [k, n] matrix (rows of stride lds) the same way, as the weights of y = x · source: panel p holds columns
+/// 16p..<16p+16 of every row.
+void st_pack_columns_f32(const float *source, long k, long n, long lds, float *packed);
 
 /// y[m, j] = sum_k x[m, k] * weight[j, k] + bias[j] (+ y[m, j] when accumulate) for the output columns of panels
-/// panelBegin..<panelEnd; x is [m, k] row-major, y has row stride ldy, bias may be NULL. AVX-512 when the CPU has it,
-/// else portable C.
-void st_packed_gemm_f32(const float *x, long m, long k, const float *packed, long n, long panelBegin, long panelEnd,
-                        const float *bias, float *y, long ldy, int accumulate);
+/// panelBegin..<panelEnd; x is [m, k] with row stride ldx, y has row stride ldy, bias may be NULL. Every output is
+/// summed over k in order, whatever the row blocking, so a row's result does not depend on the other rows. AVX-512 when
+/// the CPU has it, else portable C.
+void st_packed_gemm_f32(const float *x, long m, long k, long ldx, const float *packed, long n, long panelBegin,
+                        long panelEnd, const float *bias, float *y, long ldy, int accumulate);
+
+/// k rounded up to a multiple of 4 (the int8 kernels' k-groups).
+long st_int8_padded_k(long k);
+
+/// Quantizes weight [n, k] per output row (symmetric, scale = max|w| / 127) into ceil(n/16) panels of
+/// [ceil(k/4)][16][4] int8 (packed: ceil(n/16) * 16 * st_int8_padded_k(k) bytes); writes each row's scale and the sum
+/// of its int8 values (scales, sums: ceil(n/16) * 16 entries).
+void st_pack_weights_s8(const float *weight, long n, long k, int8_t *packed, float *scales, int32_t *sums);
+
+/// Quantizes rows of x [m, k] (row stride ldx) to u8 with a per-row scale and zero point (the row's range, widened to
+/// hold 0); q is [m, st_int8_padded_k(k)].
+void st_quantize_rows_u8(const float *x, long m, long k, long ldx, uint8_t *q, float *scales, int32_t *zeros);
+
+/// y[m, j] = xScales[m] * wScales[j] * (sum_k q[m, k] w[j, k] - xZeros[m] * wSums[j]) + bias[j] (+ y when accumulate)
+/// for the outputs of panels panelBegin..<panelEnd: int32 sums by AVX-512 VNNI when the CPU has it, else portable C.
+void st_packed_gemm_u8s8(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
+                         long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
+                         const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate);
+
+/// 1 when the CPU has AVX-512 VNNI (and BW), which the int8 kernel uses.
+int st_cpu_has_avx512vnni(void);
 
 #ifdef __cplusplus
 }
