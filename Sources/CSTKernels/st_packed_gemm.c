@@ -60,8 +60,8 @@ static void st_packed_gemm_scalar(const float *x, long m, long k, long ldx, cons
 }
 
 #ifdef ST_HAVE_X86
-// One block of MR rows against two panels (32 outputs), stored with bias and accumulation: 2·MR accumulators, 2 weight
-// loads and MR broadcasts per k. MR is a constant in each instance, so the accumulators stay in registers.
+// One block of MR ≤ 8 rows against two panels (32 outputs), stored with bias and accumulation: 2·MR accumulators, 2
+// weight loads and MR broadcasts per k. MR is a constant in each instance, so the accumulators stay in registers.
 #define ST_BLOCK(MR)                                                                                                   \
     __attribute__((target("avx512f"))) static void st_block_##MR(                                                     \
         const float *xr, long k, long ldx, const float *w0, const float *w1, int pair, const float *bias, float *y,   \
@@ -69,6 +69,9 @@ static void st_packed_gemm_scalar(const float *x, long m, long k, long ldx, cons
         __m512 a0[MR], a1[MR];                                                                                         \
         for (int r = 0; r < MR; r++) { a0[r] = _mm512_setzero_ps(); a1[r] = _mm512_setzero_ps(); }                   \
         for (long kk = 0; kk < k; kk++) {                                                                              \
+            /* The weights come from L3 or memory when a whole model passes over few rows: ask for them early. */     \
+            _mm_prefetch((const char *)(w0 + (kk + 24) * ST_PANEL), _MM_HINT_T0);                                      \
+            _mm_prefetch((const char *)(w1 + (kk + 24) * ST_PANEL), _MM_HINT_T0);                                      \
             __m512 b0 = _mm512_loadu_ps(w0 + kk * ST_PANEL);                                                           \
             __m512 b1 = _mm512_loadu_ps(w1 + kk * ST_PANEL);                                                           \
             for (int r = 0; r < MR; r++) {                                                                             \
@@ -90,10 +93,19 @@ static void st_packed_gemm_scalar(const float *x, long m, long k, long ldx, cons
             }                                                                                                          \
         }                                                                                                              \
     }
+ST_BLOCK(8)
+ST_BLOCK(7)
 ST_BLOCK(6)
+ST_BLOCK(5)
 ST_BLOCK(4)
+ST_BLOCK(3)
 ST_BLOCK(2)
 ST_BLOCK(1)
+
+typedef void (*st_block_function)(const float *, long, long, const float *, const float *, int, const float *, float *,
+                                  long, long, long, int);
+static const st_block_function st_blocks[9] = {0, st_block_1, st_block_2, st_block_3, st_block_4,
+                                               st_block_5, st_block_6, st_block_7, st_block_8};
 
 __attribute__((target("avx512f")))
 static void st_packed_gemm_avx512(const float *x, long m, long k, long ldx, const float *packed, long n,
@@ -101,7 +113,7 @@ static void st_packed_gemm_avx512(const float *x, long m, long k, long ldx, cons
     // Rows in blocks that stay in L2 (about 512 KiB of x) while every panel pair passes over them: the weights are then
     // read once per block instead of x once per panel pair.
     long blockRows = (512 * 1024) / (ldx * (long)sizeof(float));
-    blockRows = blockRows < 6 ? 6 : blockRows - blockRows % 6;
+    blockRows = blockRows < 8 ? 8 : blockRows - blockRows % 8;
     for (long blockStart = 0; blockStart < m; blockStart += blockRows) {
         long blockEnd = blockStart + blockRows < m ? blockStart + blockRows : m;
         for (long p = panelBegin; p < panelEnd; p += 2) {
@@ -109,11 +121,16 @@ static void st_packed_gemm_avx512(const float *x, long m, long k, long ldx, cons
             const float *w0 = packed + p * k * ST_PANEL;
             const float *w1 = pair ? w0 + k * ST_PANEL : w0;
             long column = p * ST_PANEL;
+            // ceil(rows / 8) passes over the panels with the rows shared out evenly (13 rows: 7 + 6, not 8 + 4 + 1):
+            // each pass reads the panel pair once, so fewer, fuller passes read the weights fewer times.
+            long rows = blockEnd - blockStart;
+            long passes = (rows + 7) / 8;
             long row = blockStart;
-            for (; row + 6 <= blockEnd; row += 6) st_block_6(x + row * ldx, k, ldx, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
-            if (row + 4 <= blockEnd) { st_block_4(x + row * ldx, k, ldx, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 4; }
-            if (row + 2 <= blockEnd) { st_block_2(x + row * ldx, k, ldx, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate); row += 2; }
-            if (row < blockEnd) st_block_1(x + row * ldx, k, ldx, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
+            for (long pass = 0; pass < passes; pass++) {
+                long size = rows / passes + (pass < rows % passes ? 1 : 0);
+                st_blocks[size](x + row * ldx, k, ldx, w0, w1, pair, bias, y + row * ldy, ldy, column, n, accumulate);
+                row += size;
+            }
         }
     }
 }
