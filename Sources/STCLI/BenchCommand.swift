@@ -48,6 +48,11 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Measure only short.txt throughput (used by --threads for its child processes).")
     var shortOnly = false
 
+    enum Format: String, ExpressibleByArgument, CaseIterable { case json, table }
+
+    @Option(help: "json (every figure) or table (a Markdown comparison with the references).")
+    var format: Format = .json
+
     static let latencySentence = "The old man walked slowly along the quiet beach at sunset."
 
     func validate() throws {
@@ -130,8 +135,40 @@ struct BenchCommand: ParsableCommand {
             report["reference"] = reference
             report["ratios"] = Self.ratios(report, reference)
         }
+        if format == .table {
+            print(Self.table(report))
+            return
+        }
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The report as Markdown: our figures beside PyTorch's and ONNX Runtime's, then the sweeps.
+    static func table(_ report: [String: Any]) -> String {
+        func value(_ section: String, _ key: String) -> Double? { (report[section] as? [String: Any])?[key] as? Double }
+        let reference = report["reference"] as? [String: Any] ?? [:]
+        func ref(_ key: String) -> String { (reference[key] as? Double).map { String(format: "%.1f", $0) } ?? "–" }
+        func ours(_ number: Double?, _ format: String = "%.1f") -> String { number.map { String(format: format, $0) } ?? "–" }
+        let precision = report["precision"] as? String ?? "fp32"
+        var lines = ["| measure | ours (\(precision)) | PyTorch | ONNX fp32 | ONNX int8 |", "|---|---|---|---|---|"]
+        lines.append("| short.txt, batch 32 (sentences/s) | \(ours(value("short_bs32", "items_per_s_best"))) | \(ref("torch_short_items_per_s")) | \(ref("onnx_fp32_short_items_per_s")) | \(ref("onnx_int8_short_items_per_s")) |")
+        lines.append("| long.txt, batch 16 (passages/s) | \(ours(value("long_bs16", "items_per_s_best"))) | \(ref("torch_long_items_per_s")) | \(ref("onnx_fp32_long_items_per_s")) | \(ref("onnx_int8_long_items_per_s")) |")
+        lines.append("| one sentence, p50 (ms) | \(ours(value("latency_single", "p50_ms"), "%.2f")) | \(ref("torch_latency_p50_ms")) | \(ref("onnx_fp32_latency_p50_ms")) | \(ref("onnx_int8_latency_p50_ms")) |")
+        lines.append("| peak RSS (MiB) | \(ours(report["peak_rss_mib"] as? Double)) | \(ref("torch_peak_rss_mib")) | \(ref("onnx_fp32_peak_rss_mib")) | – |")
+        lines.append("| start to first embedding (ms) | \(ours(report["start_to_first_embedding_ms"] as? Double)) | – | – | – |")
+        if let accuracy = report["accuracy_vs_fp32"] as? [String: Any] {
+            lines.append("| cosine to fp32, mean / min | \(ours(accuracy["cosine_short_mean"] as? Double, "%.4f")) / \(ours(accuracy["cosine_short_min"] as? Double, "%.4f")) | – | – | \((reference["onnx_int8_cosine_mean"] as? Double).map { String(format: "%.4f", $0) } ?? "–") / \((reference["onnx_int8_cosine_min"] as? Double).map { String(format: "%.4f", $0) } ?? "–") |")
+            lines.append("| STS-B test Spearman Δ vs fp32 | \(ours(accuracy["stsb_test_spearman_delta"] as? Double, "%+.4f")) | – | – | – |")
+        }
+        if let scaling = report["thread_scaling"] as? [String: Any], let runs = scaling["runs"] as? [[String: Any]] {
+            lines += ["", "| threads | short.txt sentences/s |", "|---|---|"]
+            lines += runs.map { "| \($0["threads"] ?? "") | \(ours($0["short_items_per_s"] as? Double)) |" }
+        }
+        if let rows = report["sequence_length_table"] as? [[String: Any]] {
+            lines += ["", "| sequence length | batch | sequences/s | tokens/s |", "|---|---|---|---|"]
+            lines += rows.map { "| \($0["seq_len"] ?? "") | \($0["batch"] ?? "") | \(ours($0["sequences_per_s"] as? Double)) | \(ours($0["tokens_per_s"] as? Double, "%.0f")) |" }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Cosine of each short.txt embedding to the fp32 model's, and STS-B test Spearman of both.

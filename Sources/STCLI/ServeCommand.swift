@@ -61,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.defaultPromptName = defaultPromptName ?? configuration.defaultPromptName
         configuration.corsAllowOrigin = corsAllowOrigin.map { $0.split(separator: ",").map(String.init) } ?? configuration.corsAllowOrigin
         configuration.modelID = modelOptions.model
+        configuration.modelDtype = modelOptions.precision == .int8 ? "int8" : "float32"
         let model = try modelOptions.load()
         let crossEncoder = try reranker.map { try CrossEncoder($0) }
         let app = buildApplication(configuration: configuration, model: model, reranker: crossEncoder)

@@ -212,7 +212,7 @@ enum Info {
     static func document(_ service: EmbeddingService) -> String {
         let configuration = service.configuration
         var object: [String: Any] = [
-            "model_id": configuration.modelID, "model_dtype": "float32",
+            "model_id": configuration.modelID, "model_dtype": configuration.modelDtype,
             "model_type": service.reranker == nil ? ["embedding": ["pooling": service.model.modules.first?.summary ?? ""]] : ["reranker": ["id2label": service.reranker?.labels ?? []]],
             "max_concurrent_requests": configuration.maxConcurrentRequests, "max_input_length": service.maxInputLength,
             "max_batch_tokens": configuration.maxBatchTokens, "max_client_batch_size": configuration.maxClientBatchSize,

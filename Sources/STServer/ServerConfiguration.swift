@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     public var corsAllowOrigin: [String]?
     /// The model's name in `/info` and OpenAI responses.
     public var modelID = "sentence-transformers/all-MiniLM-L6-v2"
+    /// The arithmetic the model runs in, as `/info` reports it (`model_dtype`: "float32" or "int8").
+    public var modelDtype: String = "float32"
 
     public init() {}
 
