@@ -13,7 +13,9 @@ struct TrainCommand: ParsableCommand {
             --label the score/class column. Losses: mnrl (anchor, positive[, negatives]), mnsrl, cached-mnrl, \
             cosine (pair + score), cosent, angle, contrastive / online-contrastive (pair + 0/1), triplet \
             (anchor, positive, negative), softmax (pair + class), mse (texts + teacher vector label). \
-            --matryoshka 384,256,128 wraps the loss in MatryoshkaLoss. --eval sts:FILE evaluates an STS file.
+            --matryoshka 384,256,128 wraps the loss in MatryoshkaLoss. --eval sts:FILE (an STS file), ir:FOLDER (a BEIR \
+            folder, test qrels) or triplet:FILE (anchor, positive, negative columns) evaluates every --eval-steps and at \
+            the end; --load-best-model-at-end keeps the best by the evaluator's main metric.
             """
     )
 
@@ -58,7 +60,7 @@ struct TrainCommand: ParsableCommand {
     var batchSampler: String?
     @Option(help: "proportional or round_robin, with several --train files.")
     var multiDataset: String = "proportional"
-    @Option(help: "Evaluate, e.g. sts:FILE.")
+    @Option(help: "Evaluate: sts:FILE, ir:BEIR_FOLDER or triplet:FILE.")
     var eval: String?
     @Option var evalSteps: Int?
     @Option var saveSteps: Int?
@@ -79,7 +81,9 @@ struct TrainCommand: ParsableCommand {
         if LearningRateSchedule.Kind(rawValue: scheduler) == nil { throw ValidationError("unknown --scheduler '\(scheduler)'") }
         if let batchSampler, BatchSampling(rawValue: batchSampler) == nil { throw ValidationError("unknown --batch-sampler '\(batchSampler)'") }
         if MultiDatasetSampling(rawValue: multiDataset) == nil { throw ValidationError("unknown --multi-dataset '\(multiDataset)'") }
-        if let eval, !eval.hasPrefix("sts:") { throw ValidationError("--eval takes sts:FILE") }
+        if let eval, !["sts:", "ir:", "triplet:"].contains(where: eval.hasPrefix) {
+            throw ValidationError("--eval takes sts:FILE, ir:FOLDER or triplet:FILE")
+        }
         if [.cosine, .cosent, .angle, .contrastive, .onlineContrastive, .softmax, .mse].contains(loss), label == nil {
             throw ValidationError("--loss \(loss.rawValue) needs --label")
         }
@@ -135,9 +139,18 @@ struct TrainCommand: ParsableCommand {
         arguments.loadBestModelAtEnd = loadBestModelAtEnd
         arguments.dropout = !noDropout
         var evaluator: (any SentenceEvaluator)?
-        if let eval {
-            evaluator = EmbeddingSimilarityEvaluator(pairs: try DataLoaders.scoredPairs(URL(fileURLWithPath: String(eval.dropFirst(4)))),
-                                                     name: "sts")
+        if let eval, let colon = eval.firstIndex(of: ":") {
+            let url = URL(fileURLWithPath: String(eval[eval.index(after: colon)...]))
+            switch eval[..<colon] {
+            case "ir":
+                evaluator = InformationRetrievalEvaluator(dataset: try BEIRDataset(directory: url), name: "ir")
+            case "triplet":
+                let rows = try DataLoaders.table(url, columns: ["anchor", "positive", "negative"])
+                evaluator = TripletEvaluator(anchors: rows.map { $0[0] }, positives: rows.map { $0[1] }, negatives: rows.map { $0[2] },
+                                             name: "triplet")
+            default:
+                evaluator = EmbeddingSimilarityEvaluator(pairs: try DataLoaders.scoredPairs(url), name: "sts")
+            }
         }
         let trainer = Trainer(model: model, loss: try makeLoss(dimension: model.embeddingDimension), datasets: datasets,
                               arguments: arguments, evaluator: evaluator)

@@ -85,3 +85,43 @@ import Testing
         return outcome
     }
 }
+
+/// `sbert train` with in-batch negatives from a JSONL file and a triplet evaluation, end to end.
+@Suite struct TrainCommandTests {
+    @Test func mnrlFromJSONLWithTripletEvaluation() throws {
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("train-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let rows = try String(contentsOf: TestResources.fixture("data/stsbenchmark/sts-train.csv"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+            .filter { $0.count >= 7 && (Double($0[4]) ?? 0) >= 4 }
+            .prefix(96)
+        let pairs = Array(rows.map { ($0[5], $0[6]) })
+        let jsonl = try pairs.map { pair -> String in
+            let data = try JSONSerialization.data(withJSONObject: ["anchor": pair.0, "positive": pair.1])
+            return String(decoding: data, as: UTF8.self)
+        }.joined(separator: "\n")
+        let train = temporary.appendingPathComponent("pairs.jsonl")
+        try Data(jsonl.utf8).write(to: train)
+        let triplets = temporary.appendingPathComponent("triplets.tsv")
+        let lines = ["anchor\tpositive\tnegative"] + pairs.enumerated().map { index, pair in
+            "\(pair.0)\t\(pair.1)\t\(pairs[(index + 37) % pairs.count].1)"
+        }
+        try Data(lines.joined(separator: "\n").utf8).write(to: triplets)
+        let output = temporary.appendingPathComponent("model")
+        let result = try SbertProcessTests.run([
+            "train", "--model", try TestResources.model("tiny-bert-legacy-pooling").path, "--train", train.path,
+            "--columns", "anchor,positive", "--loss", "mnrl", "--batch-size", "16", "--max-steps", "4",
+            "--eval", "triplet:\(triplets.path)", "--output", output.path,
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.text.contains("triplet_cosine_accuracy"), "\(result.text)")
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("model.safetensors").path))
+        let card = try String(contentsOf: output.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(card.contains("MultipleNegativesRankingLoss") && card.contains("no_duplicates"))
+
+        let bad = try SbertProcessTests.run(["train", "--train", train.path, "--columns", "anchor,positive", "--loss", "cosent",
+                                             "--output", output.path])
+        #expect(bad.status != 0 && bad.standardError.contains("needs --label"))
+    }
+}
