@@ -85,7 +85,8 @@ void st_scale(float *x, long count, float factor) {
 
 // GELU(x) = 0.5 x erfc(-x/sqrt(2)) keeps its relative accuracy for negative x, where 1 + erf(x/sqrt(2)) cancels.
 // erfc(z) = t exp(-z^2 + P(t)) with t = 1/(1 + |z|/2) (Numerical Recipes' erfcc), and erfc(z) = 2 - erfc(-z).
-static inline float st_gelu_lane(float x) {
+// Returns Phi(x) = 0.5 erfc(-x/sqrt(2)), the standard normal CDF, so that GELU(x) = x Phi(x).
+static inline float st_normal_cdf_lane(float x) {
     float z = x * -0.70710678118654752440f;
     float a = z < 0 ? -z : z;
     float t = 1.0f / (1.0f + 0.5f * a);
@@ -100,36 +101,22 @@ static inline float st_gelu_lane(float x) {
     p = p * t + 1.00002368f;
     p = p * t - 1.26551223f;
     float tail = t * st_exp_lane(p - a * a);
-    float erfc = z < 0 ? 2.0f - tail : tail;
-    return 0.5f * x * erfc;
+    return 0.5f * (z < 0 ? 2.0f - tail : tail);
 }
+
+static inline float st_gelu_lane(float x) { return x * st_normal_cdf_lane(x); }
 
 ST_MULTIVERSION
 void st_gelu(float *x, long count) {
     for (long i = 0; i < count; i++) x[i] = st_gelu_lane(x[i]);
 }
 
-// d/dx GELU(x) = Phi(x) + x phi(x): the same erfc as the forward for Phi, and phi(x) = exp(-x^2/2) / sqrt(2 pi).
+// d/dx GELU(x) = Phi(x) + x phi(x): the same CDF as the forward, and phi(x) = exp(-x^2/2) / sqrt(2 pi).
 ST_MULTIVERSION
 void st_gelu_backward(float *dx, const float *dy, const float *x, long count) {
     for (long i = 0; i < count; i++) {
         float v = x[i];
-        float z = v * -0.70710678118654752440f;
-        float a = z < 0 ? -z : z;
-        float t = 1.0f / (1.0f + 0.5f * a);
-        float p = 0.17087277f;
-        p = p * t - 0.82215223f;
-        p = p * t + 1.48851587f;
-        p = p * t - 1.13520398f;
-        p = p * t + 0.27886807f;
-        p = p * t - 0.18628806f;
-        p = p * t + 0.09678418f;
-        p = p * t + 0.37409196f;
-        p = p * t + 1.00002368f;
-        p = p * t - 1.26551223f;
-        float tail = t * st_exp_lane(p - a * a);
-        float cdf = 0.5f * (z < 0 ? 2.0f - tail : tail);
         float pdf = 0.39894228040143267794f * st_exp_lane(-0.5f * v * v);
-        dx[i] += dy[i] * (cdf + v * pdf);
+        dx[i] += dy[i] * (st_normal_cdf_lane(v) + v * pdf);
     }
 }

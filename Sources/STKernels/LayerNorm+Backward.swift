@@ -12,16 +12,8 @@ extension LayerNorm {
         precondition(channels > 0, "LayerNorm: no channels")
         Parallel.forEachChunk(count: rows, minimumChunk: 16) { range in
             for row in range {
-                let x = input + row * channels
-                let y = output + row * channels
-                let rowMean = VectorMath.sum(x, count: channels) / Float(channels)
-                let variance = VectorMath.sumOfSquaredDeviations(x, mean: rowMean, count: channels) / Float(channels)
-                let rowReciprocalStd = 1 / (variance + epsilon).squareRoot()
-                mean[row] = rowMean
-                reciprocalStd[row] = rowReciprocalStd
-                for c in 0..<channels {
-                    y[c] = (x[c] - rowMean) * rowReciprocalStd * weight[c] + bias[c]
-                }
+                (mean[row], reciprocalStd[row]) = normalizeRow(input + row * channels, into: output + row * channels,
+                                                               weight: weight, bias: bias, channels: channels, epsilon: epsilon)
             }
         }
     }

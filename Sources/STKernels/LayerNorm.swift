@@ -11,16 +11,23 @@ public enum LayerNorm {
         precondition(channels > 0, "LayerNorm: no channels")
         Parallel.forEachChunk(count: rows, minimumChunk: 16) { range in
             for row in range {
-                let x = input + row * channels
-                let y = output + row * channels
-                let mean = VectorMath.sum(x, count: channels) / Float(channels)
-                let variance = VectorMath.sumOfSquaredDeviations(x, mean: mean, count: channels) / Float(channels)
-                let reciprocalStd = 1 / (variance + epsilon).squareRoot()
-                for c in 0..<channels {
-                    y[c] = (x[c] - mean) * reciprocalStd * weight[c] + bias[c]
-                }
+                _ = normalizeRow(input + row * channels, into: output + row * channels, weight: weight, bias: bias,
+                                 channels: channels, epsilon: epsilon)
             }
         }
+    }
+
+    /// One row: writes `y` (which may alias `x`) and returns the row's mean and reciprocal standard deviation.
+    @inline(__always)
+    static func normalizeRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>,
+                             bias: UnsafePointer<Float>, channels: Int, epsilon: Float) -> (mean: Float, reciprocalStd: Float) {
+        let mean = VectorMath.sum(x, count: channels) / Float(channels)
+        let variance = VectorMath.sumOfSquaredDeviations(x, mean: mean, count: channels) / Float(channels)
+        let reciprocalStd = 1 / (variance + epsilon).squareRoot()
+        for c in 0..<channels {
+            y[c] = (x[c] - mean) * reciprocalStd * weight[c] + bias[c]
+        }
+        return (mean, reciprocalStd)
     }
 
     /// Naive twin of ``forward(output:input:weight:bias:rows:channels:epsilon:)`` in `Double`.

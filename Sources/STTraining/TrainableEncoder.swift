@@ -425,14 +425,20 @@ final class TrainableEncoder: @unchecked Sendable {
     private func relativeBiasTable(longest: Int) -> (values: [Float], stride: Int)? {
         guard let relativeOffset, let relativeBias, longest > 0 else { return nil }
         let table = parameters.values + relativeOffset
+        let bucketOf = bucketsByOffset(relativeBias, longest: longest)
         var values = [Float](repeating: 0, count: heads * longest * longest)
         for i in 0..<longest {
             for j in 0..<longest {
-                let bucket = relativeBias.bucket(j - i)
+                let bucket = bucketOf[j - i + longest - 1]
                 for head in 0..<heads { values[(head * longest + i) * longest + j] = table[bucket * heads + head] }
             }
         }
         return (values, longest)
+    }
+
+    /// The bucket of every offset `j − i` in `−(longest − 1)...(longest − 1)`, at index `j − i + longest − 1`.
+    private func bucketsByOffset(_ bias: RelativePositionBias, longest: Int) -> [Int] {
+        (-(longest - 1)...(longest - 1)).map { bias.bucket($0) }
     }
 
     /// Sums each layer's score gradients (left in its probabilities' buffer by the backward pass) into the buckets.
@@ -441,8 +447,7 @@ final class TrainableEncoder: @unchecked Sendable {
         let dTable = parameters.gradients + relativeOffset
         let longest = batch.sequences.map(\.count).max() ?? 0
         guard longest > 0 else { return }
-        var bucketOf = [Int](repeating: 0, count: 2 * longest - 1)
-        for offset in -(longest - 1)...(longest - 1) { bucketOf[offset + longest - 1] = relativeBias.bucket(offset) }
+        let bucketOf = bucketsByOffset(relativeBias, longest: longest)
         let offsets = Attention.probabilityLayout(sequences: batch.sequences, heads: heads).offsets
         for (index, sequence) in batch.sequences.enumerated() {
             let length = sequence.count

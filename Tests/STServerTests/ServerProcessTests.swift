@@ -20,9 +20,10 @@ import Testing
         return port
     }
 
-    static func waitForHealth(port: Int, timeout: TimeInterval = 120) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+    /// Polls `/health` up to `attempts` times, 200 ms apart. Counted in attempts, not wall time: while other suites'
+    /// long synchronous tests hold the cooperative threads this loop does not run, and that time must not count.
+    static func waitForHealth(port: Int, attempts: Int = 600) async throws {
+        for _ in 0..<attempts {
             if let url = URL(string: "http://127.0.0.1:\(port)/health"), let (_, response) = try? await ServerLoopbackTests.session.data(from: url),
                (response as? HTTPURLResponse)?.statusCode == 200 { return }
             try await Task.sleep(nanoseconds: 200_000_000)
