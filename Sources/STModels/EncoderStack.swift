@@ -15,51 +15,57 @@ struct EncoderStack: Sendable {
 
     func forward(_ batch: TokenBatch, outputHiddenStates: Bool) throws -> EncoderOutput {
         try embeddings.validate(batch)
-        guard !outputHiddenStates, batch.tokenCount > Self.groupTokens else {
-            return forwardAll(batch, outputHiddenStates: outputHiddenStates)
-        }
         let hidden = embeddings.hidden
+        // Hidden states of every layer are asked for whole; otherwise large batches run group by group.
+        let groups = outputHiddenStates || batch.tokenCount <= Self.groupTokens ? [batch] : Self.groups(of: batch)
+        let scratch = EncoderScratch(tokens: groups.map(\.tokenCount).max() ?? 0, hidden: hidden, intermediate: intermediateSize)
         var states = [Float](repeating: 0, count: batch.tokenCount * hidden)
-        var group = TokenBatch()
-        var groupStart = 0
-        func flush() {
-            guard group.tokenCount > 0 else { return }
-            let output = forwardAll(group, outputHiddenStates: false)
-            states.replaceSubrange((groupStart * hidden)..<((groupStart + group.tokenCount) * hidden), with: output.lastHiddenState)
-            groupStart += group.tokenCount
-            group = TokenBatch()
-        }
-        for sequence in batch.sequences {
-            if group.tokenCount > 0, group.tokenCount + sequence.count > Self.groupTokens { flush() }
-            group.append(inputIDs: batch.inputIDs[sequence].map(Int.init), tokenTypeIDs: batch.tokenTypeIDs[sequence].map(Int.init))
-        }
-        flush()
-        return EncoderOutput(lastHiddenState: states, hiddenStates: [], hiddenSize: hidden)
-    }
-
-    private func forwardAll(_ batch: TokenBatch, outputHiddenStates: Bool) -> EncoderOutput {
-        let hidden = embeddings.hidden
-        let tokens = batch.tokenCount
-        var states = [Float](repeating: 0, count: tokens * hidden)
         var allStates: [[Float]] = []
-        let scratch = EncoderScratch(tokens: tokens, hidden: hidden, intermediate: intermediateSize)
-        let longest = batch.sequences.map(\.count).max() ?? 0
-        // The bias depends only on j − i, so one table for the longest sequence serves every sequence.
-        var biasTable = relativeBias?.table(length: longest) ?? []
         states.withUnsafeMutableBufferPointer { buffer in
-            biasTable.withUnsafeMutableBufferPointer { bias in
-                guard let x = buffer.baseAddress else { return }
-                // An empty array may still have a base address: only a real table makes a bias.
-                let scoreBias = relativeBias == nil ? nil : bias.baseAddress.map { Attention.ScoreBias(values: $0, stride: longest) }
-                embeddings.forward(batch, into: x)
-                if outputHiddenStates { allStates.append(Array(buffer)) }
-                for layer in layers {
-                    layer.forward(x, sequences: batch.sequences, tokens: tokens, scoreBias: scoreBias, scratch: scratch)
-                    if outputHiddenStates { allStates.append(Array(buffer)) }
+            guard let base = buffer.baseAddress else { return }
+            var row = 0
+            for group in groups {
+                let x = base + row * hidden
+                run(group, into: x, scratch: scratch) {
+                    if outputHiddenStates { allStates.append(Array(UnsafeBufferPointer(start: x, count: group.tokenCount * hidden))) }
                 }
+                row += group.tokenCount
             }
         }
         return EncoderOutput(lastHiddenState: states, hiddenStates: allStates, hiddenSize: hidden)
+    }
+
+    /// Consecutive sequences of `batch` in groups of at most ``groupTokens`` tokens (a longer sequence alone).
+    static func groups(of batch: TokenBatch) -> [TokenBatch] {
+        var groups: [TokenBatch] = []
+        var group = TokenBatch()
+        for sequence in batch.sequences {
+            if group.tokenCount > 0, group.tokenCount + sequence.count > groupTokens {
+                groups.append(group)
+                group = TokenBatch()
+            }
+            group.append(inputIDs: batch.inputIDs[sequence].map(Int.init), tokenTypeIDs: batch.tokenTypeIDs[sequence].map(Int.init))
+        }
+        if group.tokenCount > 0 { groups.append(group) }
+        return groups
+    }
+
+    /// Embeds `batch` into `x` `[tokens, hidden]` and runs every layer over it; `afterEach` sees the embeddings and
+    /// each layer's output.
+    private func run(_ batch: TokenBatch, into x: UnsafeMutablePointer<Float>, scratch: EncoderScratch, afterEach: () -> Void) {
+        let longest = batch.sequences.map(\.count).max() ?? 0
+        // The bias depends only on j − i, so one table for the longest sequence serves every sequence.
+        let biasTable = relativeBias?.table(length: longest) ?? []
+        biasTable.withUnsafeBufferPointer { bias in
+            // An empty array may still have a base address: only a real table makes a bias.
+            let scoreBias = relativeBias == nil ? nil : bias.baseAddress.map { Attention.ScoreBias(values: $0, stride: longest) }
+            embeddings.forward(batch, into: x)
+            afterEach()
+            for layer in layers {
+                layer.forward(x, sequences: batch.sequences, tokens: batch.tokenCount, scoreBias: scoreBias, scratch: scratch)
+                afterEach()
+            }
+        }
     }
 
     var parameterCount: Int {

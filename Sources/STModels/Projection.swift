@@ -9,10 +9,16 @@ import STTensor
 struct Projection: Sendable {
     let inFeatures: Int
     let outFeatures: Int
-    private let packed: PackedMatrix?
-    private let linear: Linear?
-    private let quantized: QuantizedMatrix?
+    private let storage: Storage
+    /// The fused bias of the packed and quantized forms (BLAS's `Linear` keeps its own).
     private let bias: Tensor?
+    private let biasCount: Int
+
+    private enum Storage: Sendable {
+        case blas(Linear)
+        case packed(PackedMatrix)
+        case quantized(QuantizedMatrix)
+    }
 
     /// Whether this machine runs the packed kernel.
     static let packs: Bool = st_cpu_has_avx512f() != 0
@@ -21,44 +27,35 @@ struct Projection: Sendable {
     init(fusing parts: [Linear], precision: Precision = .float32) {
         inFeatures = parts.first?.inFeatures ?? 0
         outFeatures = parts.reduce(0) { $0 + $1.outFeatures }
-        let biases = parts.compactMap(\.bias)
-        if precision == .int8 {
-            let weights = parts.count == 1 ? parts[0].weight : Linear(concatenating: parts).weight
-            quantized = QuantizedMatrix(weight: weights.baseAddress, outFeatures: outFeatures, inFeatures: inFeatures)
-            for part in parts { part.weight.releaseMappedPages() }
-            packed = nil
-            linear = nil
-            bias = biases.count == parts.count ? Tensor(shape: [outFeatures], values: biases.flatMap(\.values)) : nil
-            return
-        }
-        quantized = nil
-        guard Self.packs else {
-            packed = nil
-            linear = parts.count == 1 ? parts[0] : Linear(concatenating: parts)
+        let fused = parts.count == 1 ? parts[0] : Linear(concatenating: parts)
+        biasCount = fused.bias?.count ?? 0
+        guard precision == .int8 || Self.packs else {
+            storage = .blas(fused)
             bias = nil
             return
         }
-        let weights = parts.count == 1 ? parts[0].weight : Linear(concatenating: parts).weight
-        packed = PackedMatrix(weight: weights.baseAddress, outFeatures: outFeatures, inFeatures: inFeatures)
+        let weight = fused.weight.baseAddress
+        storage = precision == .int8
+            ? .quantized(QuantizedMatrix(weight: weight, outFeatures: outFeatures, inFeatures: inFeatures))
+            : .packed(PackedMatrix(weight: weight, outFeatures: outFeatures, inFeatures: inFeatures))
+        // The packed or quantized copy is all that is read from now on.
         for part in parts { part.weight.releaseMappedPages() }
-        linear = nil
-        bias = biases.count == parts.count ? Tensor(shape: [outFeatures], values: biases.flatMap(\.values)) : nil
+        bias = fused.bias
     }
 
     /// `output[rows, out] = input[rows, in] · Wᵀ + b`, plus `output`'s previous content when `accumulate`.
     func forward(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
-        if let quantized {
-            withExtendedLifetime(bias) {
-                quantized.multiply(input: input, rows: rows, bias: bias?.baseAddress, output: output, accumulate: accumulate)
+        withExtendedLifetime(bias) {
+            switch storage {
+            case .blas(let linear):
+                linear.forward(input, rows: rows, into: output, accumulate: accumulate)
+            case .packed(let matrix):
+                matrix.multiply(input: input, rows: rows, bias: bias?.baseAddress, output: output, accumulate: accumulate)
+            case .quantized(let matrix):
+                matrix.multiply(input: input, rows: rows, bias: bias?.baseAddress, output: output, accumulate: accumulate)
             }
-        } else if let packed {
-            withExtendedLifetime(bias) {
-                packed.multiply(input: input, rows: rows, bias: bias?.baseAddress, output: output, accumulate: accumulate)
-            }
-        } else if let linear {
-            linear.forward(input, rows: rows, into: output, accumulate: accumulate)
         }
     }
 
-    var parameterCount: Int { inFeatures * outFeatures + (bias?.count ?? linear?.bias?.count ?? 0) }
+    var parameterCount: Int { inFeatures * outFeatures + biasCount }
 }

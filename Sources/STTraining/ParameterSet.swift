@@ -1,3 +1,4 @@
+import STKernels
 import STTensor
 
 /// Every trainable parameter of a model in one contiguous buffer, with a gradient buffer of the same layout
@@ -101,21 +102,59 @@ public final class ParameterSet: @unchecked Sendable {
     public func zeroGradients() { gradients.update(repeating: 0, count: count) }
 
     /// The L2 norm of all gradients together, in `Double`.
-    public func gradientNorm() -> Double {
-        var total = 0.0
-        for i in 0..<count { total += Double(gradients[i]) * Double(gradients[i]) }
-        return total.squareRoot()
+    public func gradientNorm() -> Double { squaredGradientNorm().squareRoot() }
+
+    /// Σ g², summed in `Double` over fixed blocks of 64 Ki values whose partial sums are added in order, so the result
+    /// does not depend on how many workers shared the blocks.
+    func squaredGradientNorm() -> Double {
+        let block = 65_536
+        let blocks = (count + block - 1) / block
+        var partials = [Double](repeating: 0, count: blocks)
+        let gradients = self.gradients, count = self.count
+        partials.withUnsafeMutableBufferPointer { partials in
+            guard let sums = partials.baseAddress else { return }
+            Parallel.forEachChunk(count: blocks, minimumChunk: 4) { range in
+                for b in range {
+                    // Four accumulators break the dependency chain of one running sum.
+                    var lanes: (Double, Double, Double, Double) = (0, 0, 0, 0)
+                    let end = min(count, (b + 1) * block)
+                    var i = b * block
+                    while i + 4 <= end {
+                        lanes.0 += Double(gradients[i]) * Double(gradients[i])
+                        lanes.1 += Double(gradients[i + 1]) * Double(gradients[i + 1])
+                        lanes.2 += Double(gradients[i + 2]) * Double(gradients[i + 2])
+                        lanes.3 += Double(gradients[i + 3]) * Double(gradients[i + 3])
+                        i += 4
+                    }
+                    while i < end {
+                        lanes.0 += Double(gradients[i]) * Double(gradients[i])
+                        i += 1
+                    }
+                    sums[b] = (lanes.0 + lanes.1) + (lanes.2 + lanes.3)
+                }
+            }
+        }
+        return partials.reduce(0, +)
     }
 
     /// Scales the gradients so that their global norm is at most `maxNorm`, as `torch.nn.utils.clip_grad_norm_`
     /// does (factor `maxNorm / (norm + 1e-6)`, applied only when below 1); returns the norm before clipping.
     @discardableResult
-    public func clipGradients(maxNorm: Double) -> Double {
-        let norm = gradientNorm()
+    public func clipGradients(maxNorm: Double) -> Double { Self.clipGradients(of: [self], maxNorm: maxNorm) }
+
+    /// ``clipGradients(maxNorm:)`` over several parameter sets together (a model and a loss's own parameters): one
+    /// global norm, one factor.
+    @discardableResult
+    public static func clipGradients(of sets: [ParameterSet], maxNorm: Double) -> Double {
+        let norm = sets.reduce(0.0) { $0 + $1.squaredGradientNorm() }.squareRoot()
         let factor = maxNorm / (norm + 1e-6)
-        if factor < 1 {
-            let scale = Float(factor)
-            for i in 0..<count { gradients[i] *= scale }
+        guard factor < 1 else { return norm }
+        let scale = Float(factor)
+        for set in sets {
+            let gradients = set.gradients
+            Parallel.forEachChunk(count: set.count, minimumChunk: 65_536) { range in
+                for i in range { gradients[i] *= scale }
+            }
         }
         return norm
     }

@@ -12,37 +12,6 @@ import STTensor
 /// Shape letters: T = tokens in the batch (all sequences packed), C = hidden size, I = intermediate size,
 /// H = attention heads.
 final class TrainableEncoder: @unchecked Sendable {
-    /// What differs between the supported architectures.
-    struct Architecture {
-        var names: TransformerLayer.Names
-        var prefixes: [String]
-        var hasTokenTypes: Bool
-        /// RoBERTa and MPNet number positions from `paddingIndex + 1` and give padding tokens `paddingIndex`.
-        var paddingIndex: Int?
-        /// MPNet's relative position buckets.
-        var relativeBuckets: Int?
-
-        static func of(_ config: BertConfig, buckets: Int?, configPath: String) throws -> Architecture {
-            switch config.modelType {
-            case "bert":
-                return Architecture(names: .bert, prefixes: ["", "bert."], hasTokenTypes: true, paddingIndex: nil)
-            case "roberta", "xlm-roberta", "camembert":
-                return Architecture(names: .bert, prefixes: ["", "roberta.", "xlm_roberta.", "camembert."],
-                                    hasTokenTypes: config.typeVocabSize > 0, paddingIndex: config.padTokenID)
-            case "mpnet":
-                return Architecture(names: .mpnet, prefixes: ["", "mpnet."], hasTokenTypes: false,
-                                    paddingIndex: config.padTokenID, relativeBuckets: buckets ?? 32)
-            default:
-                throw TrainingError.unsupported("training supports BERT, RoBERTa, XLM-R, CamemBERT and MPNet encoders; \(configPath) has model_type '\(config.modelType)'")
-            }
-        }
-    }
-
-    private struct ExtraConfig: Decodable {
-        var relativeAttentionNumBuckets: Int?
-        enum CodingKeys: String, CodingKey { case relativeAttentionNumBuckets = "relative_attention_num_buckets" }
-    }
-
     /// Offsets of one layer's parameters in the ``ParameterSet``. Query, key and value weights are adjacent (one
     /// `[3C, C]` matrix), and so are their biases (`[3C]`).
     struct LayerOffsets {
@@ -53,7 +22,7 @@ final class TrainableEncoder: @unchecked Sendable {
 
     let config: BertConfig
     let parameters: ParameterSet
-    let hidden: Int, intermediate: Int, heads: Int, layerCount: Int
+    let hidden: Int, intermediate: Int, heads: Int
     let epsilon: Float
     let activation: Activation
     let architecture: Architecture
@@ -67,80 +36,12 @@ final class TrainableEncoder: @unchecked Sendable {
 
     static let file = "model.safetensors"
 
-    /// Reads `config.json` and the safetensors weights of `directory` into a new parameter set; `builder` may already
-    /// hold other modules' parameters, and receives this model's after them.
-    static func load(directory: URL, builder: inout ParameterSet.Builder) throws -> (BertConfig, LoadedWeights) {
-        let configURL = directory.appendingPathComponent("config.json")
-        var config = try ConfigFile.decode(BertConfig.self, from: configURL)
-        let extra = try ConfigFile.decode(ExtraConfig.self, from: configURL)
-        let architecture = try Architecture.of(config, buckets: extra.relativeAttentionNumBuckets, configPath: configURL.path)
-        if !architecture.hasTokenTypes { config.typeVocabSize = 0 }
-        try config.validate(configPath: configURL.path)
-        let file = try ConfigFile.weights(in: directory)
-        let root = try WeightLoader(file: file, probe: "embeddings.word_embeddings.weight", candidates: architecture.prefixes)
-        let c = config.hiddenSize, i = config.intermediateSize
-        let names = architecture.names
-        func add(_ name: String, _ shape: [Int]) throws -> Int {
-            builder.add(file: Self.file, key: "\(root.prefix)\(name)", tensor: try root.tensor(name, shape: shape))
-        }
-        var loaded = LoadedWeights(architecture: architecture)
-        loaded.word = try add("embeddings.word_embeddings.weight", [config.vocabSize, c])
-        loaded.position = try add("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, c])
-        if architecture.hasTokenTypes {
-            loaded.type = try add("embeddings.token_type_embeddings.weight", [config.typeVocabSize, c])
-        }
-        loaded.normWeight = try add("embeddings.LayerNorm.weight", [c])
-        loaded.normBias = try add("embeddings.LayerNorm.bias", [c])
-        for index in 0..<config.numHiddenLayers {
-            let p = "encoder.layer.\(index)."
-            var o = LayerOffsets()
-            o.qkvWeight = try add(p + names.query + ".weight", [c, c])
-            _ = try add(p + names.key + ".weight", [c, c])
-            _ = try add(p + names.value + ".weight", [c, c])
-            o.qkvBias = try add(p + names.query + ".bias", [c])
-            _ = try add(p + names.key + ".bias", [c])
-            _ = try add(p + names.value + ".bias", [c])
-            o.attentionOutputWeight = try add(p + names.attentionOutput + ".weight", [c, c])
-            o.attentionOutputBias = try add(p + names.attentionOutput + ".bias", [c])
-            o.attentionNormWeight = try add(p + names.attentionLayerNorm + ".weight", [c])
-            o.attentionNormBias = try add(p + names.attentionLayerNorm + ".bias", [c])
-            o.intermediateWeight = try add(p + names.intermediate + ".weight", [i, c])
-            o.intermediateBias = try add(p + names.intermediate + ".bias", [i])
-            o.outputWeight = try add(p + names.output + ".weight", [c, i])
-            o.outputBias = try add(p + names.output + ".bias", [c])
-            o.outputNormWeight = try add(p + names.outputLayerNorm + ".weight", [c])
-            o.outputNormBias = try add(p + names.outputLayerNorm + ".bias", [c])
-            loaded.layers.append(o)
-        }
-        if let buckets = architecture.relativeBuckets {
-            let key = "encoder.relative_attention_bias.weight"
-            let tensor = try root.tensor(key, shape: [buckets, config.numAttentionHeads])
-            loaded.relative = builder.add(file: Self.file, key: "\(root.prefix)\(key)", tensor: tensor)
-            loaded.relativeBias = RelativePositionBias(weight: tensor)
-        }
-        for name in file.tensorNames where name.hasPrefix("\(root.prefix)pooler.") {
-            loaded.frozen[name] = try file.tensor(named: name)
-        }
-        return (config, loaded)
-    }
-
-    struct LoadedWeights {
-        var architecture: Architecture
-        var word = 0, position = 0, normWeight = 0, normBias = 0
-        var type: Int?
-        var layers: [LayerOffsets] = []
-        var relative: Int?
-        var relativeBias: RelativePositionBias?
-        var frozen: [String: Tensor] = [:]
-    }
-
     init(config: BertConfig, weights: LoadedWeights, parameters: ParameterSet) throws {
         self.config = config
         self.parameters = parameters
         hidden = config.hiddenSize
         intermediate = config.intermediateSize
         heads = config.numAttentionHeads
-        layerCount = config.numHiddenLayers
         epsilon = Float(config.layerNormEps)
         activation = try config.activation(configPath: "config.json")
         architecture = weights.architecture
@@ -158,85 +59,6 @@ final class TrainableEncoder: @unchecked Sendable {
     var maxSequenceLength: Int { config.maxPositionEmbeddings - (architecture.paddingIndex.map { $0 + 1 } ?? 0) }
 
     // MARK: Forward
-
-    /// What one layer's forward pass keeps for its backward pass.
-    final class LayerActivations {
-        let qkv: FloatBuffer              // [T, 3C]
-        let probabilities: FloatBuffer    // Σ_s H·L_s²
-        let attentionMask: FloatBuffer?   // dropout on the probabilities, same layout
-        let context: FloatBuffer          // [T, C]
-        let attentionDropout: FloatBuffer? // [T, C] on the attention output projection
-        let attentionSum: FloatBuffer     // [T, C] projection + residual, the LayerNorm input
-        let attentionMean: FloatBuffer, attentionRstd: FloatBuffer // [T]
-        let attentionNormed: FloatBuffer  // [T, C]
-        let preActivation: FloatBuffer    // [T, I]
-        let activated: FloatBuffer        // [T, I]
-        let outputDropout: FloatBuffer?   // [T, C]
-        let outputSum: FloatBuffer        // [T, C]
-        let outputMean: FloatBuffer, outputRstd: FloatBuffer // [T]
-
-        init(tokens t: Int, hidden c: Int, intermediate i: Int, probabilityCount: Int, dropout: Bool, attentionDropout: Bool) {
-            qkv = FloatBuffer(t * 3 * c)
-            probabilities = FloatBuffer(probabilityCount)
-            attentionMask = attentionDropout ? FloatBuffer(probabilityCount) : nil
-            context = FloatBuffer(t * c)
-            self.attentionDropout = dropout ? FloatBuffer(t * c) : nil
-            attentionSum = FloatBuffer(t * c)
-            attentionMean = FloatBuffer(t)
-            attentionRstd = FloatBuffer(t)
-            attentionNormed = FloatBuffer(t * c)
-            preActivation = FloatBuffer(t * i)
-            activated = FloatBuffer(t * i)
-            outputDropout = dropout ? FloatBuffer(t * c) : nil
-            outputSum = FloatBuffer(t * c)
-            outputMean = FloatBuffer(t)
-            outputRstd = FloatBuffer(t)
-        }
-    }
-
-    /// Everything one forward pass keeps: `hiddenStates[l]` is the input of layer `l`, the last one the output.
-    final class Activations {
-        let batch: TokenBatch
-        let positions: [Int]
-        let embeddingSum: FloatBuffer        // [T, C]
-        let embeddingMean: FloatBuffer, embeddingRstd: FloatBuffer
-        let embeddingNormed: FloatBuffer     // [T, C]
-        let embeddingDropout: FloatBuffer?   // [T, C]
-        var hiddenStates: [FloatBuffer] = [] // L + 1 × [T, C]
-        var biasTable: (values: [Float], stride: Int)? = nil // [H, Lmax, Lmax], MPNet
-        var layers: [LayerActivations] = []
-
-        init(batch: TokenBatch, hidden c: Int, dropout: Bool, paddingIndex: Int?) {
-            self.batch = batch
-            var positions: [Int] = []
-            positions.reserveCapacity(batch.tokenCount)
-            for sequence in batch.sequences {
-                guard let paddingIndex else {
-                    positions.append(contentsOf: 0..<sequence.count)
-                    continue
-                }
-                var counted = 0
-                for row in sequence {
-                    if Int(batch.inputIDs[row]) == paddingIndex {
-                        positions.append(paddingIndex)
-                    } else {
-                        counted += 1
-                        positions.append(paddingIndex + counted)
-                    }
-                }
-            }
-            self.positions = positions
-            let t = batch.tokenCount
-            embeddingSum = FloatBuffer(t * c)
-            embeddingMean = FloatBuffer(t)
-            embeddingRstd = FloatBuffer(t)
-            embeddingNormed = FloatBuffer(t * c)
-            embeddingDropout = dropout ? FloatBuffer(t * c) : nil
-        }
-
-        /// The encoder output `[T, C]`.
-        var lastHiddenState: UnsafeMutablePointer<Float> { hiddenStates[hiddenStates.count - 1].pointer }
-    }
 
     /// Runs the encoder; with a `random` generator, dropout is applied with the config's probabilities.
     func forward(_ batch: TokenBatch, random: inout TrainingRandom?) throws -> Activations {

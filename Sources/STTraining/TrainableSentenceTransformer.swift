@@ -126,11 +126,6 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
             self.dimension = dimension
         }
 
-        /// The encoder's output for every token, packed `[tokens, hidden]`.
-        public var tokenEmbeddings: [Float] {
-            Array(UnsafeBufferPointer(start: encoder.lastHiddenState, count: encoder.batch.tokenCount * (encoder.hiddenStates.first?.count ?? 0) / max(1, encoder.batch.tokenCount)))
-        }
-
         /// The number of real tokens the encoder saw.
         public var tokenCount: Int { encoder.batch.tokenCount }
     }

@@ -150,15 +150,15 @@ public final class Trainer: @unchecked Sendable {
             var starts: [[TrainingRandom?]] = []
             var embeddings: [[Float]] = []
             for column in columns {
-                var column_embeddings: [Float] = []
-                var column_starts: [TrainingRandom?] = []
+                var columnEmbeddings: [Float] = []
+                var columnStarts: [TrainingRandom?] = []
                 for start in stride(from: 0, to: column.count, by: chunk) {
-                    column_starts.append(random)
+                    columnStarts.append(random)
                     let pass = try model.forward(Array(column[start..<min(start + chunk, column.count)]), random: &random)
-                    column_embeddings += pass.embeddings
+                    columnEmbeddings += pass.embeddings
                 }
-                starts.append(column_starts)
-                embeddings.append(column_embeddings)
+                starts.append(columnStarts)
+                embeddings.append(columnEmbeddings)
             }
             let output = try loss.compute(LossInput(columns: embeddings, dimension: d, labels: labels, labelVectors: labelVectors))
             for (c, column) in columns.enumerated() {
@@ -185,11 +185,7 @@ public final class Trainer: @unchecked Sendable {
     /// `clip_grad_norm_` over every trained parameter together.
     private func clipGradients() {
         guard arguments.maxGradNorm > 0 else { return }
-        let sets = optimizers.map(\.parameters)
-        let norm = sets.reduce(0.0) { $0 + pow($1.gradientNorm(), 2) }.squareRoot()
-        let factor = arguments.maxGradNorm / (norm + 1e-6)
-        guard factor < 1 else { return }
-        for set in sets { for i in 0..<set.count { set.gradients[i] *= Float(factor) } }
+        ParameterSet.clipGradients(of: optimizers.map(\.parameters), maxNorm: arguments.maxGradNorm)
     }
 
     // MARK: Saving, evaluating, checkpoints

@@ -1,17 +1,13 @@
+import SentenceTransformers
+
 /// The trainer's seeded random number generator (SplitMix64): one `UInt64` of state, so that a checkpoint records
 /// it exactly and a resumed run draws the same dropout masks and batch orders as an uninterrupted one.
 public struct TrainingRandom: RandomNumberGenerator, Sendable, Codable, Equatable {
-    public var state: UInt64
+    private var generator: SplitMix64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { generator.next() }
 
     /// A uniform value in [0, 1) with 24 random bits.
     public mutating func nextUnit() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }

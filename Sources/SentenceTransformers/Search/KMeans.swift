@@ -89,8 +89,9 @@ public struct KMeans: Sendable {
     }
 }
 
-/// SplitMix64, the library's seeded generator for reproducible randomized algorithms.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+/// SplitMix64, the library's seeded generator for reproducible randomized algorithms. Its whole state is one
+/// `UInt64`, so it is `Codable` (training checkpoints record it exactly).
+public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Equatable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
