@@ -55,11 +55,20 @@ let package = Package(
                 "STTokenizers",
                 "STKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "sbert", dependencies: ["STCLI"]),
+        // The load-test client lives apart so that building `sbert` compiles no HTTP client and no TLS (BoringSSL).
+        .executableTarget(
+            name: "sbert-bench-server",
+            dependencies: [
+                "STCLI",
+                "SentenceTransformers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .executableTarget(name: "sbert", dependencies: ["STCLI"]),
         .target(name: "STTestSupport", path: "Tests/STTestSupport"),
         .testTarget(name: "STKernelsTests", dependencies: ["STKernels", "CSTKernels"]),
         .testTarget(name: "STTensorTests", dependencies: ["STTensor", "STTestSupport"]),

@@ -8,6 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh >&2
 swift build -c release --product sbert >&2
+swift build -c release --product sbert-bench-server >&2
 sbert=.build/release/sbert
 port=${PORT:-3917}
 
@@ -17,7 +18,7 @@ run() {
     local pid=$!
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.2; done
     echo "== $label" >&2
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$sbert" bench-server --url "http://127.0.0.1:$port" --connections "$connections" \
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .build/release/sbert-bench-server --url "http://127.0.0.1:$port" --connections "$connections" \
         --duration "${DURATION:-30}" --server-pid "$pid"
     kill -TERM "$pid"; wait "$pid" || true
 }

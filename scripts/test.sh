@@ -1,9 +1,25 @@
 #!/usr/bin/env bash
-# Sets up (OpenBLAS, the models) and runs the whole test suite. Numeric tests over real models are slow in debug
-# builds, so the suite is built and run in the release configuration.
+# Sets up (OpenBLAS, the models, the aarch64 cross tools) and runs the whole test suite. Numeric tests over real
+# models are slow in debug builds, so the suite is built and run in the release configuration.
+#
+# 1. The C kernels of every instruction-set path: each x86 path this CPU runs natively, the NEON paths under qemu.
+# 2. The whole Swift suite on the CPU's best path.
+# 3. The kernel, parity and gradient suites again on the AVX2 and portable paths (where the CPU runs them): what users
+#    without AVX-512 (AMD EPYC before Zen 4, older Intel) and on other CPUs get.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh
+bash scripts/setup-tests.sh
+bash scripts/test-kernels-c.sh
 swift build -c release --build-tests
 swift test -c release --skip-build
+
+numeric='STKernelsTests|MiniLMParityTests|ArchitectureParityTests|TinyModelParityTests|CrossEncoderTests|Int8PrecisionTests|GradientParityTests|TrainableModelTests'
+for isa in avx2 portable; do
+    if ! SBERT_ISA=$isa .build/release/sbert info --model .models/all-MiniLM-L6-v2 >/dev/null 2>&1; then
+        echo "== SBERT_ISA=$isa: this CPU cannot run it; skipped"
+        continue
+    fi
+    echo "== SBERT_ISA=$isa: kernel, parity and gradient suites"
+    SBERT_ISA=$isa swift test -c release --skip-build --filter "$numeric"
+done

@@ -53,6 +53,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "json (every figure) or table (a Markdown comparison with the references).")
     var format: Format = .json
 
+    @Option(help: "The kernel path (\(InstructionSet.allCases.map(\.rawValue).joined(separator: ", "))); default: SBERT_ISA, else the CPU's best.")
+    var isa: String?
+
+    @Option(help: "The Python reference's environment (made by ../shared/bench/ort/setup.sh): ONNX Runtime fp32 and int8 and PyTorch are then measured on short.txt, batch 32, in this same run.")
+    var referenceVenv: String?
+
     static let latencySentence = "The old man walked slowly along the quiet beach at sunset."
 
     func validate() throws {
@@ -60,11 +66,16 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let isa {
+            try InstructionSet.select(try InstructionSet.named(isa))
+            setenv(InstructionSet.environmentVariable, isa, 1)  // the child processes below run the same path
+        }
+        try InstructionSet.validateEnvironment()
         let shortTexts = try InputLines.read(path: short)
         let longTexts = try InputLines.read(path: long)
         let loadStart = DispatchTime.now()
         let model = try modelOptions.load()
-        let loadSeconds = Self.seconds(since: loadStart)
+        let loadSeconds = Timing.seconds(since: loadStart)
         let rssAfterLoad = ResourceUsage.peakResidentMiB()
 
         _ = try model.encode(Array(shortTexts.prefix(64)), batchSize: 32)  // warm-up: page in weights, start BLAS threads
@@ -72,7 +83,8 @@ struct BenchCommand: ParsableCommand {
         let rssAfterShort = ResourceUsage.peakResidentMiB()
         if shortOnly {
             let figures = Self.figures(shortResult, items: shortTexts.count, tokens: 0)
-            let data = try JSONSerialization.data(withJSONObject: ["short_bs32": figures, "threads": Parallel.workerCount], options: [.sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: ["short_bs32": figures, "threads": Parallel.workerCount,
+                                                                   "kernels": InstructionSet.active.rawValue], options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
         }
@@ -82,12 +94,12 @@ struct BenchCommand: ParsableCommand {
         for _ in 0..<latencyCalls {
             let start = DispatchTime.now()
             _ = try model.encode(Self.latencySentence)
-            latencies.append(Self.seconds(since: start) * 1000)
+            latencies.append(Timing.seconds(since: start) * 1000)
         }
         latencies.sort()
         let tokenizeStart = DispatchTime.now()
         let shortTokens = shortTexts.reduce(0) { $0 + model.tokenize($1).count }
-        let tokenizeSeconds = Self.seconds(since: tokenizeStart)
+        let tokenizeSeconds = Timing.seconds(since: tokenizeStart)
         let longTokens = longTexts.reduce(0) { $0 + model.tokenize($1).count }
 
         var report: [String: Any] = [
@@ -103,9 +115,9 @@ struct BenchCommand: ParsableCommand {
             "long_bs16": Self.figures(longResult, items: longTexts.count, tokens: longTokens),
             "latency_single": [
                 "calls": latencyCalls,
-                "p50_ms": Self.percentile(latencies, 0.50),
-                "p90_ms": Self.percentile(latencies, 0.90),
-                "p99_ms": Self.percentile(latencies, 0.99),
+                "p50_ms": Timing.percentile(latencies, 0.50),
+                "p90_ms": Timing.percentile(latencies, 0.90),
+                "p99_ms": Timing.percentile(latencies, 0.99),
                 "min_ms": latencies.first ?? 0,
                 "mean_ms": latencies.reduce(0, +) / Double(max(1, latencies.count)),
                 "sentence": Self.latencySentence,
@@ -118,6 +130,10 @@ struct BenchCommand: ParsableCommand {
             "peak_rss_short_mib": rssAfterShort,
             "peak_rss_mib": ResourceUsage.peakResidentMiB(),
             "precision": modelOptions.precision.rawValue,
+            "kernels": InstructionSet.active.rawValue,
+            "projection_arithmetic": modelOptions.precision.arithmetic(),
+            "cpu": KernelBench.cpuModel(),
+            "gemm": KernelBench.measure(precision: modelOptions.precision),
             "threads": Parallel.workerCount,
             "start_to_first_embedding_ms": try Self.startLatency(model: modelOptions),
         ]
@@ -135,6 +151,13 @@ struct BenchCommand: ParsableCommand {
             report["reference"] = reference
             report["ratios"] = Self.ratios(report, reference)
         }
+        if let referenceVenv {
+            let sameRun = try KernelBench.pythonReference(venv: referenceVenv, short: short, model: try modelOptions.directory())
+            report["same_run_reference"] = sameRun
+            if let ours = (report["short_bs32"] as? [String: Any])?["items_per_s_best"] as? Double {
+                report["same_run_ratios"] = sameRun.compactMapValues { value -> Double? in (value as? Double).map { ours / $0 } }
+            }
+        }
         if format == .table {
             print(Self.table(report))
             return
@@ -150,7 +173,22 @@ struct BenchCommand: ParsableCommand {
         func ref(_ key: String) -> String { (reference[key] as? Double).map { String(format: "%.1f", $0) } ?? "–" }
         func ours(_ number: Double?, _ format: String = "%.1f") -> String { number.map { String(format: format, $0) } ?? "–" }
         let precision = report["precision"] as? String ?? "fp32"
-        var lines = ["| measure | ours (\(precision)) | PyTorch | ONNX fp32 | ONNX int8 |", "|---|---|---|---|---|"]
+        let kernels = report["kernels"] as? String ?? "?"
+        var lines = ["CPU: \(report["cpu"] as? String ?? "unknown"); kernels: \(kernels); projections: \(report["projection_arithmetic"] as? String ?? precision)", ""]
+        if let sameRun = report["same_run_reference"] as? [String: Any] {
+            lines += ["| short.txt, batch 32, this run (sentences/s) | ours (\(precision), \(kernels)) | PyTorch | ONNX fp32 | ONNX int8 |",
+                      "|---|---|---|---|---|",
+                      "| sentences/s | \(ours(value("short_bs32", "items_per_s_best"))) | \(ours(sameRun["torch"] as? Double)) | \(ours(sameRun["onnx_fp32"] as? Double)) | \(ours(sameRun["onnx_int8"] as? Double)) |"]
+            if let ratios = report["same_run_ratios"] as? [String: Double] {
+                lines.append("| ours ÷ reference | | \(ours(ratios["torch"], "%.2fx")) | \(ours(ratios["onnx_fp32"], "%.2fx")) | \(ours(ratios["onnx_int8"], "%.2fx")) |")
+            }
+            lines.append("")
+        }
+        if let gemm = report["gemm"] as? [String: Any] {
+            lines += ["| fp32 peak (GFLOP/s, all threads) | projection GEMM \(gemm["shape"] as? String ?? "") | share of peak |", "|---|---|---|",
+                      "| \(ours(gemm["fp32_peak_gflops"] as? Double)) | \(ours(gemm["projection_gops"] as? Double)) G\(precision == "int8" ? "OP" : "FLOP")/s | \(ours((gemm["share_of_fp32_peak"] as? Double).map { $0 * 100 }, "%.0f%%")) |", ""]
+        }
+        lines += ["| measure | ours (\(precision)) | PyTorch | ONNX fp32 | ONNX int8 |", "|---|---|---|---|---|"]
         lines.append("| short.txt, batch 32 (sentences/s) | \(ours(value("short_bs32", "items_per_s_best"))) | \(ref("torch_short_items_per_s")) | \(ref("onnx_fp32_short_items_per_s")) | \(ref("onnx_int8_short_items_per_s")) |")
         lines.append("| long.txt, batch 16 (passages/s) | \(ours(value("long_bs16", "items_per_s_best"))) | \(ref("torch_long_items_per_s")) | \(ref("onnx_fp32_long_items_per_s")) | \(ref("onnx_int8_long_items_per_s")) |")
         lines.append("| one sentence, p50 (ms) | \(ours(value("latency_single", "p50_ms"), "%.2f")) | \(ref("torch_latency_p50_ms")) | \(ref("onnx_fp32_latency_p50_ms")) | \(ref("onnx_int8_latency_p50_ms")) |")
@@ -188,7 +226,7 @@ struct BenchCommand: ParsableCommand {
         var result: [String: Any] = [
             "cosine_short_mean": cosines.reduce(0, +) / Double(max(1, cosines.count)),
             "cosine_short_min": cosines.first ?? 0,
-            "cosine_short_p01": Self.percentile(cosines, 0.01),
+            "cosine_short_p01": Timing.percentile(cosines, 0.01),
         ]
         if FileManager.default.fileExists(atPath: sts) {
             let evaluator = EmbeddingSimilarityEvaluator(pairs: try STSBenchmark.load(URL(fileURLWithPath: sts)))
@@ -213,7 +251,7 @@ struct BenchCommand: ParsableCommand {
             let start = DispatchTime.now()
             try process.run()
             process.waitUntilExit()
-            times.append(seconds(since: start) * 1000)
+            times.append(Timing.seconds(since: start) * 1000)
         }
         times.sort()
         return times[times.count / 2]
@@ -265,7 +303,7 @@ struct BenchCommand: ParsableCommand {
                 let target = max(1, 4096 / (batch * length))
                 let start = DispatchTime.now()
                 for _ in 0..<target { _ = try model.embed(encodings: encodings) }
-                let elapsed = Self.seconds(since: start)
+                let elapsed = Timing.seconds(since: start)
                 rows.append(["seq_len": length, "batch": batch, "sequences_per_s": Double(batch * target) / elapsed,
                              "tokens_per_s": Double(batch * length * target) / elapsed])
             }
@@ -280,7 +318,7 @@ struct BenchCommand: ParsableCommand {
         for _ in 0..<runs {
             let start = DispatchTime.now()
             try body()
-            times.append(seconds(since: start))
+            times.append(Timing.seconds(since: start))
         }
         return Throughput(runs: times)
     }
@@ -294,17 +332,6 @@ struct BenchCommand: ParsableCommand {
             "items_per_s_best": Double(items) / best, "items_per_s_median": Double(items) / median,
             "tokens_per_s_best": Double(tokens) / best,
         ]
-    }
-
-    static func seconds(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
-
-    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        let position = fraction * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down)), upper = Int(position.rounded(.up))
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
     }
 
     /// The reference figures that matter, from baseline.json.

@@ -18,14 +18,18 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.load()
-        let summary = Self.summary(of: model)
+        var summary = Self.summary(of: model)
+        summary["precision"] = modelOptions.precision.rawValue
+        summary["kernels"] = InstructionSet.active.rawValue
+        summary["projection_arithmetic"] = modelOptions.precision.arithmetic()
         switch format {
         case .json:
             let data = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         case .text:
             let order = ["directory", "architecture", "hidden_size", "embedding_dimension", "max_seq_length", "modules",
-                         "parameters", "similarity_fn_name", "prompts", "default_prompt_name"]
+                         "parameters", "similarity_fn_name", "prompts", "default_prompt_name", "precision", "kernels",
+                         "projection_arithmetic"]
             for key in order {
                 guard let value = summary[key] else { continue }
                 let text: String
@@ -34,7 +38,7 @@ struct InfoCommand: ParsableCommand {
                 case let map as [String: String]: text = map.isEmpty ? "none" : map.sorted { $0.key < $1.key }.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ")
                 default: text = "\(value)"
                 }
-                print("\(key.padding(toLength: 20, withPad: " ", startingAt: 0)) \(text)")
+                print("\(key.padding(toLength: 22, withPad: " ", startingAt: 0)) \(text)")
             }
         }
     }

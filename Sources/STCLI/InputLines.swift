@@ -1,10 +1,10 @@
 import Foundation
 
 /// Texts read from a file or standard input: one text per line (`\n`, with an optional `\r` before it).
-enum InputLines {
+package enum InputLines {
     /// Reads every line of `path` (`-` or nil = standard input).
     /// - Throws: ``CLIError`` naming the line when a line is not valid UTF-8.
-    static func read(path: String?) throws -> [String] {
+    package static func read(path: String?) throws -> [String] {
         let data: Data
         if let path, path != "-" {
             guard let contents = FileManager.default.contents(atPath: path) else {

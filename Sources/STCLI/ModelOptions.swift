@@ -3,21 +3,28 @@ import Foundation
 import SentenceTransformers
 
 /// `--model`, shared by every command that loads a model.
-struct ModelOptions: ParsableArguments {
+package struct ModelOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "A model directory, or a Hugging Face model id (from the local cache, else downloaded).")
     var model: String = ModelLocator.defaultModel
 
     @Option(help: "The revision (branch, tag or commit) of a model id.")
     var revision: String = "main"
 
-    @Option(help: "fp32 (exact) or int8 (quantized projections, AVX-512 VNNI; faster, slightly less exact).")
+    @Option(help: "fp32 (exact) or int8 (quantized projections: faster where the CPU has int8 instructions, slightly less exact).")
     var precision: Precision = .float32
 
-    func load() throws -> SentenceTransformer {
+    package init() {}
+
+    package func load() throws -> SentenceTransformer {
+        try SentenceTransformer(directory: try directory(), precision: precision)
+    }
+
+    /// The model's directory: `--model` itself, or its snapshot in the Hugging Face cache (downloaded if missing).
+    func directory() throws -> URL {
         let progress = DownloadProgress()
         let directory = try ModelLocator.resolveOrDownload(model, revision: revision, progress: progress.report)
         progress.finish()
-        return try SentenceTransformer(directory: directory, precision: precision)
+        return directory
     }
 }
 

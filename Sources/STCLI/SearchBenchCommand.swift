@@ -26,7 +26,7 @@ struct SearchBenchCommand: ParsableCommand {
         let queryTexts = try InputLines.read(path: queries)
         var start = DispatchTime.now()
         let corpusEmbeddings = try model.encode(documents.map(\.text), batchSize: 64)
-        let embedSeconds = BenchCommand.seconds(since: start)
+        let embedSeconds = Timing.seconds(since: start)
         let queryEmbeddings = try model.encode(queryTexts)
         let exact = try semanticSearch(queries: queryEmbeddings, corpus: corpusEmbeddings, topK: topK)
         var report: [String: Any] = ["corpus": documents.count, "queries": queryTexts.count, "embed_corpus_s": embedSeconds]
@@ -37,7 +37,7 @@ struct SearchBenchCommand: ParsableCommand {
             var index = VectorIndex(dimension: corpusEmbeddings.dimension, kind: kind)
             start = DispatchTime.now()
             try index.add(documents.enumerated().map { IndexDocument(id: String($0.offset), text: "") }, embeddings: corpusEmbeddings)
-            let buildSeconds = BenchCommand.seconds(since: start)
+            let buildSeconds = Timing.seconds(since: start)
             let widths: [Int?] = name == "hnsw" ? efSearch.map { $0 } : [nil]
             for ef in widths {
                 var latencies: [Double] = []
@@ -45,7 +45,7 @@ struct SearchBenchCommand: ParsableCommand {
                 for query in 0..<queryEmbeddings.count {
                     let begin = DispatchTime.now()
                     let hits = try index.search(queryEmbeddings[query], topK: topK, efSearch: ef)
-                    latencies.append(BenchCommand.seconds(since: begin) * 1000)
+                    latencies.append(Timing.seconds(since: begin) * 1000)
                     let ids = Set(hits.compactMap { Int($0.document.id) })
                     found += exact[query].filter { ids.contains($0.corpusID) }.count
                 }
@@ -53,7 +53,7 @@ struct SearchBenchCommand: ParsableCommand {
                 report[ef.map { "\(name)_ef\($0)" } ?? name] = [
                     "build_s": buildSeconds, "bytes_per_vector": index.bytesPerVector,
                     "queries_per_s": Double(latencies.count) / (latencies.reduce(0, +) / 1000),
-                    "p50_ms": BenchCommand.percentile(latencies, 0.5), "p99_ms": BenchCommand.percentile(latencies, 0.99),
+                    "p50_ms": Timing.percentile(latencies, 0.5), "p99_ms": Timing.percentile(latencies, 0.99),
                     "recall_at_\(topK)": Double(found) / Double(max(1, topK * queryEmbeddings.count)),
                 ] as [String: Any]
             }

@@ -46,7 +46,7 @@ struct TokenizerBenchCommand: ParsableCommand {
                     tokens = 0
                     let start = DispatchTime.now()
                     for text in texts { tokens += tokenizer.encode(text).count }
-                    times.append(BenchCommand.seconds(since: start))
+                    times.append(Timing.seconds(since: start))
                 }
                 times.sort()
                 figures[name] = [

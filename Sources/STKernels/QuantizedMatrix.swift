@@ -1,8 +1,9 @@
 import CSTKernels
 
-/// A weight matrix `W` `[outFeatures, inFeatures]` quantized to int8 per output channel and packed for the VNNI kernel:
-/// `y = x·Wᵀ + b` with `x` quantized per row to u8 on each call (dynamic quantization), int32 sums, and a float
-/// epilogue. A quarter of the fp32 weights' bytes, so a whole small model's projections fit in the L3 cache.
+/// A weight matrix `W` `[outFeatures, inFeatures]` quantized to int8 per output channel and packed for the int8
+/// kernels: `y = x·Wᵀ + b` with `x` quantized per row to u8 on each call (dynamic quantization), exact int32 sums
+/// (VNNI, or `vpmaddubsw`/`sdot`/`usdot`, whichever the active ``InstructionSet`` has), and a float epilogue. A quarter
+/// of the fp32 weights' bytes, so a whole small model's projections fit in the L3 cache.
 ///
 /// ```swift
 /// let int8 = QuantizedMatrix(weight: w, outFeatures: 1536, inFeatures: 384)
@@ -16,9 +17,6 @@ public final class QuantizedMatrix: @unchecked Sendable {
     let packed: UnsafeMutablePointer<Int8>
     let scales: UnsafeMutablePointer<Float>
     let sums: UnsafeMutablePointer<Int32>
-
-    /// Whether this CPU runs the VNNI kernel (the portable fallback is correct but slow).
-    public static let isAccelerated = st_cpu_has_avx512vnni() != 0
 
     public init(weight: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int) {
         self.outFeatures = outFeatures
@@ -36,6 +34,15 @@ public final class QuantizedMatrix: @unchecked Sendable {
         packed.deallocate()
         scales.deallocate()
         sums.deallocate()
+    }
+
+    /// The dequantized weights `[outFeatures, inFeatures]`, `scale[j] · int8[j, k]`: what a path without fast int8
+    /// instructions multiplies in fp32.
+    public func dequantizedWeights() -> [Float] {
+        [Float](unsafeUninitializedCapacity: outFeatures * inFeatures) { buffer, count in
+            if let base = buffer.baseAddress { st_unpack_weights_s8(packed, scales, outFeatures, inFeatures, base) }
+            count = outFeatures * inFeatures
+        }
     }
 
     /// The bytes the quantized copy holds.
@@ -59,7 +66,7 @@ public final class QuantizedMatrix: @unchecked Sendable {
                                 rowScales + range.lowerBound, rowZeros + range.lowerBound)
         }
         let pairs = (panelCount + 1) / 2
-        let minimumPairs = max(1, 4096 / max(1, rows * kPadded / 64))
+        let minimumPairs = max(1, 4096 / max(1, rows * kPadded / 16))
         Parallel.forEachChunk(count: pairs, minimumChunk: min(pairs, minimumPairs)) { range in
             st_packed_gemm_u8s8(quantized, rows, kPadded, packed, outFeatures, range.lowerBound * 2,
                                 min(panelCount, range.upperBound * 2), scales, sums, rowScales, rowZeros, bias,

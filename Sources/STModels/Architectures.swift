@@ -1,4 +1,5 @@
 import Foundation
+import STKernels
 import STTensor
 
 /// Chooses the encoder implementation from a model directory's `config.json` (`model_type`).
@@ -27,7 +28,12 @@ public enum Architectures {
     /// Loads the encoder stored in `directory` (`config.json` + `model.safetensors`, or `model.VARIANT.safetensors`
     /// for a `variant` such as `"fp16"`; F16 and BF16 weights are converted to Float32 once).
     /// `precision` chooses the arithmetic of the transformer projections (``Precision``).
+    ///
+    /// - Throws: ``InstructionSetError`` when `SBERT_ISA` names a kernel path this CPU cannot run, ``ModelError`` for
+    ///   a missing or unsupported model.
     public static func loadEncoder(from directory: URL, variant: String? = nil, precision: Precision = .float32) throws -> any TransformerEncoder {
+        // Projections are packed for the kernel path at load: a wrong SBERT_ISA must fail before anything is packed.
+        try InstructionSet.validateEnvironment()
         let configURL = directory.appendingPathComponent("config.json")
         let modelType = try modelType(of: configURL)
         guard supported.contains(modelType) else {

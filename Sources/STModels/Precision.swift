@@ -1,10 +1,23 @@
+import STKernels
+
 /// The arithmetic of a model's transformer projections (the matrix multiplies that hold almost all of its work).
 ///
 /// - `float32`: exact to the reference (the parity tests' tolerances).
-/// - `int8`: weights quantized per output channel at load, activations per token on each call, int32 sums with AVX-512
-///   VNNI (a portable fallback elsewhere). Embeddings, LayerNorm, attention and pooling stay in float32. Faster and
-///   smaller, at a small accuracy cost that `sbert bench --precision int8` measures (cosine to float32, STS-B).
+/// - `int8`: weights quantized per output channel at load, activations per token on each call, exact int32 sums with
+///   the active path's int8 instructions (VNNI, `vpmaddubsw`, `sdot`/`usdot`). Where the path has none (portable,
+///   plain NEON), the same int8 weights are dequantized once and multiplied in fp32: never slower than `float32`.
+///   Embeddings, LayerNorm, attention and pooling stay in float32. Faster and smaller, at a small accuracy cost that
+///   `sbert bench --precision int8` measures (cosine to float32, STS-B).
 public enum Precision: String, Sendable, CaseIterable, Codable {
     case float32 = "fp32"
     case int8
+
+    /// How this precision's projections are computed on `path`: "fp32", "int8", or "fp32 on dequantized int8 weights"
+    /// where the path has no fast int8 instructions (what `sbert info` and the server's `/info` report).
+    public func arithmetic(on path: InstructionSet = .active) -> String {
+        switch self {
+        case .float32: return "fp32"
+        case .int8: return path.hasFastInt8 ? "int8" : "fp32 on dequantized int8 weights (no fast int8 instructions on the \(path) path)"
+        }
+    }
 }

@@ -2,10 +2,12 @@ import CSTKernels
 import STKernels
 import STTensor
 
-/// A projection inside a transformer layer, `y = x·Wᵀ + b`: on CPUs with AVX-512 the weights are packed once at load
-/// (``PackedMatrix``, faster than BLAS at every batch size measured, and much faster for short inputs) and the mapped
-/// originals leave memory; elsewhere BLAS runs on the mapped weights. With ``Precision/int8`` the weights are
-/// quantized instead (``QuantizedMatrix``).
+/// A projection inside a transformer layer, `y = x·Wᵀ + b`: on every path with its own packed kernel (AVX-512, AVX2,
+/// NEON; ``InstructionSet/packsProjections``) the weights are packed once at load (``PackedMatrix``, faster than BLAS
+/// at every batch size measured, and much faster for short inputs) and the mapped originals leave memory; on the
+/// portable path (and with Accelerate) BLAS runs on the mapped weights. With ``Precision/int8`` the weights are
+/// quantized (``QuantizedMatrix``); a path without fast int8 instructions runs fp32 arithmetic on the dequantized
+/// weights instead, which is faster there than integer arithmetic and gives the same int8 weights.
 struct Projection: Sendable {
     let inFeatures: Int
     let outFeatures: Int
@@ -20,25 +22,32 @@ struct Projection: Sendable {
         case quantized(QuantizedMatrix)
     }
 
-    /// Whether this machine runs the packed kernel.
-    static let packs: Bool = st_cpu_has_avx512f() != 0
-
-    /// One projection, or several over the same input fused side by side (`[Q; K; V]`).
-    init(fusing parts: [Linear], precision: Precision = .float32) {
+    /// One projection, or several over the same input fused side by side (`[Q; K; V]`), in the form the active
+    /// kernel path runs fastest.
+    init(fusing parts: [Linear], precision: Precision = .float32, path: InstructionSet = .active) {
         inFeatures = parts.first?.inFeatures ?? 0
         outFeatures = parts.reduce(0) { $0 + $1.outFeatures }
-        let fused = parts.count == 1 ? parts[0] : Linear(concatenating: parts)
+        var fused = parts.count == 1 ? parts[0] : Linear(concatenating: parts)
         biasCount = fused.bias?.count ?? 0
-        guard precision == .int8 || Self.packs else {
+        if precision == .int8 {
+            let quantized = QuantizedMatrix(weight: fused.weight.baseAddress, outFeatures: outFeatures, inFeatures: inFeatures)
+            if path.hasFastInt8 {
+                storage = .quantized(quantized)
+                for part in parts { part.weight.releaseMappedPages() }
+                bias = fused.bias
+                return
+            }
+            for part in parts { part.weight.releaseMappedPages() }
+            fused = Linear(weight: Tensor(shape: [outFeatures, inFeatures], values: quantized.dequantizedWeights()),
+                           bias: fused.bias)
+        }
+        guard path.packsProjections else {
             storage = .blas(fused)
             bias = nil
             return
         }
-        let weight = fused.weight.baseAddress
-        storage = precision == .int8
-            ? .quantized(QuantizedMatrix(weight: weight, outFeatures: outFeatures, inFeatures: inFeatures))
-            : .packed(PackedMatrix(weight: weight, outFeatures: outFeatures, inFeatures: inFeatures))
-        // The packed or quantized copy is all that is read from now on.
+        storage = .packed(PackedMatrix(weight: fused.weight.baseAddress, outFeatures: outFeatures, inFeatures: inFeatures))
+        // The packed copy is all that is read from now on.
         for part in parts { part.weight.releaseMappedPages() }
         bias = fused.bias
     }

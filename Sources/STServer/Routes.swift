@@ -219,6 +219,9 @@ enum Info {
             "auto_truncate": configuration.autoTruncate, "tokenization_workers": 1, "version": "0.1.0",
             "embedding_dimension": service.model.embeddingDimension,
             "prompts": service.model.configuration.prompts,
+            // Ours, beside TEI's fields: the kernel path and how the projections are computed on it.
+            "kernels": InstructionSet.active.rawValue,
+            "projection_arithmetic": (configuration.modelDtype == "int8" ? Precision.int8 : .float32).arithmetic(),
         ]
         if let requests = configuration.maxBatchRequests { object["max_batch_requests"] = requests }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)

@@ -67,7 +67,29 @@ import Testing
         model.backward(a, dEmbeddings: output.gradients[0])
         model.backward(b, dEmbeddings: output.gradients[1])
         var generator = TrainingRandom(seed: 7)
-        var checked = 0, worst = 0.0
+        let h: Float = 1e-3
+        // The forward passes run in Float, so the loss carries rounding noise δ, and a central difference
+        // (L(p + h) − L(p − h)) / 2h carries up to δ/h of it: how much depends on the kernels' summation order, which
+        // differs between instruction-set paths (AVX-512, AVX2, portable). δ is measured rather than assumed: moving
+        // single parameters by three ulps changes the exact loss by g·η to first order; what the float loss
+        // moves beyond that is rounding noise. The allowance is 3δ/h
+        // (two noisy evaluations, a margin for the sampled maximum), on top of the 2% of the entry's largest gradient
+        // that the O(h²) truncation error and float backward passes need.
+        let base = try value()
+        var noise = 0.0
+        for entry in model.parameters.entries.prefix(40) {
+            for _ in 0..<2 {
+                let offset = entry.offset + Int(generator.next() % UInt64(entry.count))
+                let pointer = model.parameters.values + offset
+                let saved = pointer.pointee
+                pointer.pointee = saved.nextUp.nextUp.nextUp
+                let moved = Double(pointer.pointee) - Double(saved)
+                noise = max(noise, abs(try value() - base - Double(model.parameters.gradients[offset]) * moved))
+                pointer.pointee = saved
+            }
+        }
+        let allowance = 3 * noise / Double(h)
+        var checked = 0, worst = 0.0, worstRaw = 0.0
         for entry in model.parameters.entries {
             let gradient = model.parameters.gradient(of: entry)
             // The word embeddings: only rows of tokens in the batch have a gradient; pick among those.
@@ -83,22 +105,22 @@ import Testing
                 let index = candidates[Int(generator.next() % UInt64(candidates.count))]
                 let pointer = model.parameters.values + entry.offset + index
                 let saved = pointer.pointee
-                let h: Float = 1e-3
                 pointer.pointee = saved + h
                 let plus = try value()
                 pointer.pointee = saved - h
                 let minus = try value()
                 pointer.pointee = saved
                 let numeric = (plus - minus) / Double(2 * h)
-                // Float forward passes: differences carry about 1e-5 of rounding noise at this step size.
-                let error = abs(numeric - Double(gradient[index])) / (largest + 1e-3)
-                worst = max(worst, error)
-                #expect(error < 2e-2, "\(entry.key)[\(index)]: finite difference \(numeric), backward \(gradient[index])")
+                let error = abs(numeric - Double(gradient[index]))
+                worst = max(worst, max(0, error - allowance) / (largest + 1e-3))
+                worstRaw = max(worstRaw, error / (largest + 1e-3))
+                #expect(error <= 2e-2 * (largest + 1e-3) + allowance,
+                        "\(entry.key)[\(index)]: finite difference \(numeric), backward \(gradient[index]), noise allowance \(allowance)")
                 checked += 1
             }
         }
         #expect(checked > 3 * 28)
-        print("tiny model: \(checked) parameters checked by finite differences, worst error \(worst) of the entry's largest gradient")
+        print("tiny model: \(checked) parameters checked by finite differences, loss noise \(noise) (allowance \(allowance)); worst error \(worstRaw) of the entry's largest gradient, \(worst) beyond the allowance")
     }
 
     @Test func cachedMNRLGivesTheSameGradientsAsMNRL() throws {

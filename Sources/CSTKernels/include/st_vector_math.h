@@ -3,10 +3,12 @@
 
 #include <stdint.h>
 
-// Kernels in C: element-wise transcendental functions, which the compiler vectorizes and, on x86-64 Linux, builds once
-// per instruction set (AVX-512, AVX2, baseline) chosen at load time; and the packed-weight matrix multiply, with an
-// AVX-512 path chosen at run time and a portable one. Swift's generic SIMD types do not
-// vectorize rounding, min/max or conversions, and Swift has no per-function target attributes.
+// Kernels in C: element-wise transcendental functions and the packed-weight matrix multiplies (fp32 and int8). Each
+// entry point calls the kernel of the active instruction-set path (st_kernels.h: one table per path, chosen once
+// from the CPU or SBERT_ISA). Swift's generic SIMD types do not vectorize rounding, min/max or conversions, and
+// Swift has no per-function target attributes.
+
+#include "st_kernels.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,11 +30,8 @@ void st_gelu(float *x, long count);
 /// dx[i] += dy[i] * GELU'(x[i]), the derivative of exact GELU at the pre-activation x[i].
 void st_gelu_backward(float *dx, const float *dy, const float *x, long count);
 
-/// A spin-wait hint to the CPU (PAUSE on x86).
+/// A spin-wait hint to the CPU (PAUSE on x86, YIELD on ARM64).
 void st_cpu_relax(void);
-
-/// 1 when the CPU runs the AVX-512 kernels (st_packed_gemm_f32's fast path), else 0.
-int st_cpu_has_avx512f(void);
 
 /// The panel width of packed weights (output columns per panel).
 #define ST_PACKED_PANEL 16
@@ -47,8 +46,7 @@ void st_pack_columns_f32(const float *source, long k, long n, long lds, float *p
 
 /// y[m, j] = sum_k x[m, k] * weight[j, k] + bias[j] (+ y[m, j] when accumulate) for the output columns of panels
 /// panelBegin..<panelEnd; x is [m, k] with row stride ldx, y has row stride ldy, bias may be NULL. Every output is
-/// summed over k in order, whatever the row blocking, so a row's result does not depend on the other rows. AVX-512 when
-/// the CPU has it, else portable C.
+/// summed over k in order, whatever the row blocking, so a row's result does not depend on the other rows.
 void st_packed_gemm_f32(const float *x, long m, long k, long ldx, const float *packed, long n, long panelBegin,
                         long panelEnd, const float *bias, float *y, long ldy, int accumulate);
 
@@ -61,17 +59,25 @@ long st_int8_padded_k(long k);
 void st_pack_weights_s8(const float *weight, long n, long k, int8_t *packed, float *scales, int32_t *sums);
 
 /// Quantizes rows of x [m, k] (row stride ldx) to u8 with a per-row scale and zero point (the row's range, widened to
-/// hold 0); q is [m, st_int8_padded_k(k)].
+/// hold 0); q is [m, st_int8_padded_k(k)]. Every path writes the same bytes.
 void st_quantize_rows_u8(const float *x, long m, long k, long ldx, uint8_t *q, float *scales, int32_t *zeros);
 
 /// y[m, j] = xScales[m] * wScales[j] * (sum_k q[m, k] w[j, k] - xZeros[m] * wSums[j]) + bias[j] (+ y when accumulate)
-/// for the outputs of panels panelBegin..<panelEnd: int32 sums by AVX-512 VNNI when the CPU has it, else portable C.
+/// for the outputs of panels panelBegin..<panelEnd, with exact int32 sums (so every path gives the same sums).
 void st_packed_gemm_u8s8(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
                          long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
                          const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate);
 
-/// 1 when the CPU has AVX-512 VNNI (and BW), which the int8 kernel uses.
-int st_cpu_has_avx512vnni(void);
+/// The exact integer twin of st_packed_gemm_u8s8 (one output at a time, no instruction-set code), for tests.
+void st_gemm_u8s8_reference(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
+                            long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
+                            const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate);
+
+/// Writes the dequantized weights [n, k] (scale · int8) of a st_pack_weights_s8 packing.
+void st_unpack_weights_s8(const int8_t *packed, const float *scales, long n, long k, float *weight);
+
+/// 1 when the active path has a fast int8 GEMM (st_kernel_table.gemm_u8s8 is not NULL).
+int st_fast_int8(void);
 
 #ifdef __cplusplus
 }

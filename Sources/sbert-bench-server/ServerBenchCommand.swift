@@ -3,12 +3,14 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import SentenceTransformers
+import STCLI
 
-/// `sbert bench-server`: load a running server with single-sentence `/embed` requests from many connections, check
+/// `sbert-bench-server`: load a running server with single-sentence `/embed` requests from many connections, check
 /// every answer against the library's own vector for that sentence, and compare the throughput with the library's
 /// batched `encode` measured in the same run. Prints JSON.
+@main
 struct ServerBenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench-server", abstract: "Load-test a running sbert serve; prints JSON.")
+    static let configuration = CommandConfiguration(commandName: "sbert-bench-server", abstract: "Load-test a running sbert serve; prints JSON.")
 
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "The server's base URL.")
@@ -49,7 +51,7 @@ struct ServerBenchCommand: AsyncParsableCommand {
         // The library's own batched throughput, in the same run.
         let start = DispatchTime.now()
         let expected = try model.encode(sentences, batchSize: 32, normalize: true)
-        let libraryRate = Double(sentences.count) / BenchCommand.seconds(since: start)
+        let libraryRate = Double(sentences.count) / Timing.seconds(since: start)
         let endpoint = url + "/embed"
         // One connection per client task, on SwiftNIO: a light client leaves the cores to the server.
         var configuration = HTTPClient.Configuration()
@@ -78,7 +80,7 @@ struct ServerBenchCommand: AsyncParsableCommand {
                             status = -1
                             ok = false
                         }
-                        local.append((status, ok, BenchCommand.seconds(since: begin) * 1000))
+                        local.append((status, ok, Timing.seconds(since: begin) * 1000))
                         index += connections
                     }
                     return local
@@ -98,7 +100,7 @@ struct ServerBenchCommand: AsyncParsableCommand {
             "mismatched_responses": succeeded.filter { !$0.ok }.count,
             "throughput_per_s": Double(succeeded.count) / duration, "library_encode_per_s": libraryRate,
             "ratio_to_library": Double(succeeded.count) / duration / libraryRate,
-            "p50_ms": BenchCommand.percentile(latencies, 0.5), "p99_ms": BenchCommand.percentile(latencies, 0.99),
+            "p50_ms": Timing.percentile(latencies, 0.5), "p99_ms": Timing.percentile(latencies, 0.99),
         ]
         if let serverPid, let status = try? String(contentsOfFile: "/proc/\(serverPid)/status", encoding: .utf8),
            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) {
