@@ -69,6 +69,9 @@ public struct BertConfig: Decodable, Sendable, Equatable {
         guard numHiddenLayers >= 0, intermediateSize > 0, vocabSize > 0, maxPositionEmbeddings > 0, typeVocabSize >= 0 else {
             throw ModelError.unreadableConfig(path: configPath, reason: "sizes must be positive")
         }
+        guard layerNormEps.isFinite, layerNormEps >= 0 else {
+            throw ModelError.unreadableConfig(path: configPath, reason: "layer_norm_eps \(layerNormEps) must be a finite number ≥ 0")
+        }
         guard positionEmbeddingType == "absolute" else {
             throw ModelError.unreadableConfig(path: configPath, reason: "position_embedding_type '\(positionEmbeddingType)' is not supported (only 'absolute')")
         }

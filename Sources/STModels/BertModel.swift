@@ -31,7 +31,7 @@ public struct BertModel: TransformerEncoder {
             layerNormEps: config.layerNormEps,
             paddingIndex: Self.robertaFamily.contains(config.modelType) ? config.padTokenID : nil)
         let encoder = root.scoped("encoder")
-        let layers = try (0..<config.numHiddenLayers).map { index in
+        let layers = try EncoderStack.buildLayers(count: config.numHiddenLayers) { index in
             try TransformerLayer(encoder.scoped("layer.\(index)"), names: .bert, hidden: config.hiddenSize,
                                  intermediateSize: config.intermediateSize, heads: config.numAttentionHeads,
                                  layerNormEps: config.layerNormEps, activation: activation)
@@ -48,6 +48,7 @@ public struct BertModel: TransformerEncoder {
 
     public var hiddenSize: Int { config.hiddenSize }
     public var maxPositionEmbeddings: Int { stack.embeddings.maxSequenceLength }
+    public var vocabSize: Int { stack.embeddings.vocabSize }
     public var architectureName: String { config.architectures?.first ?? "BertModel" }
     public var parameterCount: Int { stack.parameterCount }
 

@@ -66,7 +66,7 @@ public struct DistilBertModel: TransformerEncoder {
         let embeddings = try TransformerEmbeddings(
             root.scoped("embeddings"), vocabSize: bert.vocabSize, hidden: bert.hiddenSize, maxPositions: bert.maxPositionEmbeddings,
             typeVocabSize: 0, layerNormEps: bert.layerNormEps, paddingIndex: nil)
-        let layers = try (0..<bert.numHiddenLayers).map { index in
+        let layers = try EncoderStack.buildLayers(count: bert.numHiddenLayers) { index in
             try TransformerLayer(root.scoped("transformer.layer.\(index)"), names: .distilBert, hidden: bert.hiddenSize,
                                  intermediateSize: bert.intermediateSize, heads: bert.numAttentionHeads,
                                  layerNormEps: bert.layerNormEps, activation: activation)
@@ -76,6 +76,7 @@ public struct DistilBertModel: TransformerEncoder {
 
     public var hiddenSize: Int { config.dim }
     public var maxPositionEmbeddings: Int { stack.embeddings.maxSequenceLength }
+    public var vocabSize: Int { stack.embeddings.vocabSize }
     public var architectureName: String { config.architectures?.first ?? "DistilBertModel" }
     public var parameterCount: Int { stack.parameterCount }
 

@@ -13,6 +13,18 @@ struct EncoderStack: Sendable {
     /// faster this way), and the scratch memory stays small. Rows are independent, so the results are identical.
     static let groupTokens = 768
 
+    /// Builds `count` layers one at a time, so that a config claiming more layers than the weights hold fails on the
+    /// first missing tensor (`Range.map` would first reserve memory for all `count` of them).
+    static func buildLayers(count: Int, _ make: (Int) throws -> TransformerLayer) rethrows -> [TransformerLayer] {
+        var layers: [TransformerLayer] = []
+        var index = 0
+        while index < count {
+            layers.append(try make(index))
+            index += 1
+        }
+        return layers
+    }
+
     func forward(_ batch: TokenBatch, outputHiddenStates: Bool) throws -> EncoderOutput {
         try embeddings.validate(batch)
         let hidden = embeddings.hidden

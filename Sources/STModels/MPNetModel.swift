@@ -29,7 +29,7 @@ public struct MPNetModel: TransformerEncoder {
             maxPositions: config.maxPositionEmbeddings, typeVocabSize: 0, layerNormEps: config.layerNormEps,
             paddingIndex: config.padTokenID)
         let encoder = root.scoped("encoder")
-        let layers = try (0..<config.numHiddenLayers).map { index in
+        let layers = try EncoderStack.buildLayers(count: config.numHiddenLayers) { index in
             try TransformerLayer(encoder.scoped("layer.\(index)"), names: .mpnet, hidden: config.hiddenSize,
                                  intermediateSize: config.intermediateSize, heads: config.numAttentionHeads,
                                  layerNormEps: config.layerNormEps, activation: activation)
@@ -50,6 +50,7 @@ public struct MPNetModel: TransformerEncoder {
 
     public var hiddenSize: Int { config.hiddenSize }
     public var maxPositionEmbeddings: Int { stack.embeddings.maxSequenceLength }
+    public var vocabSize: Int { stack.embeddings.vocabSize }
     public var architectureName: String { config.architectures?.first ?? "MPNetModel" }
     public var parameterCount: Int { stack.parameterCount }
 

@@ -44,6 +44,8 @@ public protocol TransformerEncoder: Sendable {
     var hiddenSize: Int { get }
     /// The longest sequence the position embeddings allow.
     var maxPositionEmbeddings: Int { get }
+    /// The rows of the word-embedding table: every input id must be below it.
+    var vocabSize: Int { get }
     var parameterCount: Int { get }
     /// The architecture's name as `config.json` gives it (e.g. `"BertModel"`).
     var architectureName: String { get }

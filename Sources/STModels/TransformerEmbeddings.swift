@@ -13,6 +13,12 @@ struct TransformerEmbeddings: Sendable {
 
     init(_ weights: WeightLoader, vocabSize: Int, hidden: Int, maxPositions: Int, typeVocabSize: Int,
          layerNormEps: Double, paddingIndex: Int?) throws {
+        // RoBERTa-style positions start after the padding index: it must leave at least one row of the table.
+        if let paddingIndex, paddingIndex < 0 || paddingIndex >= maxPositions - 1 {
+            throw ModelError.unreadableConfig(
+                path: "config.json",
+                reason: "pad_token_id \(paddingIndex) must be in 0..<\(maxPositions - 1): positions are numbered after it within max_position_embeddings \(maxPositions)")
+        }
         wordEmbeddings = try weights.tensor("word_embeddings.weight", shape: [vocabSize, hidden])
         positionEmbeddings = try weights.tensor("position_embeddings.weight", shape: [maxPositions, hidden])
         tokenTypeEmbeddings = typeVocabSize > 0

@@ -70,29 +70,45 @@ actor EmbeddingBatcher {
             }
             metrics.setQueued(queue.count)
             metrics.recordBatch(requests: batch.count, tokens: tokens)
-            let encodings = batch.flatMap(\.encodings)
-            let promptLengths = batch.flatMap { $0.promptLengths.count == $0.encodings.count ? $0.promptLengths : Array(repeating: 0, count: $0.encodings.count) }
             let wantsTokens = batch[0].wantsTokens
-            let model = self.model
-            let result: Result<Output, any Error> = await withCheckedContinuation { continuation in
-                Self.compute.async {
-                    continuation.resume(returning: Result {
-                        wantsTokens ? .tokens(try model.tokenEmbeddings(encodings: encodings))
-                                    : .pooled(try model.embed(encodings: encodings, promptLengths: promptLengths))
-                    })
-                }
-            }
-            var offset = 0
-            for job in batch {
-                let range = offset..<(offset + job.encodings.count)
-                offset += job.encodings.count
-                switch result {
-                case let .failure(error): job.continuation.resume(throwing: error)
-                case let .success(.pooled(rows)): job.continuation.resume(returning: .pooled(rows.rows(range)))
-                case let .success(.tokens(rows)): job.continuation.resume(returning: .tokens(Array(rows[range])))
-                }
+            let result = await run(batch, wantsTokens: wantsTokens)
+            if case .failure = result, batch.count > 1 {
+                // One request's input must never fail the others batched with it: run each alone, so that only the
+                // request at fault gets the error.
+                for job in batch { Self.deliver(await run([job], wantsTokens: wantsTokens), to: [job]) }
+            } else {
+                Self.deliver(result, to: batch)
             }
         }
         running = false
+    }
+
+    /// One forward pass over the jobs' inputs, on the compute thread.
+    private func run(_ batch: [Job], wantsTokens: Bool) async -> Result<Output, any Error> {
+        let encodings = batch.flatMap(\.encodings)
+        let promptLengths = batch.flatMap { $0.promptLengths.count == $0.encodings.count ? $0.promptLengths : Array(repeating: 0, count: $0.encodings.count) }
+        let model = self.model
+        return await withCheckedContinuation { continuation in
+            Self.compute.async {
+                continuation.resume(returning: Result {
+                    wantsTokens ? .tokens(try model.tokenEmbeddings(encodings: encodings))
+                                : .pooled(try model.embed(encodings: encodings, promptLengths: promptLengths))
+                })
+            }
+        }
+    }
+
+    /// Hands each job its rows of a pass's result (or the pass's error).
+    private static func deliver(_ result: Result<Output, any Error>, to batch: [Job]) {
+        var offset = 0
+        for job in batch {
+            let range = offset..<(offset + job.encodings.count)
+            offset += job.encodings.count
+            switch result {
+            case let .failure(error): job.continuation.resume(throwing: error)
+            case let .success(.pooled(rows)): job.continuation.resume(returning: .pooled(rows.rows(range)))
+            case let .success(.tokens(rows)): job.continuation.resume(returning: .tokens(Array(rows[range])))
+            }
+        }
     }
 }

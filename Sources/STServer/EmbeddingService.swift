@@ -63,13 +63,18 @@ final class EmbeddingService: Sendable {
         }
     }
 
+    /// Checks a Matryoshka `dimensions` request field: 1 … the model's embedding dimension.
+    func validate(dimensions: Int?) throws {
+        if let dimensions, dimensions <= 0 || dimensions > model.embeddingDimension {
+            throw APIError.validation("`dimensions` must be between 1 and \(model.embeddingDimension)")
+        }
+    }
+
     /// Sentence embeddings through the batcher, then Matryoshka truncation and normalization as asked.
     func embed(_ texts: [String], truncate: Bool?, direction: String?, promptName: String?, dimensions: Int?, normalize: Bool) async throws -> Embeddings {
         let prompt = try self.prompt(named: promptName)
         let encodings = try tokenize(texts, prompt: prompt, truncate: truncate, direction: direction)
-        if let dimensions, dimensions <= 0 || dimensions > model.embeddingDimension {
-            throw APIError.validation("`dimensions` must be between 1 and \(model.embeddingDimension)")
-        }
+        try validate(dimensions: dimensions)
         let promptLength = model.promptLength(of: prompt)
         var rows = try await batcher.embed(encodings, promptLengths: Array(repeating: promptLength, count: encodings.count))
         if let dimensions { rows = rows.truncated(to: dimensions) }

@@ -60,7 +60,7 @@ enum Routes {
             }
         }
         router.post("/tokenize") { request, context in
-            try await handle(request, context, route: "tokenize", service: service, admit: false) { (body: TokenizeRequest) in
+            try await handle(request, context, route: "tokenize", service: service, admit: true) { (body: TokenizeRequest) in
                 let prompt = try service.prompt(named: body.promptName)
                 let encodings = try service.tokenize(body.inputs.texts, prompt: prompt, truncate: true, addSpecialTokens: body.addSpecialTokens ?? true)
                 let tokenizer = service.model.transformer.tokenizer
@@ -75,7 +75,7 @@ enum Routes {
             }
         }
         router.post("/decode") { request, context in
-            try await handle(request, context, route: "decode", service: service, admit: false) { (body: DecodeRequest) in
+            try await handle(request, context, route: "decode", service: service, admit: true) { (body: DecodeRequest) in
                 let tokenizer = service.model.transformer.tokenizer
                 let lists: [[Int]]
                 switch body.ids {
@@ -103,13 +103,15 @@ enum Routes {
                     guard lists.allSatisfy({ $0.count <= service.maxInputLength }) else {
                         throw APIError.validation("`input` must have less than \(service.maxInputLength) tokens", status: .contentTooLarge)
                     }
-                    let vocabulary = service.model.transformer.tokenizer.model.vocabularySize + service.model.transformer.tokenizer.addedTokens.count
+                    try service.validate(dimensions: body.dimensions)
+                    // The embedding table is what the ids index (the tokenizer may know more ids than it has rows).
+                    let vocabulary = service.model.transformer.encoder.vocabSize
                     guard lists.allSatisfy({ $0.allSatisfy { (0..<max(vocabulary, 1)).contains($0) } }) else {
-                        throw APIError.validation("token ids must be below \(vocabulary)")
+                        throw APIError.validation("token ids must be in 0..<\(vocabulary), the model's embedding table")
                     }
                     let encodings = lists.map { Encoding(ids: $0, typeIDs: Array(repeating: 0, count: $0.count)) }
                     var embedded = try await service.batcher.embed(encodings, promptLengths: Array(repeating: 0, count: lists.count))
-                    if let dimensions = body.dimensions, dimensions > 0 { embedded = embedded.truncated(to: dimensions) }
+                    if let dimensions = body.dimensions { embedded = embedded.truncated(to: dimensions) }
                     rows = embedded.normalized()
                     promptTokens = lists.reduce(0) { $0 + $1.count }
                 }

@@ -33,6 +33,11 @@ public struct Dense: SentenceModule {
     public init(directory: URL) throws {
         let configURL = directory.appendingPathComponent("config.json")
         configuration = try JSONFile.decode(Configuration.self, from: configURL)
+        guard configuration.inFeatures > 0, configuration.outFeatures > 0 else {
+            throw SentenceTransformerError.invalidConfig(
+                path: configURL.path,
+                reason: "in_features \(configuration.inFeatures) and out_features \(configuration.outFeatures) must be positive")
+        }
         guard let activation = Self.activation(named: configuration.activationFunction) else {
             throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "unsupported activation_function '\(configuration.activationFunction)'")
         }

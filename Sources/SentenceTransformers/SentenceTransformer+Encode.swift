@@ -29,6 +29,9 @@ extension SentenceTransformer {
             guard features.sentenceDimension == dimension else {
                 throw SentenceTransformerError.invalidArgument("pipeline produced \(features.sentenceDimension) dimensions, expected \(dimension)")
             }
+            if let position = Self.firstNonFiniteRow(features.sentenceEmbeddings, dimension: dimension) {
+                throw SentenceTransformerError.nonFiniteEmbedding(input: batch[position], text: texts[batch[position]])
+            }
             for (position, index) in batch.enumerated() {
                 values.replaceSubrange(
                     (index * dimension)..<((index + 1) * dimension),
@@ -74,7 +77,16 @@ extension SentenceTransformer {
     public func embed(encodings: [Encoding], promptLengths: [Int]? = nil) throws -> Embeddings {
         guard !encodings.isEmpty else { return Embeddings(values: [], dimension: embeddingDimension) }
         let features = try run(encodings, promptLengths: promptLengths ?? [], through: modules.count)
+        if let position = Self.firstNonFiniteRow(features.sentenceEmbeddings, dimension: features.sentenceDimension) {
+            throw SentenceTransformerError.nonFiniteEmbedding(input: position, text: nil)
+        }
         return Embeddings(values: features.sentenceEmbeddings, dimension: features.sentenceDimension)
+    }
+
+    /// The first row holding NaN or an infinity, if any.
+    static func firstNonFiniteRow(_ values: [Float], dimension: Int) -> Int? {
+        guard let index = values.firstIndex(where: { !$0.isFinite }) else { return nil }
+        return index / max(dimension, 1)
     }
 
     /// The transformer's per-token output for already-tokenized inputs, in one forward pass.

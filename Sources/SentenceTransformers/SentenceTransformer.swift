@@ -43,6 +43,10 @@ public final class SentenceTransformer: Sendable {
         guard let first = descriptions.first, first.className == "Transformer" else {
             throw SentenceTransformerError.invalidConfig(path: manifestURL.path, reason: "the first module must be a Transformer")
         }
+        // A module folder is a relative path inside the model directory: never absolute, never through "..".
+        for description in descriptions where description.path.hasPrefix("/") || description.path.split(separator: "/").contains("..") {
+            throw SentenceTransformerError.invalidConfig(path: manifestURL.path, reason: "module path '\(description.path)' leaves the model directory")
+        }
         transformer = try Transformer(directory: directory.appendingPathComponent(first.path), variant: variant, precision: precision)
         var modules: [any SentenceModule] = []
         for description in descriptions.dropFirst() {
@@ -56,6 +60,16 @@ public final class SentenceTransformer: Sendable {
         }
         if descriptions.count == 1 {
             modules.append(Pooling(configuration: PoolingConfiguration(embeddingDimension: transformer.encoder.hiddenSize, poolingModes: [.mean])))
+        }
+        // Each module's input is the previous one's output: a Dense that expects another width is a broken directory.
+        var width = transformer.encoder.hiddenSize
+        for (module, description) in zip(modules, descriptions.dropFirst()) {
+            if let dense = module as? Dense, dense.configuration.inFeatures != width {
+                throw SentenceTransformerError.invalidConfig(
+                    path: directory.appendingPathComponent(description.path).appendingPathComponent("config.json").path,
+                    reason: "in_features \(dense.configuration.inFeatures) does not match the \(width) features the module before it gives")
+            }
+            width = module.outputDimension(input: width)
         }
         self.modules = modules
         let configURL = directory.appendingPathComponent("config_sentence_transformers.json")

@@ -7,6 +7,8 @@ public enum SentenceTransformerError: Error, CustomStringConvertible, Equatable 
     case invalidConfig(path: String, reason: String)
     case unknownPromptName(String, available: [String])
     case invalidArgument(String)
+    /// The model produced NaN or an infinity for an input: its weights or config are broken (never a silent `null`).
+    case nonFiniteEmbedding(input: Int, text: String?)
 
     public var description: String {
         switch self {
@@ -20,6 +22,9 @@ public enum SentenceTransformerError: Error, CustomStringConvertible, Equatable 
         case let .unknownPromptName(name, available):
             return "prompt name '\(name)' is not defined by the model (available: \(available.isEmpty ? "none" : available.joined(separator: ", ")))"
         case let .invalidArgument(reason): return reason
+        case let .nonFiniteEmbedding(input, text):
+            let shown = text.map { " (\"\($0.count > 60 ? String($0.prefix(60)) + "…" : $0)\")" } ?? ""
+            return "the model produced a NaN or infinite value for input \(input)\(shown): its weights or config (e.g. layer_norm_eps) are broken"
         }
     }
 }

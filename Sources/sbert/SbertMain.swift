@@ -6,6 +6,8 @@ enum SbertMain {
     static func main() async {
         // `main(_:)` with an explicit argument is the async entry point (a bare `main()` can resolve to the
         // synchronous one, which would not run async subcommands such as `serve`).
+        StandardOutput.prepare()
         await SbertCommand.main(nil)
+        StandardOutput.finish()
     }
 }
