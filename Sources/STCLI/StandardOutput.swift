@@ -18,18 +18,33 @@ public enum StandardOutput {
     ///
     /// - Throws: ``CLIError`` naming the system error when not every byte could be written.
     static func write(_ data: Data) throws {
+        guard let stream = stream() else { throw CLIError("no standard output stream") }
         let written = data.withUnsafeBytes { bytes in
-            bytes.baseAddress.map { fwrite($0, 1, bytes.count, stdout) } ?? 0
+            bytes.baseAddress.map { fwrite($0, 1, bytes.count, stream) } ?? 0
         }
-        guard written == data.count, fflush(stdout) == 0 else { throw CLIError(failure()) }
+        guard written == data.count, fflush(stream) == 0 else { throw CLIError(failure()) }
     }
 
     /// Call once at the end: flushes what `print` buffered and, if any write failed, says so and exits with 1.
     public static func finish() {
-        if fflush(stdout) != 0 || ferror(stdout) != 0 {
+        guard let stream = stream() else { return }
+        if fflush(stream) != 0 || ferror(stream) != 0 {
             FileHandle.standardError.write(Data("Error: \(failure())\n".utf8))
             exit(1)
         }
+    }
+
+    /// The C library's standard output stream, the one `print` writes to. Read through the dynamic linker because
+    /// Swift 6 rejects any reference to the mutable C global `stdout` (shared mutable state); this is that same
+    /// global's value, looked up once per call.
+    private static func stream() -> UnsafeMutablePointer<FILE>? {
+        #if canImport(Darwin)
+        let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: -2), "__stdoutp")  // RTLD_DEFAULT
+        #else
+        let symbol = dlsym(nil, "stdout")  // RTLD_DEFAULT
+        #endif
+        guard let symbol else { return nil }
+        return symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee
     }
 
     private static func failure() -> String {
