@@ -295,46 +295,15 @@ static void st_gemm_u8s8_neon_i8mm(const uint8_t *q, long m, long kPadded, const
                       xZeros, bias, y, ldy, accumulate);
 }
 
-const st_kernel_table st_table_neon = {
-    .isa = ST_ISA_NEON,
-    .name = "neon",
-    .packed_gemm_f32 = st_packed_gemm_f32_neon,
-    .quantize_rows_u8 = st_quantize_rows_u8_neon,
-    .gemm_u8s8 = 0,
-    .exp_shifted_sum = st_exp_shifted_sum_neon,
-    .max = st_max_neon,
-    .scale = st_scale_neon,
-    .gelu = st_gelu_neon,
-    .gelu_backward = st_gelu_backward_neon,
-    .fma_peak_probe = st_fma_peak_probe_neon,
-};
+const st_kernel_table st_table_neon =
+    ST_KERNEL_TABLE(ST_ISA_NEON, "neon", neon, st_packed_gemm_f32_neon, st_quantize_rows_u8_neon, 0);
 
-const st_kernel_table st_table_neon_dotprod = {
-    .isa = ST_ISA_NEON_DOTPROD,
-    .name = "neon-dotprod",
-    .packed_gemm_f32 = st_packed_gemm_f32_neon,
-    .quantize_rows_u8 = st_quantize_rows_u8_neon,
-    .gemm_u8s8 = st_gemm_u8s8_neon_dotprod,
-    .exp_shifted_sum = st_exp_shifted_sum_neon,
-    .max = st_max_neon,
-    .scale = st_scale_neon,
-    .gelu = st_gelu_neon,
-    .gelu_backward = st_gelu_backward_neon,
-    .fma_peak_probe = st_fma_peak_probe_neon,
-};
+const st_kernel_table st_table_neon_dotprod =
+    ST_KERNEL_TABLE(ST_ISA_NEON_DOTPROD, "neon-dotprod", neon,
+                    st_packed_gemm_f32_neon, st_quantize_rows_u8_neon, st_gemm_u8s8_neon_dotprod);
 
-const st_kernel_table st_table_neon_i8mm = {
-    .isa = ST_ISA_NEON_I8MM,
-    .name = "neon-i8mm",
-    .packed_gemm_f32 = st_packed_gemm_f32_neon,
-    .quantize_rows_u8 = st_quantize_rows_u8_neon,
-    .gemm_u8s8 = st_gemm_u8s8_neon_i8mm,
-    .exp_shifted_sum = st_exp_shifted_sum_neon,
-    .max = st_max_neon,
-    .scale = st_scale_neon,
-    .gelu = st_gelu_neon,
-    .gelu_backward = st_gelu_backward_neon,
-    .fma_peak_probe = st_fma_peak_probe_neon,
-};
+const st_kernel_table st_table_neon_i8mm =
+    ST_KERNEL_TABLE(ST_ISA_NEON_I8MM, "neon-i8mm", neon,
+                    st_packed_gemm_f32_neon, st_quantize_rows_u8_neon, st_gemm_u8s8_neon_i8mm);
 
 #endif

@@ -45,6 +45,16 @@ void st_gemm_u8s8_avx2(const uint8_t *q, long m, long kPadded, const int8_t *pac
 void st_quantize_rows_u8_avx2(const float *x, long m, long k, long ldx, uint8_t *q, float *scales, int32_t *zeros);
 #endif
 
+/// A path's table: its GEMMs and quantization, and the element-wise kernels that st_vector_math_body.inc compiled in
+/// its file under the name suffix SUFFIX.
+#define ST_KERNEL_TABLE(ISA, NAME, SUFFIX, GEMM_F32, QUANTIZE, GEMM_U8S8)                                              \
+    {                                                                                                                  \
+        .isa = ISA, .name = NAME, .packed_gemm_f32 = GEMM_F32, .quantize_rows_u8 = QUANTIZE, .gemm_u8s8 = GEMM_U8S8,   \
+        .exp_shifted_sum = st_exp_shifted_sum_##SUFFIX, .max = st_max_##SUFFIX, .scale = st_scale_##SUFFIX,            \
+        .gelu = st_gelu_##SUFFIX, .gelu_backward = st_gelu_backward_##SUFFIX,                                          \
+        .fma_peak_probe = st_fma_peak_probe_##SUFFIX,                                                                  \
+    }
+
 /// The quantization parameters of one activation row: scale = (max − min) / 255 over a range widened to hold 0,
 /// zero point = round(−min / scale) clamped to [0, 255]. Every path computes them with this function, so that the
 /// quantized bytes, and with them the int32 sums, are the same on every CPU.

@@ -164,16 +164,6 @@ void st_gemm_u8s8_reference(const uint8_t *q, long m, long kPadded, const int8_t
                           accumulate);
 }
 
-const st_kernel_table st_table_portable = {
-    .isa = ST_ISA_PORTABLE,
-    .name = "portable",
-    .packed_gemm_f32 = st_packed_gemm_f32_portable,
-    .quantize_rows_u8 = st_quantize_rows_u8_portable,
-    .gemm_u8s8 = 0,
-    .exp_shifted_sum = st_exp_shifted_sum_portable,
-    .max = st_max_portable,
-    .scale = st_scale_portable,
-    .gelu = st_gelu_portable,
-    .gelu_backward = st_gelu_backward_portable,
-    .fma_peak_probe = st_fma_peak_probe_portable,
-};
+const st_kernel_table st_table_portable =
+    ST_KERNEL_TABLE(ST_ISA_PORTABLE, "portable", portable,
+                    st_packed_gemm_f32_portable, st_quantize_rows_u8_portable, 0);

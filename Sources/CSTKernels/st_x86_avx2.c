@@ -322,32 +322,11 @@ static void st_gemm_u8s8_avx2_vnni(const uint8_t *q, long m, long kPadded, const
                       xScales, xZeros, bias, y, ldy, accumulate);
 }
 
-const st_kernel_table st_table_avx2 = {
-    .isa = ST_ISA_AVX2,
-    .name = "avx2",
-    .packed_gemm_f32 = st_packed_gemm_f32_avx2,
-    .quantize_rows_u8 = st_quantize_rows_u8_avx2,
-    .gemm_u8s8 = st_gemm_u8s8_avx2,
-    .exp_shifted_sum = st_exp_shifted_sum_avx2,
-    .max = st_max_avx2,
-    .scale = st_scale_avx2,
-    .gelu = st_gelu_avx2,
-    .gelu_backward = st_gelu_backward_avx2,
-    .fma_peak_probe = st_fma_peak_probe_avx2,
-};
+const st_kernel_table st_table_avx2 =
+    ST_KERNEL_TABLE(ST_ISA_AVX2, "avx2", avx2, st_packed_gemm_f32_avx2, st_quantize_rows_u8_avx2, st_gemm_u8s8_avx2);
 
-const st_kernel_table st_table_avx2_vnni = {
-    .isa = ST_ISA_AVX2_VNNI,
-    .name = "avx2-vnni",
-    .packed_gemm_f32 = st_packed_gemm_f32_avx2,
-    .quantize_rows_u8 = st_quantize_rows_u8_avx2,
-    .gemm_u8s8 = st_gemm_u8s8_avx2_vnni,
-    .exp_shifted_sum = st_exp_shifted_sum_avx2,
-    .max = st_max_avx2,
-    .scale = st_scale_avx2,
-    .gelu = st_gelu_avx2,
-    .gelu_backward = st_gelu_backward_avx2,
-    .fma_peak_probe = st_fma_peak_probe_avx2,
-};
+const st_kernel_table st_table_avx2_vnni =
+    ST_KERNEL_TABLE(ST_ISA_AVX2_VNNI, "avx2-vnni", avx2,
+                    st_packed_gemm_f32_avx2, st_quantize_rows_u8_avx2, st_gemm_u8s8_avx2_vnni);
 
 #endif

@@ -197,32 +197,12 @@ static void st_gemm_u8s8_avx512_vnni(const uint8_t *q, long m, long kPadded, con
         }
     }
 }
-const st_kernel_table st_table_avx512 = {
-    .isa = ST_ISA_AVX512,
-    .name = "avx512",
-    .packed_gemm_f32 = st_packed_gemm_f32_avx512,
-    .quantize_rows_u8 = st_quantize_rows_u8_avx512,
-    .gemm_u8s8 = st_gemm_u8s8_avx2,
-    .exp_shifted_sum = st_exp_shifted_sum_avx512,
-    .max = st_max_avx512,
-    .scale = st_scale_avx512,
-    .gelu = st_gelu_avx512,
-    .gelu_backward = st_gelu_backward_avx512,
-    .fma_peak_probe = st_fma_peak_probe_avx512,
-};
+const st_kernel_table st_table_avx512 =
+    ST_KERNEL_TABLE(ST_ISA_AVX512, "avx512", avx512,
+                    st_packed_gemm_f32_avx512, st_quantize_rows_u8_avx512, st_gemm_u8s8_avx2);
 
-const st_kernel_table st_table_avx512_vnni = {
-    .isa = ST_ISA_AVX512_VNNI,
-    .name = "avx512-vnni",
-    .packed_gemm_f32 = st_packed_gemm_f32_avx512,
-    .quantize_rows_u8 = st_quantize_rows_u8_avx512,
-    .gemm_u8s8 = st_gemm_u8s8_avx512_vnni,
-    .exp_shifted_sum = st_exp_shifted_sum_avx512,
-    .max = st_max_avx512,
-    .scale = st_scale_avx512,
-    .gelu = st_gelu_avx512,
-    .gelu_backward = st_gelu_backward_avx512,
-    .fma_peak_probe = st_fma_peak_probe_avx512,
-};
+const st_kernel_table st_table_avx512_vnni =
+    ST_KERNEL_TABLE(ST_ISA_AVX512_VNNI, "avx512-vnni", avx512,
+                    st_packed_gemm_f32_avx512, st_quantize_rows_u8_avx512, st_gemm_u8s8_avx512_vnni);
 
 #endif
