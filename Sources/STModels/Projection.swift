@@ -31,13 +31,13 @@ struct Projection: Sendable {
         biasCount = fused.bias?.count ?? 0
         if precision == .int8 {
             let quantized = QuantizedMatrix(weight: fused.weight.baseAddress, outFeatures: outFeatures, inFeatures: inFeatures)
+            // The int8 copy (or its dequantized form) is all that is read from now on.
+            for part in parts { part.weight.releaseMappedPages() }
             if path.hasFastInt8 {
                 storage = .quantized(quantized)
-                for part in parts { part.weight.releaseMappedPages() }
                 bias = fused.bias
                 return
             }
-            for part in parts { part.weight.releaseMappedPages() }
             fused = Linear(weight: Tensor(shape: [outFeatures, inFeatures], values: quantized.dequantizedWeights()),
                            bias: fused.bias)
         }
