@@ -157,8 +157,6 @@ void st_packed_gemm_u8s8(const uint8_t *q, long m, long kPadded, const int8_t *p
                                                                   accumulate);
 }
 
-int st_fast_int8(void) { return st_kernels()->gemm_u8s8 != 0; }
-
 void st_cpu_relax(void) {
 #ifdef ST_HAVE_X86
     __builtin_ia32_pause();

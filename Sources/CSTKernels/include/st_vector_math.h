@@ -76,9 +76,6 @@ void st_gemm_u8s8_reference(const uint8_t *q, long m, long kPadded, const int8_t
 /// Writes the dequantized weights [n, k] (scale · int8) of a st_pack_weights_s8 packing.
 void st_unpack_weights_s8(const int8_t *packed, const float *scales, long n, long k, float *weight);
 
-/// 1 when the active path has a fast int8 GEMM (st_kernel_table.gemm_u8s8 is not NULL).
-int st_fast_int8(void);
-
 #ifdef __cplusplus
 }
 #endif
