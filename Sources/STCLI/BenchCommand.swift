@@ -98,9 +98,9 @@ struct BenchCommand: ParsableCommand {
         }
         latencies.sort()
         let tokenizeStart = DispatchTime.now()
-        let shortTokens = shortTexts.reduce(0) { $0 + model.tokenize($1).count }
+        let shortTokens = try shortTexts.reduce(0) { $0 + (try model.tokenize($1)).count }
         let tokenizeSeconds = Timing.seconds(since: tokenizeStart)
-        let longTokens = longTexts.reduce(0) { $0 + model.tokenize($1).count }
+        let longTokens = try longTexts.reduce(0) { $0 + (try model.tokenize($1)).count }
 
         var report: [String: Any] = [
             "model": modelOptions.model,
@@ -289,7 +289,7 @@ struct BenchCommand: ParsableCommand {
 
     /// Sequences/s and tokens/s for inputs of exactly each length (token ids cut from long.txt) at each batch size.
     func sequenceLengthTable(model: SentenceTransformer, lengths: String, texts: [String]) throws -> [[String: Any]] {
-        let pool = texts.flatMap { model.tokenize($0).ids.dropFirst().dropLast() }
+        let pool = try texts.flatMap { try model.tokenize($0).ids.dropFirst().dropLast() }
         let batchList = batchSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         var rows: [[String: Any]] = []
         for length in lengths.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) where length > 2 {

@@ -54,7 +54,7 @@ struct TokenizeCommand: ParsableCommand {
         loaded.padding = nil
         let inputs = texts.isEmpty ? try InputLines.read(path: nil) : texts
         for text in inputs {
-            let encoding = loaded.encode(text, pair: pair, addSpecialTokens: specialTokens)
+            let encoding = try loaded.encode(text, pair: pair, addSpecialTokens: specialTokens)
             let tokens = encoding.ids.map { loaded.token(forID: $0) ?? "" }
             switch format {
             case .json:
@@ -68,7 +68,7 @@ struct TokenizeCommand: ParsableCommand {
                 print("\(encoding.count) tokens: \(text)")
                 for (index, id) in encoding.ids.enumerated() {
                     let offsets = encoding.offsets[index]
-                    print(String(format: "%6d  %8d  %5d..%-5d  ", index, id, offsets.lowerBound, offsets.upperBound) + tokens[index])
+                    print(String(format: "%6ld  %8ld  %5ld..%-5ld  ", index, id, offsets.lowerBound, offsets.upperBound) + tokens[index])
                 }
             }
         }

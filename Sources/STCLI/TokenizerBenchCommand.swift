@@ -40,12 +40,12 @@ struct TokenizerBenchCommand: ParsableCommand {
             var figures: [String: Any] = [:]
             for (name, texts) in corpora {
                 var tokens = 0
-                for text in texts.prefix(200) { tokens += tokenizer.encode(text).count }  // warm-up (caches, pages)
+                for text in texts.prefix(200) { tokens += try tokenizer.encode(text).count }  // warm-up (caches, pages)
                 var times: [Double] = []
                 for _ in 0..<runs {
                     tokens = 0
                     let start = DispatchTime.now()
-                    for text in texts { tokens += tokenizer.encode(text).count }
+                    for text in texts { tokens += try tokenizer.encode(text).count }
                     times.append(Timing.seconds(since: start))
                 }
                 times.sort()

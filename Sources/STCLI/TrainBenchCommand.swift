@@ -109,7 +109,7 @@ struct TrainBenchCommand: ParsableCommand {
                 stepTimes.append(seconds)
                 processed += rows.count
                 sentences += rows.count * 2
-                realTokens += rows.flatMap(\.texts).reduce(0) { $0 + model.tokenize([$1]).tokenCount }
+                realTokens += try rows.flatMap(\.texts).reduce(0) { $0 + (try model.tokenize([$1])).tokenCount }
             }
         }
         let total = stepTimes.reduce(0, +)

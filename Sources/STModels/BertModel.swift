@@ -7,7 +7,7 @@ import STTensor
 ///
 /// ```swift
 /// let bert = try BertModel(directory: URL(fileURLWithPath: "all-MiniLM-L6-v2"))
-/// let output = try bert.forward(TokenBatch([(inputIDs: [101, 7592, 102], tokenTypeIDs: [])]), outputHiddenStates: false)
+/// let output = try bert.forward(try TokenBatch([(inputIDs: [101, 7592, 102], tokenTypeIDs: [])]), outputHiddenStates: false)
 /// ```
 public struct BertModel: TransformerEncoder {
     public let config: BertConfig

@@ -56,7 +56,7 @@ struct EncoderStack: Sendable {
                 groups.append(group)
                 group = TokenBatch()
             }
-            group.append(inputIDs: batch.inputIDs[sequence].map(Int.init), tokenTypeIDs: batch.tokenTypeIDs[sequence].map(Int.init))
+            group.append(sequence, of: batch)
         }
         if group.tokenCount > 0 { groups.append(group) }
         return groups

@@ -9,16 +9,32 @@ public struct TokenBatch: Sendable, Equatable {
     public init() {}
 
     /// A batch of the given sequences.
-    public init(_ sequences: [(inputIDs: [Int], tokenTypeIDs: [Int])]) {
-        for sequence in sequences { append(inputIDs: sequence.inputIDs, tokenTypeIDs: sequence.tokenTypeIDs) }
+    /// - Throws: ``ModelError/invalidInput(_:)`` when an id does not fit the 32-bit ids the kernels take.
+    public init(_ sequences: [(inputIDs: [Int], tokenTypeIDs: [Int])]) throws {
+        for sequence in sequences { try append(inputIDs: sequence.inputIDs, tokenTypeIDs: sequence.tokenTypeIDs) }
     }
 
     /// Adds one sequence; missing type ids are 0.
-    public mutating func append(inputIDs ids: [Int], tokenTypeIDs types: [Int] = []) {
+    /// - Throws: ``ModelError/invalidInput(_:)`` when an id does not fit in 32 bits (a tokenizer file may hold any
+    ///   integer; truncating it would silently pick another token's row).
+    public mutating func append(inputIDs ids: [Int], tokenTypeIDs types: [Int] = []) throws {
         let start = inputIDs.count
-        inputIDs += ids.map { Int32(truncatingIfNeeded: $0) }
-        tokenTypeIDs += types.count == ids.count ? types.map { Int32(truncatingIfNeeded: $0) } : Array(repeating: 0, count: ids.count)
+        inputIDs += try ids.map { try Self.narrow($0, kind: "token id") }
+        tokenTypeIDs += types.count == ids.count ? try types.map { try Self.narrow($0, kind: "token type id") } : Array(repeating: 0, count: ids.count)
         sequences.append(start..<inputIDs.count)
+    }
+
+    /// Adds the rows `sequence` of another batch (ids already narrowed).
+    mutating func append(_ sequence: Range<Int>, of other: TokenBatch) {
+        let start = inputIDs.count
+        inputIDs += other.inputIDs[sequence]
+        tokenTypeIDs += other.tokenTypeIDs[sequence]
+        sequences.append(start..<inputIDs.count)
+    }
+
+    private static func narrow(_ id: Int, kind: String) throws -> Int32 {
+        guard let narrow = Int32(exactly: id) else { throw ModelError.invalidInput("\(kind) \(id) is outside the model's 32-bit id range") }
+        return narrow
     }
 
     /// The total number of tokens.

@@ -52,12 +52,12 @@ final class EmbeddingService: Sendable {
         let truncating = direction?.lowercased() == "left" ? leftTruncated : model.transformer.tokenizer
         return try texts.map { text in
             let lowered = model.transformer.doLowerCase ? (prompt + text).lowercased() : prompt + text
-            let full = untruncated.encode(lowered, addSpecialTokens: addSpecialTokens)
+            let full = try untruncated.encode(lowered, addSpecialTokens: addSpecialTokens)
             if full.count > maxInputLength {
                 guard allowTruncation else {
                     throw APIError.validation("`inputs` must have less than \(maxInputLength) tokens. Given: \(full.count)", status: .contentTooLarge)
                 }
-                return truncating.encode(lowered, addSpecialTokens: addSpecialTokens)
+                return try truncating.encode(lowered, addSpecialTokens: addSpecialTokens)
             }
             return full
         }
@@ -75,7 +75,7 @@ final class EmbeddingService: Sendable {
         let prompt = try self.prompt(named: promptName)
         let encodings = try tokenize(texts, prompt: prompt, truncate: truncate, direction: direction)
         try validate(dimensions: dimensions)
-        let promptLength = model.promptLength(of: prompt)
+        let promptLength = try model.promptLength(of: prompt)
         var rows = try await batcher.embed(encodings, promptLengths: Array(repeating: promptLength, count: encodings.count))
         if let dimensions { rows = rows.truncated(to: dimensions) }
         return normalize ? rows.normalized() : rows

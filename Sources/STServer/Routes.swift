@@ -45,7 +45,7 @@ enum Routes {
                 if !allowTruncation {
                     var plain = reranker.transformer.tokenizer
                     plain.truncation = nil
-                    for text in body.texts where plain.encode(body.query, pair: text).count > reranker.transformer.maxSeqLength {
+                    for text in body.texts where try plain.encode(body.query, pair: text).count > reranker.transformer.maxSeqLength {
                         throw APIError.validation("`inputs` must have less than \(reranker.transformer.maxSeqLength) tokens", status: .contentTooLarge)
                     }
                 }
@@ -83,7 +83,7 @@ enum Routes {
                 case let .batch(batch): lists = batch
                 }
                 guard !lists.isEmpty, lists.allSatisfy({ !$0.isEmpty }) else { throw APIError.empty("`ids` cannot be empty") }
-                let texts = lists.map { tokenizer.decode($0, skipSpecialTokens: body.skipSpecialTokens ?? true) }
+                let texts = try lists.map { try tokenizer.decode($0, skipSpecialTokens: body.skipSpecialTokens ?? true) }
                 return json("[" + texts.map(JSONNumbers.string).joined(separator: ",") + "]")
             }
         }
@@ -181,6 +181,8 @@ enum Routes {
             return finish(try await work(body))
         } catch let error as APIError {
             return finish(errorResponse(error))
+        } catch let error as TokenizerError {
+            return finish(errorResponse(APIError(status: .unprocessableContent, message: error.description, type: "Tokenizer")))
         } catch {
             return finish(errorResponse(APIError(status: .unprocessableContent, message: "\(error)", type: "Backend")))
         }

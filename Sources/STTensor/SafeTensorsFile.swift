@@ -74,8 +74,27 @@ public final class SafeTensorsFile: Sendable {
             }
             entries[name] = try Self.parseEntry(name: name, value: value, dataSize: dataSize, path: path)
         }
+        try Self.checkContiguous(entries, dataSize: dataSize, path: path)
         self.entries = entries
         self.metadata = metadata
+    }
+
+    /// The tensors must tile the data section exactly, as the reference implementation requires: no two tensors share
+    /// bytes (one edit would change both), no hole, nothing after the last (a shifted header length shows up here).
+    private static func checkContiguous(_ entries: [String: Entry], dataSize: Int, path: String) throws {
+        var expected = 0
+        for (name, entry) in entries.sorted(by: { ($0.value.dataRange.lowerBound, $0.value.dataRange.upperBound) < ($1.value.dataRange.lowerBound, $1.value.dataRange.upperBound) }) {
+            let range = entry.dataRange
+            guard range.lowerBound == expected else {
+                let problem = range.lowerBound < expected ? "overlaps the tensor before it, which ends at byte \(expected)"
+                                                          : "leaves a hole: the tensor before it ends at byte \(expected)"
+                throw SafeTensorsError.invalidTensor(file: path, tensor: name, reason: "data_offsets start at byte \(range.lowerBound) and \(problem)")
+            }
+            expected = range.upperBound
+        }
+        guard expected == dataSize else {
+            throw SafeTensorsError.invalidHeader(file: path, reason: "the tensors cover \(expected) bytes of a \(dataSize)-byte data section")
+        }
     }
 
     private static func parseEntry(name: String, value: Any, dataSize: Int, path: String) throws -> Entry {

@@ -46,16 +46,16 @@ struct AddedVocabulary: Sendable {
     private let normalizedPatterns: [Pattern]
     private let firstScalars: Set<Unicode.Scalar>
 
-    init(tokens: [AddedToken], normalizer: (any Normalizer)?) {
+    init(tokens: [AddedToken], normalizer: (any Normalizer)?) throws {
         self.tokens = tokens
         raw = tokens.filter { !$0.normalized }
             .map { Pattern(scalars: Array($0.content.unicodeScalars), token: $0) }
             .filter { !$0.scalars.isEmpty }
             .sorted { $0.scalars.count > $1.scalars.count }
-        normalizedPatterns = tokens.filter(\.normalized)
+        normalizedPatterns = try tokens.filter(\.normalized)
             .map { token in
                 var text = NormalizedText(Substring(token.content).unicodeScalars)
-                normalizer?.normalize(&text)
+                try normalizer?.normalize(&text)
                 return Pattern(scalars: text.scalars, token: token)
             }
             .filter { !$0.scalars.isEmpty }

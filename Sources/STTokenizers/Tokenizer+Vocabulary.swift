@@ -27,7 +27,7 @@ extension Tokenizer {
             AddedToken(id: try id($0), content: $0, special: true)
         }
         let normalizer = BertNormalizer(cleanText: true, handleChineseChars: handleChineseChars, stripAccents: stripAccents, lowercase: lowercase)
-        self.init(
+        try self.init(
             normalizer: normalizer, preTokenizer: BertPreTokenizer(), model: model,
             postProcessor: BertProcessing(sep: (sepToken, try id(sepToken)), cls: (clsToken, try id(clsToken))),
             decoder: WordPieceDecoder(), addedTokens: specials, padding: Padding(padID: try id(padToken), padToken: padToken))

@@ -24,13 +24,13 @@ public struct Tokenizer: Sendable {
 
     public init(normalizer: (any Normalizer)?, preTokenizer: (any PreTokenizer)?, model: any TokenizerModel,
                 postProcessor: (any PostProcessor)?, decoder: (any TokenDecoder)? = nil, addedTokens: [AddedToken] = [],
-                truncation: Truncation? = nil, padding: Padding? = nil) {
+                truncation: Truncation? = nil, padding: Padding? = nil) throws {
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
         self.model = model
         self.postProcessor = postProcessor
         self.decoder = decoder
-        self.addedVocabulary = AddedVocabulary(tokens: addedTokens, normalizer: normalizer)
+        self.addedVocabulary = try AddedVocabulary(tokens: addedTokens, normalizer: normalizer)
         self.truncation = truncation
         self.padding = padding
     }
@@ -63,7 +63,7 @@ public struct Tokenizer: Sendable {
         }
         let normalizer = try TokenizerComponents.normalizer(json["normalizer"] ?? .null)
         let addedTokens = try (json["added_tokens"]?.arrayValue ?? []).map(AddedToken.init(json:))
-        self.init(
+        try self.init(
             normalizer: normalizer,
             preTokenizer: try TokenizerComponents.preTokenizer(json["pre_tokenizer"] ?? .null),
             model: try TokenizerComponents.model(modelJSON),
@@ -85,21 +85,59 @@ public struct Tokenizer: Sendable {
     }
 
     /// Tokenizes one text into model tokens, without special tokens or truncation.
-    public func tokenize(_ text: String) -> [Token] {
+    /// - Throws: ``TokenizerError`` when a stage cannot process the text (a regular expression over its budget).
+    public func tokenize(_ text: String) throws -> [Token] {
+        try tokens(of: Substring(text).unicodeScalars, stopAfter: nil)
+    }
+
+    /// The first `limit` tokens of `text`, equal to `tokenize(text).prefix(limit)`, read from as little of the
+    /// text as they need, so that a 50 MB line costs what its first tokens cost.
+    ///
+    /// Windows of the text that end at a whitespace are tokenized, each twice as long as the last, until the
+    /// `limit`-th token ends in the window's first half; what lies beyond a window then cannot change those tokens
+    /// (every normalizer, pre-tokenizer and model the reference ships looks at most a word ahead).
+    /// - Throws: ``TokenizerError`` when a stage cannot process the text.
+    public func tokenize(_ text: String, limit: Int) throws -> [Token] {
+        guard limit > 0 else { return [] }
+        let scalars = text.unicodeScalars
+        var window = max(4096, 16 * limit)
+        while let windowEnd = scalars.index(scalars.startIndex, offsetBy: window, limitedBy: scalars.endIndex),
+              windowEnd < scalars.endIndex {
+            // Cut at the next whitespace (or mid-word, a window further on, when there is none).
+            let searchEnd = scalars.index(windowEnd, offsetBy: window, limitedBy: scalars.endIndex) ?? scalars.endIndex
+            let cut = scalars[windowEnd..<searchEnd].firstIndex { $0.properties.isWhitespace } ?? searchEnd
+            let prefix = try tokens(of: Substring(text)[..<cut].unicodeScalars, stopAfter: limit)
+            if prefix.count >= limit, prefix[limit - 1].offsets.upperBound <= window / 2 {
+                return Array(prefix.prefix(limit))
+            }
+            window *= 2
+        }
+        return Array(try tokens(of: Substring(text).unicodeScalars, stopAfter: limit).prefix(limit))
+    }
+
+    /// The pipeline: added tokens split off, normalizer, pre-tokenizer, model; with `stopAfter`, no word is given
+    /// to the model once that many tokens exist.
+    private func tokens(of text: Substring.UnicodeScalarView, stopAfter limit: Int?) throws -> [Token] {
         var tokens: [Token] = []
-        for segment in addedVocabulary.splitRaw(NormalizedText(Substring(text).unicodeScalars)) {
+        func full() -> Bool { limit.map { tokens.count >= $0 } ?? false }
+        for segment in addedVocabulary.splitRaw(NormalizedText(text)) {
+            if full() { break }
             switch segment {
             case let .token(token):
                 tokens.append(token)
             case var .text(piece):
-                normalizer?.normalize(&piece)
+                try normalizer?.normalize(&piece)
                 for inner in addedVocabulary.splitNormalized(piece) {
+                    if full() { break }
                     switch inner {
                     case let .token(token):
                         tokens.append(token)
                     case let .text(normalized):
-                        let words = preTokenizer?.split(normalized) ?? [normalized]
-                        for word in words { tokens += model.tokenize(word) }
+                        let words = try preTokenizer?.split(normalized) ?? [normalized]
+                        for word in words {
+                            if full() { break }
+                            tokens += model.tokenize(word)
+                        }
                     }
                 }
             }
@@ -107,12 +145,20 @@ public struct Tokenizer: Sendable {
         return tokens
     }
 
-    /// Encodes one text, or a pair, applying ``truncation`` and the post-processor.
-    public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true) -> Encoding {
-        var first = Encoding(tokens: tokenize(text))
-        var second = pair.map { Encoding(tokens: tokenize($0), typeID: 1) }
+    /// Encodes one text, or a pair, applying ``truncation`` and the post-processor. With right-side truncation of a
+    /// single text, only the tokens kept are produced (``tokenize(_:limit:)``).
+    /// - Throws: ``TokenizerError`` when a stage cannot process the text (a regular expression over its budget).
+    public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true) throws -> Encoding {
+        let added = addSpecialTokens ? (postProcessor?.addedTokenCount(isPair: pair != nil) ?? 0) : 0
+        var first: Encoding
+        // A pair is tokenized whole: longest-first truncation compares the two full lengths.
+        if let truncation, pair == nil, truncation.direction == .right, truncation.strategy != .onlySecond {
+            first = Encoding(tokens: try tokenize(text, limit: max(0, truncation.maxLength - added)))
+        } else {
+            first = Encoding(tokens: try tokenize(text))
+        }
+        var second = try pair.map { Encoding(tokens: try tokenize($0), typeID: 1) }
         if let truncation {
-            let added = addSpecialTokens ? (postProcessor?.addedTokenCount(isPair: second != nil) ?? 0) : 0
             truncation.apply(first: &first, second: &second, budget: truncation.maxLength - added)
         }
         guard addSpecialTokens, let postProcessor else {
@@ -124,19 +170,21 @@ public struct Tokenizer: Sendable {
 
     /// The text of `ids`: tokens looked up, special tokens left out when `skipSpecialTokens`, then the decoder
     /// (or, without one, the tokens joined by spaces).
-    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true) -> String {
+    /// - Throws: ``TokenizerError`` when a decoder stage cannot process a token (a regular expression over its budget).
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true) throws -> String {
         let special = Set(addedVocabulary.tokens.filter(\.special).map(\.id))
         let tokens = ids.compactMap { id -> String? in
             if skipSpecialTokens, special.contains(id) { return nil }
             return token(forID: id)
         }
         guard let decoder else { return tokens.joined(separator: " ") }
-        return decoder.decodeChain(tokens).joined()
+        return try decoder.decodeChain(tokens).joined()
     }
 
     /// Encodes several texts, then applies ``padding``.
-    public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true) -> [Encoding] {
-        var batch = texts.map { encode($0, addSpecialTokens: addSpecialTokens) }
+    /// - Throws: ``TokenizerError`` when a stage cannot process a text.
+    public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true) throws -> [Encoding] {
+        var batch = try texts.map { try encode($0, addSpecialTokens: addSpecialTokens) }
         padding?.apply(to: &batch)
         return batch
     }

@@ -10,6 +10,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case unknownToken(component: String, token: String)
     /// Input text that cannot be encoded (for example, not valid UTF-8).
     case invalidInput(String)
+    /// A regular expression from the tokenizer file backtracked past its work budget on a text of `textLength`
+    /// scalars (see ``RegexPattern``).
+    case regexBudgetExceeded(pattern: String, textLength: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +21,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case let .invalidField(component, field, expected): return "\(component): field '\(field)' must be \(expected)"
         case let .unknownToken(component, token): return "\(component): token '\(token)' is not in the vocabulary"
         case let .invalidInput(reason): return "invalid tokenizer input: \(reason)"
+        case let .regexBudgetExceeded(pattern, length):
+            return "the tokenizer's regular expression \(pattern) backtracks without bound on a text of \(length) characters; "
+                + "fix the pattern in tokenizer.json (it would take exponential time)"
         }
     }
 }

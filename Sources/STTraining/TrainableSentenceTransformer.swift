@@ -97,11 +97,12 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
     }
 
     /// Tokenizes texts into one packed batch.
-    public func tokenize(_ texts: [String]) -> TokenBatch {
+    /// - Throws: ``ModelError/invalidInput(_:)`` when the tokenizer gives an id outside 32 bits.
+    public func tokenize(_ texts: [String]) throws -> TokenBatch {
         var batch = TokenBatch()
         for text in texts {
-            let encoding = tokenizer.encode(doLowerCase ? text.lowercased() : text)
-            batch.append(inputIDs: encoding.ids, tokenTypeIDs: encoding.typeIDs)
+            let encoding = try tokenizer.encode(doLowerCase ? text.lowercased() : text)
+            try batch.append(inputIDs: encoding.ids, tokenTypeIDs: encoding.typeIDs)
         }
         return batch
     }

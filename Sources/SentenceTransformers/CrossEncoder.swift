@@ -77,12 +77,12 @@ public final class CrossEncoder: Sendable {
     public func predict(_ pairs: [(String, String)], batchSize: Int = 32, activation: CrossEncoderActivation? = nil,
                         applySoftmax: Bool = false) throws -> Embeddings {
         guard batchSize > 0 else { throw SentenceTransformerError.invalidArgument("batchSize must be positive, got \(batchSize)") }
-        let encodings = pairs.map { tokenize($0.0, $0.1) }
+        let encodings = try pairs.map { try tokenize($0.0, $0.1) }
         let labelCount = numLabels
         var values = [Float](repeating: 0, count: pairs.count * labelCount)
         for batch in SentenceTransformer.batches(encodings, size: batchSize) {
             var tokens = TokenBatch()
-            for index in batch { tokens.append(inputIDs: encodings[index].ids, tokenTypeIDs: encodings[index].typeIDs) }
+            for index in batch { try tokens.append(inputIDs: encodings[index].ids, tokenTypeIDs: encodings[index].typeIDs) }
             let logits = head.forward(try transformer.encoder.forward(tokens, outputHiddenStates: false), sequences: tokens.sequences)
             for (position, index) in batch.enumerated() {
                 values.replaceSubrange((index * labelCount)..<((index + 1) * labelCount),
@@ -104,8 +104,9 @@ public final class CrossEncoder: Sendable {
     }
 
     /// The pair as the model reads it: `[CLS] a [SEP] b [SEP]` (or the model's template), truncated longest first.
-    public func tokenize(_ a: String, _ b: String) -> Encoding {
-        transformer.tokenizer.encode(a, pair: b)
+    /// - Throws: ``TokenizerError`` when the tokenizer cannot process a text.
+    public func tokenize(_ a: String, _ b: String) throws -> Encoding {
+        try transformer.tokenizer.encode(a, pair: b)
     }
 
     /// One ranked document.

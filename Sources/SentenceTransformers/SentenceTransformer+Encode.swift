@@ -101,13 +101,21 @@ extension SentenceTransformer {
 
     /// The number of prompt tokens `prompt` puts before a text (its tokens with the leading special token, without
     /// the trailing one), as sentence-transformers counts them.
-    public func promptLength(of prompt: String) -> Int {
-        prompt.isEmpty ? 0 : max(0, transformer.tokenize(prompt).count - 1)
+    /// - Throws: ``TokenizerError`` when the tokenizer cannot process the prompt.
+    public func promptLength(of prompt: String) throws -> Int {
+        prompt.isEmpty ? 0 : max(0, try transformer.tokenize(prompt).count - 1)
     }
 
     private func tokenizeAll(_ texts: [String], prompt: String?, promptName: String?) throws -> ([Encoding], Int) {
         let promptText = try resolvePrompt(prompt: prompt, promptName: promptName) ?? ""
-        return (texts.map { transformer.tokenize(promptText + $0) }, promptLength(of: promptText))
+        let encodings = try texts.enumerated().map { index, text in
+            do {
+                return try transformer.tokenize(promptText + text)
+            } catch let error as TokenizerError {
+                throw SentenceTransformerError.untokenizableInput(input: index, text: text, reason: error.description)
+            }
+        }
+        return (encodings, try promptLength(of: promptText))
     }
 
     /// Indices of `encodings` grouped into batches of similar length, longest first.
@@ -123,7 +131,7 @@ extension SentenceTransformer {
 
     func run(_ encodings: [Encoding], promptLengths: [Int], through moduleCount: Int) throws -> Features {
         var batch = TokenBatch()
-        for encoding in encodings { batch.append(inputIDs: encoding.ids, tokenTypeIDs: encoding.typeIDs) }
+        for encoding in encodings { try batch.append(inputIDs: encoding.ids, tokenTypeIDs: encoding.typeIDs) }
         let output = try transformer.encoder.forward(batch, outputHiddenStates: false)
         var features = Features(
             tokenEmbeddings: output.lastHiddenState, tokenDimension: output.hiddenSize, sequences: batch.sequences,

@@ -97,7 +97,8 @@ public final class SentenceTransformer: Sendable {
     public var parameterCount: Int { transformer.encoder.parameterCount + modules.reduce(0) { $0 + $1.parameterCount } }
 
     /// Tokenizes `text` as ``encode(_:batchSize:normalize:prompt:promptName:truncateDim:)`` does (no prompt).
-    public func tokenize(_ text: String) -> Encoding { transformer.tokenize(text) }
+    /// - Throws: ``TokenizerError`` when the tokenizer cannot process the text.
+    public func tokenize(_ text: String) throws -> Encoding { try transformer.tokenize(text) }
 
     /// The prompt text for an explicit `prompt`, a `promptName`, or the model's default prompt, in that order.
     public func resolvePrompt(prompt: String?, promptName: String?) throws -> String? {

@@ -9,6 +9,8 @@ public enum SentenceTransformerError: Error, CustomStringConvertible, Equatable 
     case invalidArgument(String)
     /// The model produced NaN or an infinity for an input: its weights or config are broken (never a silent `null`).
     case nonFiniteEmbedding(input: Int, text: String?)
+    /// The tokenizer could not process input `input` (e.g. one of its regular expressions ran over its budget).
+    case untokenizableInput(input: Int, text: String, reason: String)
 
     public var description: String {
         switch self {
@@ -23,8 +25,13 @@ public enum SentenceTransformerError: Error, CustomStringConvertible, Equatable 
             return "prompt name '\(name)' is not defined by the model (available: \(available.isEmpty ? "none" : available.joined(separator: ", ")))"
         case let .invalidArgument(reason): return reason
         case let .nonFiniteEmbedding(input, text):
-            let shown = text.map { " (\"\($0.count > 60 ? String($0.prefix(60)) + "…" : $0)\")" } ?? ""
+            let shown = text.map { " (\(Self.excerpt($0)))" } ?? ""
             return "the model produced a NaN or infinite value for input \(input)\(shown): its weights or config (e.g. layer_norm_eps) are broken"
+        case let .untokenizableInput(input, text, reason):
+            return "cannot tokenize input \(input) (\(Self.excerpt(text))): \(reason)"
         }
     }
+
+    /// A text as error messages show it: quoted, cut after 60 characters.
+    static func excerpt(_ text: String) -> String { "\"\(text.count > 60 ? String(text.prefix(60)) + "…" : text)\"" }
 }

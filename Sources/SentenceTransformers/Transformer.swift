@@ -67,7 +67,8 @@ public struct Transformer: Sendable {
     }
 
     /// Tokenizes one text as the model sees it (lowercased if configured, truncated to ``maxSeqLength``).
-    public func tokenize(_ text: String) -> Encoding {
-        tokenizer.encode(doLowerCase ? text.lowercased() : text)
+    /// - Throws: ``TokenizerError`` when the tokenizer cannot process the text.
+    public func tokenize(_ text: String) throws -> Encoding {
+        try tokenizer.encode(doLowerCase ? text.lowercased() : text)
     }
 }

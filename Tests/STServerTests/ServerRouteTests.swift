@@ -114,7 +114,7 @@ import Testing
             let data = (response?["data"] as? [[String: Any]]) ?? []
             #expect(data.count == 2 && data[1]["index"] as? Int == 1 && data[0]["object"] as? String == "embedding")
             let usage = response?["usage"] as? [String: Int]
-            let tokens = model.tokenize("A man is eating food.").count + model.tokenize("hello").count
+            let tokens = try model.tokenize("A man is eating food.").count + model.tokenize("hello").count
             #expect(usage?["prompt_tokens"] == tokens && usage?["total_tokens"] == tokens)
             let vector = ((data.first?["embedding"] as? [NSNumber]) ?? []).map(\.floatValue)
             let expected = try model.encode("A man is eating food.", normalize: true)

@@ -92,6 +92,34 @@ import Testing
         }
     }
 
+    /// The data section must be tiled exactly (issue #17: overlapping offsets were accepted, and an edited header
+    /// length gave shifted, misread weights).
+    @Test func tensorsMustTileTheDataSection() throws {
+        let eight = [UInt8](repeating: 0, count: 8)
+        try Self.expectFailure(header: #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}"#,
+                               data: eight) {
+            if case let .invalidTensor(_, tensor, reason) = $0 { return tensor == "b" && reason.contains("overlaps") }; return false
+        }
+        try Self.expectFailure(header: #"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}"#, data: eight) {
+            if case let .invalidTensor(_, _, reason) = $0 { return reason.contains("hole") }; return false
+        }
+        try Self.expectFailure(header: #"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#, data: eight) {
+            if case let .invalidHeader(_, reason) = $0 { return reason.contains("4 bytes of a 8-byte") }; return false
+        }
+        // A header length edited upwards by 4 swallows padding spaces and moves the data start.
+        let header = #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"# + "    "
+        let path = try Self.write(header: header, data: Self.bytes([Float(1), 2]))
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64(header.utf8.count + 4).littleEndian) { Array($0) })
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(throws: SafeTensorsError.self) { try SafeTensorsFile(path: path) }
+        // Two zero-size tensors at the same offset share no bytes: allowed, as the reference allows them.
+        let empty = try SafeTensorsFile(path: try Self.write(
+            header: #"{"e": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}, "f": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}, "g": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#,
+            data: [0, 0, 0, 0]))
+        #expect(empty.tensorNames == ["e", "f", "g"])
+    }
+
     @Test func truncatedAndMissingFiles() throws {
         let short = FileManager.default.temporaryDirectory.appendingPathComponent("short-\(UUID()).safetensors")
         try Data([1, 2, 3]).write(to: short)

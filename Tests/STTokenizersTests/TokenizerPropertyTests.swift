@@ -37,7 +37,7 @@ import Testing
         for (index, text) in texts.enumerated() {
             var unbounded = tokenizer
             unbounded.truncation = nil
-            let encoding = unbounded.encode(text)
+            let encoding = try unbounded.encode(text)
             let length = text.unicodeScalars.count
             var previousStart = 0
             for (position, offsets) in encoding.offsets.enumerated() where !special.contains(encoding.ids[position]) {
@@ -46,9 +46,47 @@ import Testing
                 previousStart = offsets.lowerBound
             }
             #expect(encoding.ids.allSatisfy { tokenizer.token(forID: $0) != nil })
-            _ = tokenizer.decode(encoding.ids)
-            let pair = unbounded.encode(text, pair: String(text.reversed()))
+            _ = try tokenizer.decode(encoding.ids)
+            let pair = try unbounded.encode(text, pair: String(text.reversed()))
             #expect(pair.ids.count == pair.offsets.count && pair.ids.count == pair.typeIDs.count)
+        }
+    }
+
+    /// Random words (of the scalars above) separated by random whitespace, with runs of no whitespace at all.
+    static func randomWords(scalars count: Int, using generator: inout SeededGenerator) -> String {
+        let spaces: [String] = [" ", " ", " ", "  ", "\n", "\t", "\u{3000}", "\u{A0}", " \u{301}"]
+        var text = ""
+        var length = 0
+        while length < count {
+            let word = Int.random(in: 0..<50, using: &generator) == 0 ? 300 : Int.random(in: 1...12, using: &generator)
+            text += randomText(length: word, using: &generator) + spaces[Int.random(in: 0..<spaces.count, using: &generator)]
+            length += word + 1
+        }
+        return text
+    }
+
+    /// Truncating while tokenizing (issue #17: a 50 MB line was tokenized whole before truncation) keeps exactly the
+    /// tokens that tokenizing everything and truncating after keeps.
+    @Test(arguments: families) func truncatingWhileTokenizingKeepsTheSameTokens(family: String) throws {
+        let seed: UInt64 = 20_261_130
+        var generator = SeededGenerator(seed: seed &+ UInt64(family.utf8.count))
+        var tokenizer = try Tokenizer(contentsOf: TestResources.fixture("tokenizers/\(family)/tokenizer.json"))
+        tokenizer.truncation = nil
+        var texts = (0..<12).map { _ in Self.randomWords(scalars: Int.random(in: 3_000...40_000, using: &generator), using: &generator) }
+        texts.append(Self.randomText(length: 30_000, using: &generator))           // whitespace only by chance
+        texts.append(String(repeating: "a", count: 9_000) + " tail")               // one long word, cut mid-word
+        texts.append(String(repeating: " ", count: 20_000) + "late words only")    // tokens start far in
+        texts.append(String(repeating: "北京天安门", count: 3_000))                    // no whitespace, one token per ideograph
+        texts.append("short text")
+        for (index, text) in texts.enumerated() {
+            let all = try tokenizer.tokenize(text)
+            for limit in [1, 7, 126, 510] {
+                let limited = try tokenizer.tokenize(text, limit: limit)
+                #expect(limited == Array(all.prefix(limit)), "seed \(seed) \(family) text \(index) (\(text.unicodeScalars.count) scalars) limit \(limit)")
+            }
+            var truncating = tokenizer
+            truncating.truncation = Truncation(maxLength: 128)
+            #expect(try truncating.encode(text, addSpecialTokens: false).ids == all.prefix(128).map(\.id), "\(family) text \(index)")
         }
     }
 }

@@ -21,7 +21,7 @@ import Testing
             // Our tokenization of each text must equal the ids Python fed the model (its padding removed).
             let ids = try #require(column["input_ids"] as? [[Int]])
             let masks = try #require(column["attention_mask"] as? [[Int]])
-            let batch = model.tokenize(texts)
+            let batch = try model.tokenize(texts)
             for (index, sequence) in batch.sequences.enumerated() {
                 let expected = zip(ids[index], masks[index]).filter { $0.1 == 1 }.map(\.0)
                 #expect(batch.inputIDs[sequence].map(Int.init) == expected)

@@ -54,7 +54,7 @@ import Testing
         let model = try TrainableSentenceTransformer(directory: Self.tinyModelWithDense())
         let loss = CosineSimilarityLoss()
         let labels: [Float] = [0.9, 0.2, 0.5, 0.1, 0.7]
-        let first = model.tokenize(Self.texts), second = model.tokenize(Self.others)
+        let first = try model.tokenize(Self.texts), second = try model.tokenize(Self.others)
         func value() throws -> Double {
             var random: TrainingRandom? = nil
             let a = try model.forward(first, random: &random), b = try model.forward(second, random: &random)

@@ -16,7 +16,7 @@ import Testing
         var worstLogit: Float = 0, worstScore: Float = 0
         for (row, pair) in zip(rows, pairs) {
             let label = "\(row["id"] ?? "?") \(row["label"] ?? "")"
-            let encoding = model.tokenize(pair.0, pair.1)
+            let encoding = try model.tokenize(pair.0, pair.1)
             #expect(encoding.ids == TestResources.ints(row["input_ids"]), "\(label) ids")
             #expect(encoding.typeIDs == TestResources.ints(row["token_type_ids"]), "\(label) type ids")
             let logit = try model.predict([pair], activation: .identity).values[0]

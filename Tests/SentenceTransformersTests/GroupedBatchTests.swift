@@ -12,7 +12,7 @@ import Testing
         let texts = (0..<24).map { index in
             (0..<(40 + index * 3)).map { String(words[($0 * 7 + index) % words.count]) }.joined(separator: " ")
         }
-        let tokens = texts.reduce(0) { $0 + model.tokenize($1).count }
+        let tokens = try texts.reduce(0) { $0 + (try model.tokenize($1)).count }
         #expect(tokens > 2 * 768)
         let batched = try model.encode(texts, batchSize: 24)
         var worst: Float = 0

@@ -90,4 +90,51 @@ import Testing
             try model.encode(["a text"], prompt: "")
         }
     }
+
+    /// A vocabulary id above 2^31 in tokenizer.json was truncated to 32 bits: another token's vector came back.
+    @Test func vocabularyIDBeyond32BitsIsAnError() throws {
+        let directory = try Self.edited("tiny-bert-legacy-pooling", "tokenizer.json", Self.replacing(#""hello": ?7592"#, with: #""hello": 4294974888"#))
+        let model = try SentenceTransformer(directory: directory)
+        #expect(try model.tokenize("hello").ids.contains(4_294_974_888))
+        do {
+            _ = try model.encode(["hello"])
+            Issue.record("an id beyond 32 bits was embedded")
+        } catch let error as ModelError {
+            #expect("\(error)".contains("4294974888"), "\(error)")
+        }
+    }
+
+    /// A backtracking regular expression in tokenizer.json took 18 s at 84 characters and more than 30 s at 6 KB.
+    /// `(\w+\s?)+$` is caught at load; `(x+x+)+y` passes the load-time probes and is stopped by the work budget.
+    static func withSplitRegex(_ regex: String) throws -> URL {
+        let split = #"{"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": "REGEX"}, "behavior": "Isolated", "invert": false}, {"type": "BertPreTokenizer"}]}"#
+            .replacingOccurrences(of: "REGEX", with: regex.replacingOccurrences(of: "\\", with: "\\\\"))
+        return try Self.edited("tiny-bert-legacy-pooling", "tokenizer.json", Self.replacing(#""pre_tokenizer": ?\{"type": ?"BertPreTokenizer"\}"#,
+                                                                                         with: NSRegularExpression.escapedTemplate(for: "\"pre_tokenizer\": \(split)")))
+    }
+
+    @Test func catastrophicRegexFailsTheLoad() throws {
+        do {
+            _ = try SentenceTransformer(directory: try Self.withSplitRegex(#"(\w+\s?)+$"#))
+            Issue.record("a pattern with exponential backtracking loaded")
+        } catch {
+            #expect("\(error)".contains("catastrophic backtracking"), "\(error)")
+        }
+    }
+
+    @Test func catastrophicRegexOnATextIsAnErrorNotAHang() throws {
+        let model = try SentenceTransformer(directory: try Self.withSplitRegex("(x+x+)+y"))
+        #expect(try model.encode(["hello world", "xxy"]).count == 2)
+        for length in [84, 2_000] {
+            let text = String(repeating: "x", count: length) + "!"
+            let start = Date()
+            do {
+                _ = try model.encode(["fine", text])
+                Issue.record("a \(length)-character text went through an exponential regex")
+            } catch let SentenceTransformerError.untokenizableInput(input, _, reason) {
+                #expect(input == 1 && reason.contains("backtracks"), "\(reason)")
+            }
+            print("catastrophic regex, \(length + 1) characters: error after \(String(format: "%.3f", Date().timeIntervalSince(start))) s")
+        }
+    }
 }

@@ -76,8 +76,8 @@ import Testing
         let data = try Data(contentsOf: Self.fixtures.appendingPathComponent("hidden_states.json"))
         let fixture = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let ids = TestResources.ints(fixture["input_ids"])
-        #expect(model.tokenize(fixture["text"] as? String ?? "").ids == ids)
-        let output = try model.transformer.encoder.forward(TokenBatch([(inputIDs: ids, tokenTypeIDs: [])]), outputHiddenStates: true)
+        #expect(try model.tokenize(fixture["text"] as? String ?? "").ids == ids)
+        let output = try model.transformer.encoder.forward(try TokenBatch([(inputIDs: ids, tokenTypeIDs: [])]), outputHiddenStates: true)
         let layers = try #require(fixture["hidden_states"] as? [Any])
         #expect(output.hiddenStates.count == layers.count)
         for (index, layer) in layers.enumerated() {

@@ -22,8 +22,8 @@ import Testing
         for row in rows {
             let text = row["text"] as? String ?? ""
             let label = "row \(row["id"] ?? "?") \(row["label"] ?? "")"
-            #expect(model.tokenize("passage: " + text).ids == TestResources.ints(row["input_ids_default_prompt"]), "\(label) ids")
-            #expect(model.tokenize("query: " + text).ids == TestResources.ints(row["input_ids_query"]), "\(label) query ids")
+            #expect(try model.tokenize("passage: " + text).ids == TestResources.ints(row["input_ids_default_prompt"]), "\(label) ids")
+            #expect(try model.tokenize("query: " + text).ids == TestResources.ints(row["input_ids_query"]), "\(label) query ids")
             Self.check(try model.encode(text), TestResources.floats(row["embedding"]), "\(label) default prompt")
             Self.check(try model.encode(text, promptName: "query"), TestResources.floats(row["embedding_query"]), "\(label) query prompt")
             Self.check(try model.encode(text, prompt: ""), TestResources.floats(row["embedding_no_prompt"]), "\(label) no prompt")
@@ -38,7 +38,7 @@ import Testing
         let tokenRows = try TestResources.jsonLines(TestResources.fixture("tiny-bert-legacy-pooling/tokenize.jsonl"))
         for (row, tokenRow) in zip(rows, tokenRows) {
             let text = row["text"] as? String ?? ""
-            #expect(model.tokenize(text).ids == TestResources.ints(tokenRow["input_ids"]), "row \(row["id"] ?? "?") ids")
+            #expect(try model.tokenize(text).ids == TestResources.ints(tokenRow["input_ids"]), "row \(row["id"] ?? "?") ids")
             Self.check(try model.encode(text), TestResources.floats(row["embedding"]), "row \(row["id"] ?? "?") \(row["label"] ?? "")")
         }
         let texts = rows.map { $0["text"] as? String ?? "" }

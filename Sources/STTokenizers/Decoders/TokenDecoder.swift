@@ -1,7 +1,8 @@
 /// Turns tokens back into text (`"decoder"` in tokenizer.json). Each decoder rewrites the list of token strings,
 /// as the reference library's `decode_chain` does; the results are concatenated at the end.
 public protocol TokenDecoder: Sendable {
-    func decodeChain(_ tokens: [String]) -> [String]
+    /// - Throws: ``TokenizerError`` when a stage cannot process a token (a regular expression over its budget).
+    func decodeChain(_ tokens: [String]) throws -> [String]
 }
 
 /// WordPiece: `##` pieces glue to the previous token, others get a space; `cleanup` removes the spaces before
@@ -145,10 +146,10 @@ public struct ReplaceDecoder: TokenDecoder {
 
     public init(_ replace: Replace) { self.replace = replace }
 
-    public func decodeChain(_ tokens: [String]) -> [String] {
-        tokens.map { token in
+    public func decodeChain(_ tokens: [String]) throws -> [String] {
+        try tokens.map { token in
             var text = NormalizedText(Substring(token).unicodeScalars)
-            replace.normalize(&text)
+            try replace.normalize(&text)
             return text.string
         }
     }
@@ -160,7 +161,7 @@ public struct DecoderSequence: TokenDecoder {
 
     public init(_ decoders: [any TokenDecoder]) { self.decoders = decoders }
 
-    public func decodeChain(_ tokens: [String]) -> [String] {
-        decoders.reduce(tokens) { $1.decodeChain($0) }
+    public func decodeChain(_ tokens: [String]) throws -> [String] {
+        try decoders.reduce(tokens) { try $1.decodeChain($0) }
     }
 }

@@ -4,7 +4,7 @@ public struct NormalizerSequence: Normalizer {
 
     public init(_ normalizers: [any Normalizer]) { self.normalizers = normalizers }
 
-    public func normalize(_ text: inout NormalizedText) {
-        for normalizer in normalizers { normalizer.normalize(&text) }
+    public func normalize(_ text: inout NormalizedText) throws {
+        for normalizer in normalizers { try normalizer.normalize(&text) }
     }
 }

@@ -14,8 +14,8 @@ public struct Replace: Normalizer {
         self.init(pattern: try TextPattern(json: json["pattern"], component: component), content: try fields.string("content"))
     }
 
-    public func normalize(_ text: inout NormalizedText) {
-        Self.replace(pattern.matches(in: text.scalars), with: content, in: &text)
+    public func normalize(_ text: inout NormalizedText) throws {
+        Self.replace(try pattern.matches(in: text.scalars), with: content, in: &text)
     }
 
     /// Replaces each of `matches` by `content`, whose scalars all take the origin of the match's last scalar (the

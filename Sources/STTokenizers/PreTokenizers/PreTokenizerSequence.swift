@@ -4,7 +4,7 @@ public struct PreTokenizerSequence: PreTokenizer {
 
     public init(_ preTokenizers: [any PreTokenizer]) { self.preTokenizers = preTokenizers }
 
-    public func split(_ text: NormalizedText) -> [NormalizedText] {
-        preTokenizers.reduce([text]) { pieces, preTokenizer in pieces.flatMap(preTokenizer.split) }
+    public func split(_ text: NormalizedText) throws -> [NormalizedText] {
+        try preTokenizers.reduce([text]) { pieces, preTokenizer in try pieces.flatMap(preTokenizer.split) }
     }
 }

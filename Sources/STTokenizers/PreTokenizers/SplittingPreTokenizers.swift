@@ -60,8 +60,8 @@ public struct Split: PreTokenizer {
             invert: try ComponentFields(component: "Split", json: json).bool("invert", default: false))
     }
 
-    public func split(_ text: NormalizedText) -> [NormalizedText] {
-        behavior.split(text, spans: SplitBehavior.spans(count: text.count, matches: pattern.matches(in: text.scalars), invert: invert))
+    public func split(_ text: NormalizedText) throws -> [NormalizedText] {
+        behavior.split(text, spans: SplitBehavior.spans(count: text.count, matches: try pattern.matches(in: text.scalars), invert: invert))
     }
 }
 
