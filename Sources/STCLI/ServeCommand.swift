@@ -10,7 +10,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve a model over HTTP: TEI routes (/embed, /rerank, …), OpenAI /v1/embeddings, a playground at /.",
-        discussion: "Every option also reads TEI's environment variable (MAX_BATCH_TOKENS, API_KEY, …). Stops gracefully on SIGTERM."
+        discussion: "Every option also reads TEI's environment variable (MAX_BATCH_TOKENS, API_KEY, …). Stops on SIGTERM: requests in flight get --shutdown-timeout seconds."
     )
 
     @OptionGroup var modelOptions: ModelOptions
@@ -28,8 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
     var maxConcurrentRequests: Int?
     @Option(help: "Inputs per request (MAX_CLIENT_BATCH_SIZE).")
     var maxClientBatchSize: Int?
-    @Flag(help: "Truncate long inputs instead of refusing them (AUTO_TRUNCATE).")
-    var autoTruncate = false
+    // Optional, so that an absent flag leaves AUTO_TRUNCATE in charge and --no-auto-truncate can overrule it.
+    @Flag(inversion: .prefixedNo, help: "Truncate long inputs instead of refusing them (AUTO_TRUNCATE).")
+    var autoTruncate: Bool?
     @Option(help: "Largest body in bytes (PAYLOAD_LIMIT).")
     var payloadLimit: Int?
     @Option(help: "Require Authorization: Bearer KEY (API_KEY).")
@@ -38,12 +39,24 @@ struct ServeCommand: AsyncParsableCommand {
     var defaultPromptName: String?
     @Option(help: "Allowed CORS origins, comma-separated, or * (CORS_ALLOW_ORIGIN).")
     var corsAllowOrigin: String?
+    @Option(help: "Seconds a client has to send a request head, from its first byte; then 408 and close (HEADER_READ_TIMEOUT, default 10).")
+    var headerReadTimeout: Double?
+    @Option(help: "Seconds a client has to send a request body, from the end of its head; then close (BODY_READ_TIMEOUT, default 30).")
+    var bodyReadTimeout: Double?
+    @Option(help: "Seconds an idle keep-alive connection is kept open (IDLE_TIMEOUT, default 60).")
+    var idleTimeout: Double?
+    @Option(help: "Seconds requests in flight get after SIGTERM/SIGINT before their connections are cut and the server exits (SHUTDOWN_TIMEOUT, default 10).")
+    var shutdownTimeout: Double?
 
     func validate() throws {
         for (name, value) in [("--port", port), ("--max-batch-tokens", maxBatchTokens), ("--max-batch-requests", maxBatchRequests),
                               ("--max-concurrent-requests", maxConcurrentRequests), ("--max-client-batch-size", maxClientBatchSize),
                               ("--payload-limit", payloadLimit)] {
             if let value, value <= 0 { throw ValidationError("\(name) must be positive") }
+        }
+        for (name, value) in [("--header-read-timeout", headerReadTimeout), ("--body-read-timeout", bodyReadTimeout),
+                              ("--idle-timeout", idleTimeout), ("--shutdown-timeout", shutdownTimeout)] {
+            if let value, !(value.isFinite && value > 0) { throw ValidationError("\(name) must be a positive number of seconds") }
         }
     }
 
@@ -55,16 +68,20 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxBatchRequests = maxBatchRequests ?? configuration.maxBatchRequests
         configuration.maxConcurrentRequests = maxConcurrentRequests ?? configuration.maxConcurrentRequests
         configuration.maxClientBatchSize = maxClientBatchSize ?? configuration.maxClientBatchSize
-        configuration.autoTruncate = autoTruncate || configuration.autoTruncate
+        configuration.autoTruncate = autoTruncate ?? configuration.autoTruncate
         configuration.payloadLimit = payloadLimit ?? configuration.payloadLimit
         configuration.apiKey = apiKey ?? configuration.apiKey
         configuration.defaultPromptName = defaultPromptName ?? configuration.defaultPromptName
         configuration.corsAllowOrigin = corsAllowOrigin.map { $0.split(separator: ",").map(String.init) } ?? configuration.corsAllowOrigin
+        configuration.headerReadTimeout = headerReadTimeout.map { .seconds($0) } ?? configuration.headerReadTimeout
+        configuration.bodyReadTimeout = bodyReadTimeout.map { .seconds($0) } ?? configuration.bodyReadTimeout
+        configuration.idleTimeout = idleTimeout.map { .seconds($0) } ?? configuration.idleTimeout
+        configuration.shutdownTimeout = shutdownTimeout.map { .seconds($0) } ?? configuration.shutdownTimeout
         configuration.modelID = modelOptions.model
         configuration.modelDtype = modelOptions.precision == .int8 ? "int8" : "float32"
         let model = try modelOptions.load()
         let crossEncoder = try reranker.map { try CrossEncoder($0) }
         let app = buildApplication(configuration: configuration, model: model, reranker: crossEncoder)
-        try await app.runService()
+        try await app.runService(shutdownTimeout: configuration.shutdownTimeout)
     }
 }

@@ -15,9 +15,12 @@ public struct APIError: Error, CustomStringConvertible {
 
     static func empty(_ message: String) -> APIError { APIError(status: .unprocessableContent, message: message, type: "Empty") }
     static let overloaded = APIError(status: .tooManyRequests, message: "Model is overloaded", type: "Overloaded")
+    /// axum's words, with which TEI refuses a body not declared as JSON.
+    static let unsupportedMediaType = APIError(status: .unsupportedMediaType, message: "Expected request with `Content-Type: application/json`",
+                                               type: "Validation")
     static let unauthorized = APIError(status: .unauthorized, message: "Unauthorized", type: "Unauthorized")
 
     var body: Data {
-        (try? JSONSerialization.data(withJSONObject: ["error": message, "error_type": type], options: [.sortedKeys])) ?? Data()
+        (try? JSONSerialization.data(withJSONObject: ["error": message, "error_type": type], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     }
 }

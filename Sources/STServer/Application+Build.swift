@@ -1,16 +1,18 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import SentenceTransformers
 
 /// Builds the embedding server: TEI's routes, the OpenAI `/v1/embeddings` route, metrics, the OpenAPI document and
-/// the playground page, behind API-key and CORS middleware.
+/// the playground page, behind API-key and CORS middleware. Connections are cut when a client is too slow (see
+/// ``ConnectionDeadlineHandler``).
 ///
 /// ```swift
 /// let app = try buildApplication(configuration: ServerConfiguration(), model: try SentenceTransformer())
-/// try await app.runService()   // stops gracefully on SIGTERM / SIGINT
+/// try await app.runService(shutdownTimeout: .seconds(10))   // stops on SIGTERM / SIGINT within 10 s
 /// ```
 public func buildApplication(configuration: ServerConfiguration, model: SentenceTransformer, reranker: CrossEncoder? = nil,
                              logger: Logger? = nil) -> some ApplicationProtocol {
@@ -25,8 +27,12 @@ public func buildApplication(configuration: ServerConfiguration, model: Sentence
     Routes.register(on: router, service: service)
     var log = logger ?? Logger(label: "sbert.serve")
     if logger == nil { log.logLevel = .info }
+    let timeouts = ConnectionDeadlineHandler.Timeouts(header: TimeAmount(configuration.headerReadTimeout),
+                                                      body: TimeAmount(configuration.bodyReadTimeout),
+                                                      idle: TimeAmount(configuration.idleTimeout))
     return Application(
         router: router,
+        server: HTTPServerBuilder { responder in TimedHTTP1Channel(responder: responder, timeouts: timeouts) },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sbert"),
         logger: log)
 }

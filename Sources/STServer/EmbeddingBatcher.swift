@@ -26,7 +26,6 @@ actor EmbeddingBatcher {
     private let metrics: ServerMetrics
     private var queue: [Job] = []
     private var running = false
-    private static let compute = DispatchQueue(label: "sbert.inference", qos: .userInitiated)
 
     init(model: SentenceTransformer, maxBatchTokens: Int, maxBatchRequests: Int?, metrics: ServerMetrics) {
         self.model = model
@@ -83,13 +82,13 @@ actor EmbeddingBatcher {
         running = false
     }
 
-    /// One forward pass over the jobs' inputs, on the compute thread.
+    /// One forward pass over the jobs' inputs, on the inference thread.
     private func run(_ batch: [Job], wantsTokens: Bool) async -> Result<Output, any Error> {
         let encodings = batch.flatMap(\.encodings)
         let promptLengths = batch.flatMap { $0.promptLengths.count == $0.encodings.count ? $0.promptLengths : Array(repeating: 0, count: $0.encodings.count) }
         let model = self.model
         return await withCheckedContinuation { continuation in
-            Self.compute.async {
+            WorkerThreads.inference.submit {
                 continuation.resume(returning: Result {
                     wantsTokens ? .tokens(try model.tokenEmbeddings(encodings: encodings))
                                 : .pooled(try model.embed(encodings: encodings, promptLengths: promptLengths))

@@ -63,6 +63,15 @@ final class EmbeddingService: Sendable {
         }
     }
 
+    /// ``tokenize(_:prompt:truncate:direction:addSpecialTokens:)`` on the request worker threads: a request may carry
+    /// megabytes of text, and tokenizing it on a cooperative thread would hold up every other route.
+    func tokenizeOnWorkers(_ texts: [String], prompt: String = "", truncate: Bool?, direction: String? = nil,
+                         addSpecialTokens: Bool = true) async throws -> [Encoding] {
+        try await WorkerThreads.requests.run {
+            try self.tokenize(texts, prompt: prompt, truncate: truncate, direction: direction, addSpecialTokens: addSpecialTokens)
+        }
+    }
+
     /// Checks a Matryoshka `dimensions` request field: 1 … the model's embedding dimension.
     func validate(dimensions: Int?) throws {
         if let dimensions, dimensions <= 0 || dimensions > model.embeddingDimension {
@@ -73,7 +82,7 @@ final class EmbeddingService: Sendable {
     /// Sentence embeddings through the batcher, then Matryoshka truncation and normalization as asked.
     func embed(_ texts: [String], truncate: Bool?, direction: String?, promptName: String?, dimensions: Int?, normalize: Bool) async throws -> Embeddings {
         let prompt = try self.prompt(named: promptName)
-        let encodings = try tokenize(texts, prompt: prompt, truncate: truncate, direction: direction)
+        let encodings = try await tokenizeOnWorkers(texts, prompt: prompt, truncate: truncate, direction: direction)
         try validate(dimensions: dimensions)
         let promptLength = try model.promptLength(of: prompt)
         var rows = try await batcher.embed(encodings, promptLengths: Array(repeating: promptLength, count: encodings.count))

@@ -18,9 +18,11 @@ enum Routes {
         router.post("/embed_all") { request, context in
             try await handle(request, context, route: "embed_all", service: service, admit: true) { (body: EmbedRequest) in
                 let prompt = try service.prompt(named: body.promptName)
-                let encodings = try service.tokenize(body.inputs.texts, prompt: prompt, truncate: body.truncate, direction: body.truncationDirection)
+                let encodings = try await service.tokenizeOnWorkers(body.inputs.texts, prompt: prompt, truncate: body.truncate,
+                                                                    direction: body.truncationDirection)
                 let tokens = try await service.batcher.tokenEmbeddings(encodings)
-                return json("[" + tokens.map { JSONNumbers.rows($0.arrays) }.joined(separator: ",") + "]")
+                // Up to 32 × 512 × 384 numbers: formatted off the cooperative threads.
+                return json(try await WorkerThreads.requests.run { "[" + tokens.map { JSONNumbers.rows($0.arrays) }.joined(separator: ",") + "]" })
             }
         }
         router.post("/similarity") { request, context in
@@ -43,13 +45,15 @@ enum Routes {
                 }
                 let allowTruncation = body.truncate ?? service.configuration.autoTruncate
                 if !allowTruncation {
-                    var plain = reranker.transformer.tokenizer
-                    plain.truncation = nil
-                    for text in body.texts where try plain.encode(body.query, pair: text).count > reranker.transformer.maxSeqLength {
-                        throw APIError.validation("`inputs` must have less than \(reranker.transformer.maxSeqLength) tokens", status: .contentTooLarge)
+                    try await WorkerThreads.requests.run {
+                        var plain = reranker.transformer.tokenizer
+                        plain.truncation = nil
+                        for text in body.texts where try plain.encode(body.query, pair: text).count > reranker.transformer.maxSeqLength {
+                            throw APIError.validation("`inputs` must have less than \(reranker.transformer.maxSeqLength) tokens", status: .contentTooLarge)
+                        }
                     }
                 }
-                let scores = try await Inference.run { try reranker.predict(body.texts.map { (body.query, $0) }, activation: body.rawScores == true ? .identity : nil).values }
+                let scores = try await WorkerThreads.rerank.run { try reranker.predict(body.texts.map { (body.query, $0) }, activation: body.rawScores == true ? .identity : nil).values }
                 let order = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
                 let items = order.map { index in
                     var item = "{\"index\":\(index),\"score\":\(JSONNumbers.number(scores[index]))"
@@ -62,16 +66,19 @@ enum Routes {
         router.post("/tokenize") { request, context in
             try await handle(request, context, route: "tokenize", service: service, admit: true) { (body: TokenizeRequest) in
                 let prompt = try service.prompt(named: body.promptName)
-                let encodings = try service.tokenize(body.inputs.texts, prompt: prompt, truncate: true, addSpecialTokens: body.addSpecialTokens ?? true)
-                let tokenizer = service.model.transformer.tokenizer
-                let rows = encodings.map { encoding in
-                    "[" + encoding.ids.indices.map { i in
-                        let offsets = encoding.offsets[i]
-                        return "{\"id\":\(encoding.ids[i]),\"text\":\(JSONNumbers.string(tokenizer.token(forID: encoding.ids[i]) ?? "")),"
-                            + "\"special\":\(encoding.specialTokensMask[i] == 1),\"start\":\(offsets.lowerBound),\"stop\":\(offsets.upperBound)}"
-                    }.joined(separator: ",") + "]"
-                }
-                return json("[" + rows.joined(separator: ",") + "]")
+                // Tokenizing and formatting megabytes of text: on the worker threads, not the cooperative ones.
+                return json(try await WorkerThreads.requests.run {
+                    let encodings = try service.tokenize(body.inputs.texts, prompt: prompt, truncate: true, addSpecialTokens: body.addSpecialTokens ?? true)
+                    let tokenizer = service.model.transformer.tokenizer
+                    let rows = encodings.map { encoding in
+                        "[" + encoding.ids.indices.map { i in
+                            let offsets = encoding.offsets[i]
+                            return "{\"id\":\(encoding.ids[i]),\"text\":\(JSONNumbers.string(tokenizer.token(forID: encoding.ids[i]) ?? "")),"
+                                + "\"special\":\(encoding.specialTokensMask[i] == 1),\"start\":\(offsets.lowerBound),\"stop\":\(offsets.upperBound)}"
+                        }.joined(separator: ",") + "]"
+                    }
+                    return "[" + rows.joined(separator: ",") + "]"
+                })
             }
         }
         router.post("/decode") { request, context in
@@ -83,8 +90,12 @@ enum Routes {
                 case let .batch(batch): lists = batch
                 }
                 guard !lists.isEmpty, lists.allSatisfy({ !$0.isEmpty }) else { throw APIError.empty("`ids` cannot be empty") }
-                let texts = try lists.map { try tokenizer.decode($0, skipSpecialTokens: body.skipSpecialTokens ?? true) }
-                return json("[" + texts.map(JSONNumbers.string).joined(separator: ",") + "]")
+                let skipSpecialTokens = body.skipSpecialTokens ?? true
+                // 100,000 ids take seconds to decode: on the worker threads, so that `/health` and the others go on.
+                return json(try await WorkerThreads.requests.run {
+                    let texts = try lists.map { try tokenizer.decode($0, skipSpecialTokens: skipSpecialTokens) }
+                    return "[" + texts.map(JSONNumbers.string).joined(separator: ",") + "]"
+                })
             }
         }
         router.post("/v1/embeddings") { request, context in
@@ -94,7 +105,7 @@ enum Routes {
                 switch body.input {
                 case let .texts(texts):
                     rows = try await service.embed(texts, truncate: nil, direction: nil, promptName: nil, dimensions: body.dimensions, normalize: true)
-                    promptTokens = try service.tokenize(texts, truncate: true).reduce(0) { $0 + $1.count }
+                    promptTokens = try await service.tokenizeOnWorkers(texts, truncate: true).reduce(0) { $0 + $1.count }
                 case let .tokens(lists):
                     guard !lists.isEmpty, lists.allSatisfy({ !$0.isEmpty }) else { throw APIError.empty("`input` cannot be empty") }
                     guard lists.count <= service.configuration.maxClientBatchSize else {
@@ -152,7 +163,7 @@ enum Routes {
     }
 
     /// Admission, body limit, JSON decoding, metrics and error mapping around one route's work.
-    static func handle<Body: Decodable>(_ request: Request, _ context: BasicRequestContext, route: String, service: EmbeddingService,
+    static func handle<Body: Decodable & Sendable>(_ request: Request, _ context: BasicRequestContext, route: String, service: EmbeddingService,
                                         admit: Bool, work: (Body) async throws -> Response) async throws -> Response {
         let start = DispatchTime.now()
         func finish(_ response: Response) -> Response {
@@ -161,6 +172,8 @@ enum Routes {
             context.logger.info("\(route) \(response.status.code) \(String(format: "%.1f", seconds * 1000)) ms")
             return response
         }
+        // Before admission, as TEI's extractor runs before its handler takes a permit.
+        guard request.hasJSONContentType else { return finish(errorResponse(.unsupportedMediaType)) }
         if admit {
             guard service.limiter.acquire() else { return finish(errorResponse(.overloaded)) }
         }
@@ -169,12 +182,17 @@ enum Routes {
             let buffer: ByteBuffer
             do {
                 buffer = try await request.body.collect(upTo: service.configuration.payloadLimit)
-            } catch {
+            } catch is NIOTooManyBytesError {
                 return finish(errorResponse(.validation("request body larger than the payload limit (\(service.configuration.payloadLimit) bytes)", status: .contentTooLarge)))
+            } catch {
+                // The connection ended or was cut (body read timeout) mid-body: nobody will read this answer, but the
+                // log and the metrics should not call it too large.
+                return finish(errorResponse(.validation("request body incomplete", status: .badRequest)))
             }
             let body: Body
             do {
-                body = try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
+                // Up to the payload limit of JSON: decoded on the worker threads, not the cooperative ones.
+                body = try await WorkerThreads.requests.run { try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView)) }
             } catch {
                 return finish(errorResponse(.validation("malformed request body: \(Self.describe(error))")))
             }
@@ -196,17 +214,6 @@ enum Routes {
             return "wrong type at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`"
         case .dataCorrupted: return "not valid JSON"
         @unknown default: return "invalid"
-        }
-    }
-}
-
-/// Runs CPU-bound work (the reranker) off the event loops.
-enum Inference {
-    static let queue = DispatchQueue(label: "sbert.rerank", qos: .userInitiated)
-
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
         }
     }
 }

@@ -26,6 +26,16 @@ public struct ServerConfiguration: Sendable {
     public var modelID = "sentence-transformers/all-MiniLM-L6-v2"
     /// The arithmetic the model runs in, as `/info` reports it (`model_dtype`: "float32" or "int8").
     public var modelDtype: String = "float32"
+    /// Time a client has to send a request's head, from its first byte; then 408 and the connection is closed. Counted
+    /// in total, not between bytes, so a client sending one byte a second is cut too.
+    public var headerReadTimeout: Duration = .seconds(10)
+    /// Time a client has to send a request's body, from the end of its head; then the connection is closed.
+    public var bodyReadTimeout: Duration = .seconds(30)
+    /// Time a connection may wait for its next request (keep-alive) before it is closed.
+    public var idleTimeout: Duration = .seconds(60)
+    /// After SIGTERM or SIGINT: time the requests in flight get to finish; then their connections are cut and the
+    /// process exits.
+    public var shutdownTimeout: Duration = .seconds(10)
 
     public init() {}
 
@@ -33,17 +43,26 @@ public struct ServerConfiguration: Sendable {
     public init(environment: [String: String]) {
         self.init()
         func int(_ key: String) -> Int? { environment[key].flatMap { Int($0) } }
+        // Timeouts in seconds, fractions allowed; zero, negative or unparsable values are ignored.
+        func seconds(_ key: String) -> Duration? {
+            environment[key].flatMap { Double($0) }.flatMap { $0.isFinite && $0 > 0 ? .seconds($0) : nil }
+        }
         host = environment["HOSTNAME"] ?? host
         port = int("PORT") ?? port
         maxBatchTokens = int("MAX_BATCH_TOKENS") ?? maxBatchTokens
         maxBatchRequests = int("MAX_BATCH_REQUESTS") ?? maxBatchRequests
         maxConcurrentRequests = int("MAX_CONCURRENT_REQUESTS") ?? maxConcurrentRequests
         maxClientBatchSize = int("MAX_CLIENT_BATCH_SIZE") ?? maxClientBatchSize
-        autoTruncate = ["1", "true", "yes"].contains(environment["AUTO_TRUNCATE"]?.lowercased() ?? "") || autoTruncate
+        autoTruncate = environment["AUTO_TRUNCATE"].map { ["1", "true", "yes"].contains($0.lowercased()) } ?? autoTruncate
         payloadLimit = int("PAYLOAD_LIMIT") ?? payloadLimit
         apiKey = environment["API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         defaultPromptName = environment["DEFAULT_PROMPT_NAME"]
         corsAllowOrigin = environment["CORS_ALLOW_ORIGIN"].map { $0.split(separator: ",").map(String.init) }
         modelID = environment["MODEL_ID"] ?? modelID
+        // Not TEI's (it has no such settings): named like its variables.
+        headerReadTimeout = seconds("HEADER_READ_TIMEOUT") ?? headerReadTimeout
+        bodyReadTimeout = seconds("BODY_READ_TIMEOUT") ?? bodyReadTimeout
+        idleTimeout = seconds("IDLE_TIMEOUT") ?? idleTimeout
+        shutdownTimeout = seconds("SHUTDOWN_TIMEOUT") ?? shutdownTimeout
     }
 }
