@@ -158,7 +158,8 @@ struct HostileClientTests {
               + "max \(String(format: "%.1f", latencies.last ?? 0)) ms; flood: \(counts.sorted { $0.key < $1.key })")
         #expect(latencies.count > 50 && counts["/health 200"] == latencies.count)
         #expect(p99 < 100)
-        #expect((counts["/decode 200"] ?? 0) > 0 && (counts["/tokenize 200"] ?? 0) > 0)
+        // Which route wins the four slots is a race; that some heavy requests were served is not.
+        #expect((counts["/decode 200"] ?? 0) + (counts["/tokenize 200"] ?? 0) > 0)
         #expect((counts["/decode 429"] ?? 0) + (counts["/tokenize 429"] ?? 0) > 0)
     }
 }
