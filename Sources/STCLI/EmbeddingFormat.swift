@@ -36,14 +36,27 @@ enum EmbeddingFormat: String, ExpressibleByArgument, CaseIterable {
         "[" + row.map(number).joined(separator: ",") + "]"
     }
 
-    /// NumPy format version 1.0: magic, header length, a Python-dict header padded to 64 bytes, raw little-endian data.
+    /// NumPy format version 1.0: magic, header length, a Python-dict header, raw little-endian data.
     static func npy(_ embeddings: Embeddings) -> Data {
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(embeddings.count), \(embeddings.dimension)), }"
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        npyHeader(rows: embeddings.count, dimension: embeddings.dimension) + npyRows(embeddings)
+    }
+
+    /// The `.npy` header, always ``npyHeaderLength`` bytes (a multiple of 64, as NumPy writes them) so that a
+    /// streamed file can reserve it before the row count is known.
+    static func npyHeader(rows: Int, dimension: Int) -> Data {
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(dimension)), }"
+        header += String(repeating: " ", count: max(0, npyHeaderLength - 10 - header.utf8.count - 1)) + "\n"
         var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
         withUnsafeBytes(of: UInt16(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: Array(header.utf8))
+        return data
+    }
+
+    /// Room for a shape of two 20-digit numbers: 128 bytes.
+    static let npyHeaderLength = 128
+
+    static func npyRows(_ embeddings: Embeddings) -> Data {
+        var data = Data(capacity: 4 * embeddings.values.count)
         for value in embeddings.values {
             withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
         }

@@ -51,14 +51,31 @@ struct EncodeCommand: ParsableCommand {
         }
     }
 
+    /// Lines encoded and written at a time: memory stays flat whatever the input's length, and batches of similar
+    /// length still form within a chunk.
+    static let chunkLines = 4096
+
     func run() throws {
-        let inputs = texts.isEmpty ? try InputLines.read(path: input) : texts
+        let reader = texts.isEmpty ? try LineReader(path: input) : nil
         let model = try modelOptions.load()
-        let progress = ProgressBar(total: inputs.count, label: "encode")
-        let embeddings = try model.encode(
-            inputs, batchSize: batchSize, normalize: normalize, prompt: prompt, promptName: promptName,
-            truncateDim: truncateDim, progress: { done, _ in progress.update(done) })
-        progress.finish()
-        try OutputFile.write(format.encode(embeddings), to: output)
+        let writer = try EmbeddingWriter(format: format, path: output)
+        func encode(_ chunk: [String]) throws {
+            try writer.write(model.encode(
+                chunk, batchSize: batchSize, normalize: normalize, prompt: prompt, promptName: promptName, truncateDim: truncateDim))
+        }
+        if let reader {
+            // The input's length is not known ahead: progress counts texts, on a terminal, for long inputs.
+            let showProgress = isatty(STDERR_FILENO) == 1
+            var done = 0
+            while case let chunk = try reader.next(Self.chunkLines), !chunk.isEmpty {
+                try encode(chunk)
+                done += chunk.count
+                if showProgress, done >= 10_000 { FileHandle.standardError.write(Data("\rencode: \(done) texts".utf8)) }
+            }
+            if showProgress, done >= 10_000 { FileHandle.standardError.write(Data("\n".utf8)) }
+        } else {
+            try encode(texts)
+        }
+        try writer.finish()
     }
 }

@@ -61,8 +61,9 @@ struct IndexBuildCommand: ParsableCommand {
     var out: String
     @Option(help: "flat (exact) or hnsw (approximate).")
     var kind: KindName = .flat
-    @Option(help: "Flat storage: float32, int8, uint8, binary or ubinary.")
-    var precision: String = "float32"
+    // Not `--precision`: that is the model's arithmetic (ModelOptions); this is how the flat index stores vectors.
+    @Option(help: "Flat storage: float32, int8, uint8, binary or ubinary (sentence-transformers' quantize_embeddings precisions).")
+    var storagePrecision: String = "float32"
     @Option(help: "cosine, dot or l2.")
     var metric: String = "cosine"
     @Option(help: "HNSW links per node.")
@@ -75,7 +76,7 @@ struct IndexBuildCommand: ParsableCommand {
     var batchSize: Int = 32
 
     func validate() throws {
-        guard QuantizationPrecision(rawValue: precision) != nil else { throw ValidationError("unknown --precision \(precision)") }
+        guard QuantizationPrecision(rawValue: storagePrecision) != nil else { throw ValidationError("unknown --storage-precision \(storagePrecision)") }
         guard VectorIndex.Metric(rawValue: metric) != nil else { throw ValidationError("unknown --metric \(metric)") }
         guard m > 1, efConstruction > 0, efSearch > 0, batchSize > 0 else { throw ValidationError("--m, --ef-*, --batch-size must be positive") }
     }
@@ -85,7 +86,7 @@ struct IndexBuildCommand: ParsableCommand {
         let model = try modelOptions.load()
         let indexKind: VectorIndex.Kind = kind == .hnsw
             ? .hnsw(m: m, efConstruction: efConstruction, efSearch: efSearch)
-            : .flat(precision: QuantizationPrecision(rawValue: precision) ?? .float32)
+            : .flat(precision: QuantizationPrecision(rawValue: storagePrecision) ?? .float32)
         var index = VectorIndex(dimension: model.embeddingDimension, kind: indexKind, metric: VectorIndex.Metric(rawValue: metric) ?? .cosine,
                                 model: modelOptions.model)
         try DocumentInput.add(documents, to: &index, model: model, batchSize: batchSize)

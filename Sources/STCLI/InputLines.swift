@@ -5,16 +5,10 @@ package enum InputLines {
     /// Reads every line of `path` (`-` or nil = standard input).
     /// - Throws: ``CLIError`` naming the line when a line is not valid UTF-8.
     package static func read(path: String?) throws -> [String] {
-        let data: Data
-        if let path, path != "-" {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw CLIError("cannot read input file \(path)")
-            }
-            data = contents
-        } else {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        }
-        return try lines(of: data, source: path ?? "standard input")
+        let reader = try LineReader(path: path)
+        var lines: [String] = []
+        while let line = try reader.next() { lines.append(line) }
+        return lines
     }
 
     /// Splits `data` into lines and decodes each as UTF-8; a final empty line (a trailing newline) is dropped.

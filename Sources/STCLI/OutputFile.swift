@@ -10,15 +10,20 @@ enum OutputFile {
             try StandardOutput.write(data)
             return
         }
-        var status = stat()
-        if lstat(path, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
-            let kind = (status.st_mode & S_IFMT) == S_IFLNK ? "a symbolic link" : (status.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "not a regular file"
-            throw CLIError("refusing to replace \(path): it is \(kind) (write through it with shell redirection: > \(path))")
-        }
+        try checkReplaceable(path)
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw CLIError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// - Throws: ``CLIError`` when `path` exists and is not a regular file.
+    static func checkReplaceable(_ path: String) throws {
+        var status = stat()
+        if lstat(path, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+            let kind = (status.st_mode & S_IFMT) == S_IFLNK ? "a symbolic link" : (status.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "not a regular file"
+            throw CLIError("refusing to replace \(path): it is \(kind) (write through it with shell redirection: > \(path))")
         }
     }
 }
