@@ -67,6 +67,24 @@ import Testing
         #expect(large < small + 64, "peak RSS \(large) MiB for 1,000,000 lines against \(small) MiB for 10,000")
     }
 
+    /// A 50 MB line took 3.1 GB: it was tokenized whole before truncation to 256 tokens.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/status"), "peak memory is read from /proc"))
+    func aFiftyMegabyteLineCostsItsFirstTokens() throws {
+        let model = try TestResources.model("tiny-bert-legacy-pooling").path
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("long-line-\(UUID()).txt")
+        defer { try? FileManager.default.removeItem(at: input) }
+        let phrase = "a man is eating food while the dog runs in the green house "
+        try (String(repeating: phrase, count: 50_000_000 / phrase.utf8.count) + "\nshort line\n").write(to: input, atomically: false, encoding: .utf8)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("long-line-rows-\(UUID()).jsonl")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let run = try Self.runMeasuringPeak(["encode", "--model", model, "--input", input.path, "--output", output.path])
+        print("sbert encode, one 50 MB line: peak RSS \(String(format: "%.1f", run.peakMiB)) MiB, \(String(format: "%.1f", run.seconds)) s")
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(try Self.lineCount(output) == 2)
+        // The line itself is read, lowercased and prefixed once each (50 MB apiece); nothing grows with its tokens.
+        #expect(run.peakMiB < 400)
+    }
+
     /// A chunked run writes exactly what one pass over all lines would: the same rows, in input order, every format.
     @Test func chunkedOutputEqualsTheWholeInput() throws {
         let model = try TestResources.model("tiny-bert-legacy-pooling").path

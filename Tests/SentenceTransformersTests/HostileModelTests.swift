@@ -122,6 +122,20 @@ import Testing
         }
     }
 
+    /// The issue's reproducer as it was: a `Replace` normalizer, before the BERT normalizer.
+    @Test func catastrophicReplaceNormalizerFailsTheLoad() throws {
+        let replace = #"{"type": "Replace", "pattern": {"Regex": "(\\w+\\s?)+$"}, "content": " "}"#
+        let directory = try Self.edited("tiny-bert-legacy-pooling", "tokenizer.json", Self.replacing(
+            #""normalizer": ?(\{[^{}]*\})"#,
+            with: NSRegularExpression.escapedTemplate(for: #""normalizer": {"type": "Sequence", "normalizers": ["# + replace + ", ") + "$1]}"))
+        do {
+            _ = try SentenceTransformer(directory: directory)
+            Issue.record("a Replace normalizer with exponential backtracking loaded")
+        } catch {
+            #expect("\(error)".contains("catastrophic backtracking") && "\(error)".contains("Replace"), "\(error)")
+        }
+    }
+
     @Test func catastrophicRegexOnATextIsAnErrorNotAHang() throws {
         let model = try SentenceTransformer(directory: try Self.withSplitRegex("(x+x+)+y"))
         #expect(try model.encode(["hello world", "xxy"]).count == 2)
