@@ -60,14 +60,14 @@ for target in "${targets[@]}"; do
     status=$?
     set -e
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+    coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)   # none when a seed crashes
     artifacts=$(ls "$findings")
     if [ $status -eq 0 ] && [ -z "$artifacts" ]; then
         outcome="ok"
     else
         failed=1
-        kind=$(grep -m1 -o -e "invariant broken.*" -e "ERROR: AddressSanitizer: [a-z-]*" -e "ERROR: LeakSanitizer: [a-z ]*" \
-                -e "ERROR: libFuzzer: [a-z -]*" -e "Fatal error: .*" "$log" || echo "exit status $status")
+        kind=$(grep -m1 -o -e "invariant broken.*" -e "ERROR: [A-Za-z]*Sanitizer: .\{0,80\}" -e "ERROR: libFuzzer: [a-z -]*" \
+                -e "Fatal error: .\{0,80\}" "$log" || echo "exit status $status")
         outcome="FINDING ($kind): $(echo "$artifacts" | sed "s|^|$findings/|" | tr '\n' ' ')"
         echo "--- end of $log:"
         tail -40 "$log"
