@@ -74,6 +74,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Coverage-guided fuzz targets (scripts/fuzz.sh builds them with -DSBERT_FUZZ -sanitize=fuzzer). In a normal
+        // build each one replays the inputs given as arguments, so a saved finding reproduces with `swift run`.
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "fuzz-tokenizer", dependencies: ["STTokenizers", "FuzzSupport"], path: "Fuzz/FuzzTokenizer"),
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["STTensor", "FuzzSupport"], path: "Fuzz/FuzzSafeTensors"),
+        .executableTarget(name: "fuzz-requests", dependencies: ["STServer", "FuzzSupport"], path: "Fuzz/FuzzRequests"),
         .target(name: "STTestSupport", path: "Tests/STTestSupport"),
         .testTarget(name: "STKernelsTests", dependencies: ["STKernels", "CSTKernels"]),
         .testTarget(name: "STTensorTests", dependencies: ["STTensor", "STTestSupport"]),

@@ -6,7 +6,7 @@ import SentenceTransformers
 import STTokenizers
 
 /// TEI's routes and the OpenAI embeddings route.
-enum Routes {
+package enum Routes {
     static func register(on router: Router<BasicRequestContext>, service: EmbeddingService) {
         router.post("/embed") { request, context in
             try await handle(request, context, route: "embed", service: service, admit: true) { (body: EmbedRequest) in
@@ -206,7 +206,7 @@ enum Routes {
         }
     }
 
-    static func describe(_ error: any Error) -> String {
+    package static func describe(_ error: any Error) -> String {
         guard let decoding = error as? DecodingError else { return "not JSON" }
         switch decoding {
         case let .keyNotFound(key, _): return "missing field `\(key.stringValue)`"

@@ -10,11 +10,14 @@ public final class MappedFile: @unchecked Sendable {
     public let path: String
     /// The mapped bytes (empty for an empty file).
     public let bytes: UnsafeRawBufferPointer
+    /// `true` when `bytes` is a heap copy (``init(copying:path:)``), freed instead of unmapped.
+    private let isHeapCopy: Bool
 
     /// Maps the file at `path`.
     /// - Throws: ``SafeTensorsError/cannotOpen(file:reason:)`` when the file cannot be opened or mapped.
     public init(path: String) throws {
         self.path = path
+        isHeapCopy = false
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
             throw SafeTensorsError.cannotOpen(file: path, reason: String(cString: strerror(errno)))
@@ -38,8 +41,26 @@ public final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: address, count: size)
     }
 
+    /// The contents of a file already in memory, copied into an allocation of exactly their size, so that the
+    /// fuzzer's input reaches the same parser as a file, and AddressSanitizer sees a read one byte past the end
+    /// (a mapping would hide it up to the page boundary).
+    package init(copying contents: UnsafeRawBufferPointer, path: String) {
+        self.path = path
+        isHeapCopy = true
+        guard !contents.isEmpty else {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: contents.count, alignment: 16)
+        copy.copyMemory(from: contents)
+        bytes = UnsafeRawBufferPointer(copy)
+    }
+
     deinit {
-        if let base = bytes.baseAddress {
+        guard let base = bytes.baseAddress else { return }
+        if isHeapCopy {
+            base.deallocate()
+        } else {
             munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
         }
     }

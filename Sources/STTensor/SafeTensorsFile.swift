@@ -31,9 +31,19 @@ public final class SafeTensorsFile: Sendable {
     private let dataStart: Int
 
     /// Opens and validates `path`.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(mapping: MappedFile(path: path))
+    }
+
+    /// Validates a file's contents already in memory (the fuzz target's input), with the same checks as a file.
+    package convenience init(contents: UnsafeRawBufferPointer, path: String) throws {
+        try self.init(mapping: MappedFile(copying: contents, path: path))
+    }
+
+    private init(mapping: MappedFile) throws {
+        let path = mapping.path
         self.path = path
-        mapping = try MappedFile(path: path)
+        self.mapping = mapping
         let bytes = mapping.bytes
         guard bytes.count >= 8 else {
             throw SafeTensorsError.truncated(file: path, reason: "\(bytes.count) bytes, fewer than the 8-byte header length")

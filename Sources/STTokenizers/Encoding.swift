@@ -35,6 +35,7 @@ public struct Encoding: Sendable, Equatable {
 
     /// Keeps at most `maxLength` tokens, dropping from the end (`.right`) or the start (`.left`).
     public mutating func truncate(to maxLength: Int, direction: TruncationDirection = .right) {
+        let maxLength = max(0, maxLength)
         guard count > maxLength else { return }
         let keep = direction == .right ? 0..<maxLength : (count - maxLength)..<count
         ids = Array(ids[keep])

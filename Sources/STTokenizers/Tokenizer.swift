@@ -100,7 +100,9 @@ public struct Tokenizer: Sendable {
     public func tokenize(_ text: String, limit: Int) throws -> [Token] {
         guard limit > 0 else { return [] }
         let scalars = text.unicodeScalars
-        var window = max(4096, 16 * limit)
+        // Saturating: a limit near Int.max ("no limit") means one window, the whole text.
+        let (scaled, overflow) = limit.multipliedReportingOverflow(by: 16)
+        var window = overflow ? Int.max : max(4096, scaled)
         while let windowEnd = scalars.index(scalars.startIndex, offsetBy: window, limitedBy: scalars.endIndex),
               windowEnd < scalars.endIndex {
             // Cut at the next whitespace (or mid-word, a window further on, when there is none).
@@ -150,16 +152,18 @@ public struct Tokenizer: Sendable {
     /// - Throws: ``TokenizerError`` when a stage cannot process the text (a regular expression over its budget).
     public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true) throws -> Encoding {
         let added = addSpecialTokens ? (postProcessor?.addedTokenCount(isPair: pair != nil) ?? 0) : 0
+        // Room left for the texts' tokens; a negative maxLength (set in code) keeps none, never overflows.
+        let budget = truncation.map { max(0, $0.maxLength) - added } ?? 0
         var first: Encoding
         // A pair is tokenized whole: longest-first truncation compares the two full lengths.
         if let truncation, pair == nil, truncation.direction == .right, truncation.strategy != .onlySecond {
-            first = Encoding(tokens: try tokenize(text, limit: max(0, truncation.maxLength - added)))
+            first = Encoding(tokens: try tokenize(text, limit: max(0, budget)))
         } else {
             first = Encoding(tokens: try tokenize(text))
         }
         var second = try pair.map { Encoding(tokens: try tokenize($0), typeID: 1) }
         if let truncation {
-            truncation.apply(first: &first, second: &second, budget: truncation.maxLength - added)
+            truncation.apply(first: &first, second: &second, budget: budget)
         }
         guard addSpecialTokens, let postProcessor else {
             if let other = second { first.append(other) }

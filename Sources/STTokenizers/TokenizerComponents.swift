@@ -120,20 +120,32 @@ enum TokenizerComponents {
         guard let direction = TruncationDirection(rawValue: directionName) else {
             throw TokenizerError.invalidField(component: "truncation", field: "direction", expected: "Left or Right")
         }
-        return Truncation(maxLength: try fields.int("max_length", default: 512), strategy: strategy, direction: direction)
+        // The reference reads lengths as usize: a negative one is an error there too.
+        let maxLength = try fields.int("max_length", default: 512)
+        guard maxLength >= 0 else {
+            throw TokenizerError.invalidField(component: "truncation", field: "max_length", expected: "a non-negative integer")
+        }
+        return Truncation(maxLength: maxLength, strategy: strategy, direction: direction)
     }
 
     static func padding(_ json: JSONValue?) throws -> Padding? {
         guard let json, !json.isNull else { return nil }
         let fields = ComponentFields(component: "padding", json: json)
+        func length(_ value: JSONValue?, field: String) throws -> Int? {
+            guard let value, !value.isNull else { return nil }
+            guard let length = value.intValue, (0...Padding.maximumLength).contains(length) else {
+                throw TokenizerError.invalidField(component: "padding", field: field, expected: "an integer from 0 to \(Padding.maximumLength)")
+            }
+            return length
+        }
         var strategy = Padding.Strategy.longest
-        if let fixed = json["strategy"]?["Fixed"]?.intValue { strategy = .fixed(fixed) }
+        if let fixed = try length(json["strategy"]?["Fixed"], field: "strategy.Fixed") { strategy = .fixed(fixed) }
         let directionName = try fields.optionalString("direction") ?? "Right"
         guard let direction = TruncationDirection(rawValue: directionName) else {
             throw TokenizerError.invalidField(component: "padding", field: "direction", expected: "Left or Right")
         }
         return Padding(
-            strategy: strategy, direction: direction, padToMultipleOf: json["pad_to_multiple_of"]?.intValue,
+            strategy: strategy, direction: direction, padToMultipleOf: try length(json["pad_to_multiple_of"], field: "pad_to_multiple_of"),
             padID: try fields.int("pad_id", default: 0), padTypeID: try fields.int("pad_type_id", default: 0),
             padToken: try fields.optionalString("pad_token") ?? "[PAD]")
     }

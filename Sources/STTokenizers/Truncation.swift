@@ -50,6 +50,10 @@ public struct Truncation: Sendable, Equatable {
 
 /// How a batch is padded (`"padding"` in tokenizer.json).
 public struct Padding: Sendable, Equatable {
+    /// The longest fixed length or multiple a `tokenizer.json` may ask for: every padded encoding holds six arrays
+    /// of that length (48 MB at this bound), so a file asking for 2^62 would exhaust memory on the first batch.
+    public static let maximumLength = 1 << 20
+
     public enum Strategy: Sendable, Equatable {
         /// To the longest encoding of the batch.
         case longest
