@@ -13,17 +13,18 @@ enum EmbeddingFormat: String, ExpressibleByArgument, CaseIterable {
     /// A NumPy `.npy` file (float32, shape `(texts, dimension)`).
     case npy
 
-    /// The bytes of `embeddings` in this format.
-    func encode(_ embeddings: Embeddings) -> Data {
+    /// The bytes of `embeddings`' rows in this format, following `previous` rows already written: what goes between
+    /// the opening (`[` for json, the header for npy) and the closing (`]` for json) of ``EmbeddingWriter``'s output.
+    func rows(_ embeddings: Embeddings, after previous: Int) -> Data {
         switch self {
         case .json:
-            return Data(("[" + embeddings.map(Self.jsonArray).joined(separator: ",") + "]\n").utf8)
+            return Data(((previous > 0 ? "," : "") + embeddings.map(Self.jsonArray).joined(separator: ",")).utf8)
         case .jsonl:
             return Data(embeddings.map { Self.jsonArray($0) + "\n" }.joined().utf8)
         case .csv:
             return Data(embeddings.map { $0.map(Self.number).joined(separator: ",") + "\n" }.joined().utf8)
         case .npy:
-            return Self.npy(embeddings)
+            return Self.npyRows(embeddings)
         }
     }
 
@@ -36,13 +37,9 @@ enum EmbeddingFormat: String, ExpressibleByArgument, CaseIterable {
         "[" + row.map(number).joined(separator: ",") + "]"
     }
 
-    /// NumPy format version 1.0: magic, header length, a Python-dict header, raw little-endian data.
-    static func npy(_ embeddings: Embeddings) -> Data {
-        npyHeader(rows: embeddings.count, dimension: embeddings.dimension) + npyRows(embeddings)
-    }
-
-    /// The `.npy` header, always ``npyHeaderLength`` bytes (a multiple of 64, as NumPy writes them) so that a
-    /// streamed file can reserve it before the row count is known.
+    /// The `.npy` header (NumPy format version 1.0: magic, header length, a Python-dict header), always
+    /// ``npyHeaderLength`` bytes (a multiple of 64, as NumPy writes them) so that a streamed file can reserve it
+    /// before the row count is known.
     static func npyHeader(rows: Int, dimension: Int) -> Data {
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(dimension)), }"
         header += String(repeating: " ", count: max(0, npyHeaderLength - 10 - header.utf8.count - 1)) + "\n"

@@ -51,14 +51,7 @@ final class EmbeddingWriter {
     func write(_ embeddings: Embeddings) throws {
         guard embeddings.count > 0 else { return }
         dimension = embeddings.dimension
-        switch format {
-        case .json:
-            try put(Data(((rows > 0 ? "," : "") + embeddings.map(EmbeddingFormat.jsonArray).joined(separator: ",")).utf8))
-        case .jsonl, .csv:
-            try put(format.encode(embeddings))
-        case .npy:
-            try put(EmbeddingFormat.npyRows(embeddings))
-        }
+        try put(format.rows(embeddings, after: rows))
         rows += embeddings.count
     }
 
