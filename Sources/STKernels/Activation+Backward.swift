@@ -34,6 +34,9 @@ extension Activation {
         case .sigmoid:
             let s = 1 / (1 + expf(-x))
             return s * (1 - s)
+        case .silu:
+            let s = 1 / (1 + expf(-x))
+            return s * (1 + x * (1 - s))
         case .identity: return 1
         }
     }

@@ -14,17 +14,35 @@ public enum Activation: String, Sendable, CaseIterable {
     case relu
     case tanh
     case sigmoid
+    /// `x·sigmoid(x)` (HF `"silu"`, `"swish"`: Llama, Qwen).
+    case silu
     case identity
 
-    /// Applies the activation to `count` values in place.
-    public func apply(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.forEachChunk(count: count, minimumChunk: 4096) { range in
+    /// The activation a Hugging Face config names (`hidden_act`, `hidden_activation`), or nil.
+    public init?(configName name: String) {
+        switch name {
+        case "gelu": self = .gelu
+        case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": self = .geluTanh
+        case "relu": self = .relu
+        case "tanh": self = .tanh
+        case "sigmoid": self = .sigmoid
+        case "silu", "swish": self = .silu
+        case "linear", "identity": self = .identity
+        default: return nil
+        }
+    }
+
+    /// Applies the activation to `count` values in place, over the workers unless `parallel` is false (a caller
+    /// that already runs on one).
+    public func apply(_ x: UnsafeMutablePointer<Float>, count: Int, parallel: Bool = true) {
+        let body = { (range: Range<Int>) in
             if self == .gelu {
                 st_gelu(x + range.lowerBound, range.count)
             } else {
                 for i in range { x[i] = self.value(x[i]) }
             }
         }
+        if parallel { Parallel.forEachChunk(count: count, minimumChunk: 4096, body) } else { body(0..<count) }
     }
 
     /// The activation of one value.
@@ -38,6 +56,7 @@ public enum Activation: String, Sendable, CaseIterable {
         case .relu: return max(0, x)
         case .tanh: return tanhf(x)
         case .sigmoid: return 1 / (1 + expf(-x))
+        case .silu: return x / (1 + expf(-x))
         case .identity: return x
         }
     }
@@ -50,6 +69,7 @@ public enum Activation: String, Sendable, CaseIterable {
         case .relu: return max(0, x)
         case .tanh: return hyperbolicTangent(x)
         case .sigmoid: return 1 / (1 + exp(-x))
+        case .silu: return x / (1 + exp(-x))
         case .identity: return x
         }
     }

@@ -5,12 +5,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Multi-head scaled dot-product self-attention over packed (unpadded) sequences.
+/// Multi-head (or grouped-query) scaled dot-product self-attention over packed (unpadded) sequences.
 ///
-/// Shapes: `qkv` `[tokens, 3·heads·headDim]` with each row laid out `Q | K | V`, heads contiguous
-/// inside each part; `output` `[tokens, heads·headDim]`. `sequences` lists the rows of each sequence; a token
-/// attends only to the tokens of its own sequence, so there is no padding and no mask to apply, and a text gives
-/// the same result alone as inside any batch.
+/// Shapes: `qkv` `[tokens, shape.qkvStride]` laid out `Q | K | V` (``AttentionShape``); `output`
+/// `[tokens, shape.outputStride]`. `sequences` lists the rows of each sequence; a token attends only to the tokens of
+/// its own sequence that `shape.mask` lets it see, so there is no padding, and a text gives the same result alone as
+/// inside any batch.
 public enum Attention {
     /// A bias added to the attention scores before the softmax, the same for every sequence: `values` is
     /// `[heads, stride, stride]` and a sequence of length `L ≤ stride` uses the top-left `L × L` block of each head
@@ -27,18 +27,18 @@ public enum Attention {
         func row(head: Int, query: Int) -> UnsafePointer<Float> { values + (head * stride + query) * stride }
     }
 
-    /// `output[s] = softmax(Q_s K_sᵀ / √headDim + bias) V_s` for each sequence `s` and head; (sequence, head) pairs are
-    /// spread over the workers. Both products run on the packed-panel kernel (`st_packed_gemm_f32`): K and V of the
-    /// pair are packed once (a few KiB), so there is no per-call BLAS packing, which dominated short sequences.
+    /// `output[s] = softmax(scale·Q_s K_sᵀ + bias, over the keys the mask allows) V_s` for each sequence `s` and query
+    /// head; (sequence, head) pairs are spread over the workers. Both products run on the packed-panel kernel
+    /// (`st_packed_gemm_f32`): K and V of the pair are packed once (a few KiB), so there is no per-call BLAS packing,
+    /// which dominated short sequences.
     public static func forward(
         output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        sequences: [Range<Int>], heads: Int, headDim: Int, scoreBias: ScoreBias? = nil
+        sequences: [Range<Int>], shape: AttentionShape, scoreBias: ScoreBias? = nil
     ) {
-        let hidden = heads * headDim
-        let qkvStride = 3 * hidden
+        let headDim = shape.headDim, heads = shape.heads
+        let qkvStride = shape.qkvStride, outputStride = shape.outputStride
         let longest = sequences.map(\.count).max() ?? 0
         guard longest > 0 else { return }
-        let scale = 1 / Float(headDim).squareRoot()
         let panel = Int(ST_PACKED_PANEL)
         let longestPadded = (longest + panel - 1) / panel * panel
         let headDimPadded = (headDim + panel - 1) / panel * panel
@@ -59,61 +59,84 @@ public enum Attention {
                 let length = sequence.count
                 guard length > 0 else { continue }
                 let rows = qkv + sequence.lowerBound * qkvStride
-                let query = rows + head * headDim
                 // scores = Q·Kᵀ: K's rows are the "weights" [length, headDim].
-                st_pack_weights_f32(rows + hidden + head * headDim, length, headDim, qkvStride, keys)
-                st_packed_gemm_f32(query, length, headDim, qkvStride, keys, length, 0, (length + panel - 1) / panel,
-                                   nil, scores, length, 0)
+                st_pack_weights_f32(rows + shape.keyOffset(head), length, headDim, qkvStride, keys)
+                st_packed_gemm_f32(rows + shape.queryOffset(head), length, headDim, qkvStride, keys, length, 0,
+                                   (length + panel - 1) / panel, nil, scores, length, 0)
                 for i in 0..<length {
                     let row = scores + i * length
-                    st_scale(row, length, scale)
+                    st_scale(row, length, shape.scale)
                     if let scoreBias {
                         precondition(length <= scoreBias.stride, "Attention: score bias smaller than the sequence")
                         VectorMath.add(scoreBias.row(head: head, query: i), into: row, count: length)
                     }
+                    softmax(row, keys: shape.mask.keys(of: i, length: length), length: length)
                 }
-                Softmax.forward(scores, rows: length, columns: length, rowStride: length)
                 // output = P·V: V [length, headDim] is the [k, n] matrix of the product.
-                st_pack_columns_f32(rows + 2 * hidden + head * headDim, length, headDim, qkvStride, values)
+                st_pack_columns_f32(rows + shape.valueOffset(head), length, headDim, qkvStride, values)
                 st_packed_gemm_f32(scores, length, length, length, values, headDim, 0, (headDim + panel - 1) / panel,
-                                   nil, output + sequence.lowerBound * hidden + head * headDim, hidden, 0)
+                                   nil, output + sequence.lowerBound * outputStride + shape.queryOffset(head), outputStride, 0)
             }
         }
     }
 
-    /// Naive twin of ``forward(output:qkv:sequences:heads:headDim:)`` in `Double`.
+    /// Softmax of one score row over the visible `keys`; the masked scores become exact zeros, so every product and
+    /// gradient that reads the row treats them as absent.
+    @inline(__always)
+    static func softmax(_ row: UnsafeMutablePointer<Float>, keys: Range<Int>, length: Int) {
+        Softmax.forward(row + keys.lowerBound, rows: 1, columns: keys.count, rowStride: keys.count)
+        if keys.lowerBound > 0 { row.update(repeating: 0, count: keys.lowerBound) }
+        if keys.upperBound < length { (row + keys.upperBound).update(repeating: 0, count: length - keys.upperBound) }
+    }
+
+    /// Naive twin of ``forward(output:qkv:sequences:shape:scoreBias:)`` in `Double`.
     public static func forwardReference(
         output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        sequences: [Range<Int>], heads: Int, headDim: Int, scoreBias: ScoreBias? = nil
+        sequences: [Range<Int>], shape: AttentionShape, scoreBias: ScoreBias? = nil
     ) {
-        let hidden = heads * headDim
-        let qkvStride = 3 * hidden
-        let scale = 1 / Double(headDim).squareRoot()
+        let qkvStride = shape.qkvStride, outputStride = shape.outputStride
         for sequence in sequences {
-            for head in 0..<heads {
+            for head in 0..<shape.heads {
                 for i in sequence {
+                    let visible = shape.mask.keys(of: i - sequence.lowerBound, length: sequence.count)
                     var weights = [Double]()
-                    for j in sequence {
+                    for j in visible.map({ $0 + sequence.lowerBound }) {
                         let bias = scoreBias.map { Double($0.row(head: head, query: i - sequence.lowerBound)[j - sequence.lowerBound]) } ?? 0
                         var dot = 0.0
-                        for d in 0..<headDim {
-                            dot += Double(qkv[i * qkvStride + head * headDim + d])
-                                * Double(qkv[j * qkvStride + hidden + head * headDim + d])
+                        for d in 0..<shape.headDim {
+                            dot += Double(qkv[i * qkvStride + shape.queryOffset(head) + d])
+                                * Double(qkv[j * qkvStride + shape.keyOffset(head) + d])
                         }
-                        weights.append(dot * scale + bias)
+                        weights.append(dot * Double(shape.scale) + bias)
                     }
                     let maximum = weights.max() ?? 0
                     let exps = weights.map { exp($0 - maximum) }
                     let total = exps.reduce(0, +)
-                    for d in 0..<headDim {
+                    for d in 0..<shape.headDim {
                         var sum = 0.0
-                        for (index, j) in sequence.enumerated() {
-                            sum += exps[index] / total * Double(qkv[j * qkvStride + 2 * hidden + head * headDim + d])
+                        for (index, j) in visible.enumerated() {
+                            sum += exps[index] / total * Double(qkv[(j + sequence.lowerBound) * qkvStride + shape.valueOffset(head) + d])
                         }
-                        output[i * hidden + head * headDim + d] = Float(sum)
+                        output[i * outputStride + shape.queryOffset(head) + d] = Float(sum)
                     }
                 }
             }
         }
+    }
+}
+
+extension Attention {
+    /// Plain multi-head attention (`kvHeads == heads`, bidirectional, `1/√headDim`): `qkv` `[tokens, 3·heads·headDim]`.
+    public static func forward(output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>, sequences: [Range<Int>],
+                               heads: Int, headDim: Int, scoreBias: ScoreBias? = nil) {
+        forward(output: output, qkv: qkv, sequences: sequences, shape: AttentionShape(heads: heads, headDim: headDim),
+                scoreBias: scoreBias)
+    }
+
+    /// Naive twin of ``forward(output:qkv:sequences:heads:headDim:scoreBias:)``.
+    public static func forwardReference(output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>, sequences: [Range<Int>],
+                                        heads: Int, headDim: Int, scoreBias: ScoreBias? = nil) {
+        forwardReference(output: output, qkv: qkv, sequences: sequences, shape: AttentionShape(heads: heads, headDim: headDim),
+                         scoreBias: scoreBias)
     }
 }

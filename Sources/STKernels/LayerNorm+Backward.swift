@@ -6,7 +6,7 @@ extension LayerNorm {
     /// `reciprocalStd` `[rows]`.
     public static func forwardTraining(
         output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, reciprocalStd: UnsafeMutablePointer<Float>,
-        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         rows: Int, channels: Int, epsilon: Float
     ) {
         precondition(channels > 0, "LayerNorm: no channels")
@@ -24,7 +24,7 @@ extension LayerNorm {
     /// Rows are split across workers, each summing its own partial `dWeight`/`dBias`; the partials are added in
     /// worker order, so the result does not depend on scheduling.
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+        dInput: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?,
         dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         mean: UnsafePointer<Float>, reciprocalStd: UnsafePointer<Float>, rows: Int, channels: Int
     ) {
@@ -68,7 +68,7 @@ extension LayerNorm {
         }
         for chunk in 0..<chunks {
             VectorMath.add(partials + chunk * 2 * channels, into: dWeight, count: channels)
-            VectorMath.add(partials + chunk * 2 * channels + channels, into: dBias, count: channels)
+            if let dBias { VectorMath.add(partials + chunk * 2 * channels + channels, into: dBias, count: channels) }
         }
     }
 }

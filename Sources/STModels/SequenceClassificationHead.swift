@@ -3,10 +3,7 @@ import STKernels
 import STTensor
 
 /// The classification head of a `…ForSequenceClassification` checkpoint (a cross-encoder), applied to the first
-/// token's hidden state:
-/// - BERT: `bert.pooler.dense` + tanh, then `classifier`;
-/// - RoBERTa, XLM-R, MPNet: `classifier.dense` + tanh, then `classifier.out_proj`;
-/// - DistilBERT: `pre_classifier` + ReLU, then `classifier`.
+/// token's hidden state, in the ``Layout`` its architecture uses.
 public struct SequenceClassificationHead: Sendable {
     let hiddenLayer: Linear
     let hiddenActivation: Activation
@@ -15,20 +12,31 @@ public struct SequenceClassificationHead: Sendable {
     /// The number of logits.
     public var numLabels: Int { classifier.outFeatures }
 
+    /// Where a `…ForSequenceClassification` checkpoint keeps its head, by architecture (``ArchitectureDefinition``).
+    public enum Layout: Sendable {
+        /// `bert.pooler.dense` + tanh, then `classifier`.
+        case bertPooler
+        /// `pre_classifier` + ReLU, then `classifier`.
+        case distilBert
+        /// `classifier.dense` + tanh, then `classifier.out_proj` (RoBERTa, XLM-R, MPNet).
+        case robertaClassifier
+    }
+
     /// Reads the head that `modelType`'s classification model stores in `weights`.
     public init(modelType: String, weights: SafeTensorsFile, hidden: Int, numLabels: Int) throws {
+        let layout = Architectures.all.first { $0.modelTypes.contains(modelType) }?.classificationHead ?? .robertaClassifier
         let root = try WeightLoader(file: weights, probe: "", candidates: [""])
-        switch modelType {
-        case "bert":
+        switch layout {
+        case .bertPooler:
             let pooler = try WeightLoader(file: weights, probe: "pooler.dense.weight", candidates: ["bert.", ""])
             hiddenLayer = try Linear(pooler.scoped("pooler"), "dense", inFeatures: hidden, outFeatures: hidden)
             hiddenActivation = .tanh
             classifier = try Linear(root, "classifier", inFeatures: hidden, outFeatures: numLabels)
-        case "distilbert":
+        case .distilBert:
             hiddenLayer = try Linear(root, "pre_classifier", inFeatures: hidden, outFeatures: hidden)
             hiddenActivation = .relu
             classifier = try Linear(root, "classifier", inFeatures: hidden, outFeatures: numLabels)
-        default:
+        case .robertaClassifier:
             hiddenLayer = try Linear(root.scoped("classifier"), "dense", inFeatures: hidden, outFeatures: hidden)
             hiddenActivation = .tanh
             classifier = try Linear(root.scoped("classifier"), "out_proj", inFeatures: hidden, outFeatures: numLabels)

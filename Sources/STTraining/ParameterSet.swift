@@ -81,10 +81,15 @@ public final class ParameterSet: @unchecked Sendable {
         gradients.deallocate()
     }
 
-    /// The HF Trainer's rule: no decay for biases and normalization weights.
+    /// The HF Trainer's rule (`get_decay_parameter_names`): no decay for biases and normalization weights — names
+    /// holding `bias`, `layernorm`, `rmsnorm`, a `norm` component or a component ending in `_norm` (`q_norm`,
+    /// `attn_norm`, `final_norm`, `input_layernorm`).
     static func decays(key: String) -> Bool {
         let lowered = key.lowercased()
-        return !(lowered.contains("bias") || lowered.contains("layernorm") || lowered.contains("layer_norm"))
+        if lowered.contains("bias") || lowered.contains("layernorm") || lowered.contains("layer_norm") || lowered.contains("rmsnorm") {
+            return false
+        }
+        return !lowered.split(separator: ".").contains { $0 == "norm" || $0.hasSuffix("_norm") }
     }
 
     /// The entry stored under `key` in `file`.

@@ -4,7 +4,7 @@ import STKernels
 import STModels
 import STTokenizers
 
-/// A Sentence Transformer that can be trained: the Transformer module (BERT, the RoBERTa family, MPNet), Pooling, optional Dense modules and
+/// A Sentence Transformer that can be trained: the Transformer module (any architecture of ``Architectures``), Pooling, optional Dense modules and
 /// Normalize, with a forward pass that keeps its activations and a backward pass from the gradient of the sentence
 /// embeddings to every parameter.
 ///
@@ -39,7 +39,7 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
         let activation: Activation
     }
 
-    /// Loads a Sentence Transformers directory whose Transformer module is BERT, RoBERTa/XLM-R/CamemBERT or MPNet; `maxSeqLength` overrides the saved
+    /// Loads a Sentence Transformers directory whose Transformer module is any architecture of ``Architectures``; `maxSeqLength` overrides the saved
     /// `max_seq_length` (as setting `model.max_seq_length` does in Python).
     public init(directory: URL, maxSeqLength: Int? = nil) throws {
         let model = try SentenceTransformer(directory: directory)
@@ -54,7 +54,7 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
             throw TrainingError.unsupported("training expects the Transformer module at the model root (modules.json: \(manifestURL.path))")
         }
         var builder = ParameterSet.Builder()
-        let (config, weights) = try TrainableEncoder.load(directory: directory, builder: &builder)
+        let loaded = try TrainableEncoder.load(directory: directory, builder: &builder)
         var dense: [DenseLayer] = []
         var poolingLayer: PoolingLayer?
         var normalize = false
@@ -72,8 +72,8 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
             }
         }
         parameters = ParameterSet(builder)
-        encoder = try TrainableEncoder(config: config, weights: weights, parameters: parameters)
-        pooling = poolingLayer ?? PoolingLayer(configuration: PoolingConfiguration(embeddingDimension: config.hiddenSize, poolingModes: [.mean]))
+        encoder = TrainableEncoder(loaded, parameters: parameters)
+        pooling = poolingLayer ?? PoolingLayer(configuration: PoolingConfiguration(embeddingDimension: encoder.hidden, poolingModes: [.mean]))
         denseLayers = dense
         self.normalize = normalize
         let length = maxSeqLength ?? model.maxSeqLength

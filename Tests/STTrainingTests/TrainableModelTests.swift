@@ -1,5 +1,6 @@
 import Foundation
 import SentenceTransformers
+import STModels
 import STTensor
 import STTestSupport
 import STTraining
@@ -36,7 +37,8 @@ import Testing
     static func maxDifference(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }
 
     @Test func trainingForwardEqualsInference() throws {
-        let names = ["all-MiniLM-L6-v2", "tiny-bert-lasttoken-mean-sqrt", "tiny-roberta-max", "tiny-xlm-roberta-cls-dense", "all-mpnet-base-v2"]
+        let names = ["all-MiniLM-L6-v2", "tiny-bert-lasttoken-mean-sqrt", "tiny-roberta-max", "tiny-xlm-roberta-cls-dense", "all-mpnet-base-v2",
+                     "tiny-distilbert-weightedmean", "tiny-modernbert-mean", "tiny-qwen3-lasttoken", "tiny-gemma3-embedding"]
         for url in try names.map(TestResources.model) + [try Self.tinyModelWithDense()] {
             let trainable = try TrainableSentenceTransformer(directory: url)
             var random: TrainingRandom? = nil
@@ -51,7 +53,22 @@ import Testing
     /// Central differences of a cosine-similarity loss through the whole pipeline (BERT, two pooling modes, Dense, Normalize) at
     /// parameters spread over every entry.
     @Test func modelGradientsMatchFiniteDifferences() throws {
-        let model = try TrainableSentenceTransformer(directory: Self.tinyModelWithDense())
+        try Self.checkGradientsByFiniteDifferences(directory: Self.tinyModelWithDense(), label: "tiny BERT + Dense", minimumChecked: 3 * 28)
+    }
+
+    /// ModernBERT (GeGLU, local/global RoPE, bias-free LayerNorm), Qwen3 (causal, GQA, Q/K RMSNorm, SwiGLU, last
+    /// token) and Gemma 3 (sandwich `1 + w` RMSNorms, MQA, scaled embeddings, sliding window, two Dense modules):
+    /// every parameter entry of each whole tiny model against central differences.
+    @Test(arguments: ["tiny-modernbert-mean", "tiny-qwen3-lasttoken", "tiny-gemma3-embedding"])
+    func modernArchitectureGradientsMatchFiniteDifferences(_ name: String) throws {
+        let directory = try TestResources.model(name)
+        try Self.checkGradientsByFiniteDifferences(directory: directory, label: name, minimumChecked: 3 * 20)
+    }
+
+    /// Central differences of a cosine-similarity loss through the whole pipeline of `directory`, at parameters spread
+    /// over every entry; at least `minimumChecked` values checked.
+    static func checkGradientsByFiniteDifferences(directory: URL, label: String, minimumChecked: Int) throws {
+        let model = try TrainableSentenceTransformer(directory: directory)
         let loss = CosineSimilarityLoss()
         let labels: [Float] = [0.9, 0.2, 0.5, 0.1, 0.7]
         let first = try model.tokenize(Self.texts), second = try model.tokenize(Self.others)
@@ -119,8 +136,8 @@ import Testing
                 checked += 1
             }
         }
-        #expect(checked > 3 * 28)
-        print("tiny model: \(checked) parameters checked by finite differences, loss noise \(noise) (allowance \(allowance)); worst error \(worstRaw) of the entry's largest gradient, \(worst) beyond the allowance")
+        #expect(checked > minimumChecked, "\(label): \(checked) values checked")
+        print("\(label): \(checked) parameters checked by finite differences, loss noise \(noise) (allowance \(allowance)); worst error \(worstRaw) of the entry's largest gradient, \(worst) beyond the allowance")
     }
 
     @Test func cachedMNRLGivesTheSameGradientsAsMNRL() throws {
@@ -169,7 +186,12 @@ import Testing
     }
 
     @Test func unsupportedModelsAndInputsAreErrors() throws {
-        #expect(throws: TrainingError.self) { try TrainableSentenceTransformer(directory: TestResources.model("tiny-distilbert-weightedmean")) }
+        // Every architecture inference runs also trains (DistilBERT among them, see trainingForwardEqualsInference); an
+        // unknown one is the loading error inference gives.
+        let unknown = FileManager.default.temporaryDirectory.appendingPathComponent("t5-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: try TestResources.model("tiny-bert-lasttoken-mean-sqrt").resolvingSymlinksInPath(), to: unknown)
+        try Data(#"{"model_type": "t5"}"#.utf8).write(to: unknown.appendingPathComponent("config.json"))
+        #expect(throws: ModelError.self) { try TrainableSentenceTransformer(directory: unknown) }
         let model = try TrainableSentenceTransformer(directory: TestResources.model("tiny-bert-lasttoken-mean-sqrt"))
         var arguments = TrainingArguments(outputDirectory: FileManager.default.temporaryDirectory.path)
         arguments.maxSteps = 1

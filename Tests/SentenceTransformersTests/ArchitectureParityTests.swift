@@ -83,7 +83,7 @@ import Testing
 
     @Test func mpnetHiddenStatesAndRelativePositionBuckets() throws {
         let directory = try TestResources.model("all-mpnet-base-v2")
-        let encoder = try MPNetModel(directory: directory)
+        let encoder = try #require(try Architectures.loadEncoder(from: directory) as? TransformerModel)
         let data = try Data(contentsOf: TestResources.fixture("all-mpnet-base-v2/hidden_states.json"))
         let fixture = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let ids = TestResources.ints(fixture["input_ids"])

@@ -1,13 +1,13 @@
 import Foundation
-import STTensor
+import STKernels
 
 /// MPNet's relative position bias (T5-style, bidirectional): the attention score of query `i` and key `j` gets
-/// `weight[bucket(j − i)][head]`, the same table in every layer.
+/// `weight[bucket(j − i)][head]`, one `[buckets, heads]` table shared by every layer.
 public struct RelativePositionBias: Sendable {
-    public let weight: Tensor  // [buckets, heads]
+    public let weight: Parameter  // [buckets, heads]
     public let maxDistance: Int
 
-    public init(weight: Tensor, maxDistance: Int = 128) {
+    public init(weight: Parameter, maxDistance: Int = 128) {
         self.weight = weight
         self.maxDistance = maxDistance
     }
@@ -30,13 +30,17 @@ public struct RelativePositionBias: Sendable {
         return result
     }
 
+    /// The bucket of every offset `j − i` in `−(length − 1)...(length − 1)`, at index `j − i + length − 1`.
+    func bucketsByOffset(length: Int) -> [Int] {
+        length > 0 ? (-(length - 1)...(length - 1)).map(bucket) : []
+    }
+
     /// `[heads, length, length]`: the bias of every (head, query, key) for sequences up to `length` tokens.
-    func table(length: Int) -> [Float] {
+    func table(length: Int, bank: ParameterBank?) -> [Float] {
         guard length > 0 else { return [] }
         let heads = self.heads
-        let values = weight.values
-        var bucketOf = [Int](repeating: 0, count: 2 * length - 1)
-        for offset in -(length - 1)...(length - 1) { bucketOf[offset + length - 1] = bucket(offset) }
+        let values = weight.values(bank)
+        let bucketOf = bucketsByOffset(length: length)
         var table = [Float](repeating: 0, count: heads * length * length)
         for head in 0..<heads {
             for i in 0..<length {
@@ -46,5 +50,23 @@ public struct RelativePositionBias: Sendable {
             }
         }
         return table
+    }
+
+    /// Sums one layer's score gradients `dScores` (probability layout of `sequences`) into the table's gradient.
+    func accumulateGradient(_ dScores: UnsafePointer<Float>, sequences: [Range<Int>], bank: ParameterBank) {
+        guard let dTable = weight.gradients(bank) else { return }
+        let longest = sequences.map(\.count).max() ?? 0
+        guard longest > 0 else { return }
+        let bucketOf = bucketsByOffset(length: longest)
+        let offsets = Attention.probabilityLayout(sequences: sequences, heads: heads).offsets
+        for (index, sequence) in sequences.enumerated() {
+            let length = sequence.count
+            for head in 0..<heads {
+                let block = dScores + offsets[index] + head * length * length
+                for i in 0..<length {
+                    for j in 0..<length { dTable[bucketOf[j - i + longest - 1] * heads + head] += block[i * length + j] }
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,33 @@
+/// The gated linear unit of GeGLU / SwiGLU feed-forward layers: `y = act(a) · g` where each input row is
+/// `[a | g]`, both `width` wide (ModernBERT's `Wi` output split in halves, the first activated; Llama-style
+/// `gate_proj` then `up_proj` fused side by side in that order).
+///
+/// Shapes: `input` `[rows, 2·width]`, `output` `[rows, width]`.
+public enum GatedActivation {
+    public static func forward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, rows: Int, width: Int,
+                               activation: Activation) {
+        Parallel.forEachChunk(count: rows, minimumChunk: 8) { range in
+            for row in range {
+                let y = output + row * width, a = input + row * 2 * width, g = a + width
+                y.update(from: a, count: width)
+                activation.apply(y, count: width, parallel: false)
+                for c in 0..<width { y[c] *= g[c] }
+            }
+        }
+    }
+
+    /// Accumulates `dInput` `[rows, 2·width]`: `da += dy·g·act′(a)`, `dg += dy·act(a)`.
+    public static func backward(dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>,
+                                rows: Int, width: Int, activation: Activation) {
+        Parallel.forEachChunk(count: rows, minimumChunk: 8) { range in
+            for row in range {
+                let dy = dOutput + row * width, a = input + row * 2 * width, g = a + width
+                let da = dInput + row * 2 * width, dg = da + width
+                for c in 0..<width {
+                    da[c] += dy[c] * g[c] * activation.derivative(a[c])
+                    dg[c] += dy[c] * activation.value(a[c])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import STTensor
+
+/// Where an architecture's layers get their parameters while it is built: one implementation for inference
+/// (``InferenceWeights``: checkpoint tensors, projections packed for the kernel path) and one for training (the
+/// training target's, which copies every tensor into a flat parameter buffer). Architectures build their layers
+/// through this protocol only, so inference and training run the same layers.
+public protocol WeightSource {
+    /// The checkpoint under the current prefix.
+    var loader: WeightLoader { get }
+    /// A source whose names start with `component` inside this one.
+    func scoped(_ component: String) -> Self
+    /// The tensor `name`, checked against `shape`.
+    func parameter(_ name: String, shape: [Int]) throws -> Parameter
+    /// One linear map, or several over the same input fused side by side (`[Q; K; V]`, `[gate; up]`), each
+    /// `<name>.weight` `[outFeatures[i], inFeatures]` and, with `bias`, `<name>.bias`.
+    func linear(_ names: [String], inFeatures: Int, outFeatures: [Int], bias: Bool) throws -> LinearLayer
+}
+
+extension WeightSource {
+    /// Whether the checkpoint has `name` under this prefix.
+    public func contains(_ name: String) -> Bool { loader.contains(name) }
+
+    public func linear(_ name: String, inFeatures: Int, outFeatures: Int, bias: Bool) throws -> LinearLayer {
+        try linear([name], inFeatures: inFeatures, outFeatures: [outFeatures], bias: bias)
+    }
+}
+
+/// Checkpoint tensors for inference: vectors and tables read in place (memory-mapped), projections in the form the
+/// active kernel path runs fastest (``Projection``).
+public struct InferenceWeights: WeightSource {
+    public let loader: WeightLoader
+
+    public init(_ loader: WeightLoader) { self.loader = loader }
+
+    public func scoped(_ component: String) -> InferenceWeights { InferenceWeights(loader.scoped(component)) }
+
+    public func parameter(_ name: String, shape: [Int]) throws -> Parameter {
+        Parameter(.tensor(try loader.tensor(name, shape: shape)), shape: shape)
+    }
+
+    public func linear(_ names: [String], inFeatures: Int, outFeatures: [Int], bias: Bool) throws -> LinearLayer {
+        let parts = try zip(names, outFeatures).map { name, out in
+            try Linear(loader, name, inFeatures: inFeatures, outFeatures: out, hasBias: bias)
+        }
+        return LinearLayer(projection: Projection(fusing: parts, precision: loader.precision))
+    }
+}
