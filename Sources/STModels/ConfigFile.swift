@@ -14,11 +14,13 @@ public enum ConfigFile {
         }
     }
 
-    /// `model.safetensors` of `directory`; a directory with only PyTorch pickle weights gets an error saying how to
-    /// convert them.
-    public static func weights(in directory: URL, variant: String? = nil) throws -> SafeTensorsFile {
+    /// `model.safetensors` of `directory`, or the shards its `model.safetensors.index.json` lists; a directory with
+    /// only PyTorch pickle weights gets an error saying how to convert them.
+    public static func weights(in directory: URL, variant: String? = nil) throws -> Checkpoint {
         let weightsURL = directory.appendingPathComponent(variant.map { "model.\($0).safetensors" } ?? "model.safetensors")
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
+            let index = URL(fileURLWithPath: weightsURL.path + ".index.json")
+            if FileManager.default.fileExists(atPath: index.path) { return try Checkpoint(index: index) }
             let pickle = directory.appendingPathComponent("pytorch_model.bin")
             if FileManager.default.fileExists(atPath: pickle.path) {
                 throw ModelError.unreadableConfig(
@@ -28,6 +30,6 @@ public enum ConfigFile {
             }
             throw ModelError.unreadableConfig(path: weightsURL.path, reason: "file not found")
         }
-        return try SafeTensorsFile(path: weightsURL.path)
+        return Checkpoint(file: try SafeTensorsFile(path: weightsURL.path))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import STModels
+import STTensor
 import STTestSupport
 import SentenceTransformers
 import Testing
@@ -95,5 +96,49 @@ import Testing
                 #expect(worst <= 1e-4, "\(name) \(ids.count) tokens, hidden state \(index): max scaled |Δ| \(worst)")
             }
         }
+    }
+}
+
+/// Checkpoints as the Hub ships large models: shards listed by `model.safetensors.index.json`.
+@Suite struct ShardedCheckpointTests {
+    /// tiny-qwen3-lasttoken with its weights split over two shards and an index.
+    static func shardedCopy() throws -> URL {
+        let source = try TestResources.model("tiny-qwen3-lasttoken").resolvingSymlinksInPath()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sharded-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: source, to: directory)
+        let weights = directory.appendingPathComponent("model.safetensors")
+        let file = try SafeTensorsFile(path: weights.path)
+        var shards: [[String: Tensor]] = [[:], [:]]
+        var weightMap: [String: String] = [:]
+        for (index, name) in file.tensorNames.enumerated() {
+            shards[index % 2][name] = try file.tensor(named: name)
+            weightMap[name] = "model-0000\(index % 2 + 1)-of-00002.safetensors"
+        }
+        for (index, shard) in shards.enumerated() {
+            try SafeTensorsWriter.write(shard, to: directory.appendingPathComponent("model-0000\(index + 1)-of-00002.safetensors").path)
+        }
+        try FileManager.default.removeItem(at: weights)
+        try JSONSerialization.data(withJSONObject: ["metadata": ["total_size": 0], "weight_map": weightMap])
+            .write(to: directory.appendingPathComponent("model.safetensors.index.json"))
+        return directory
+    }
+
+    @Test func shardsLoadWithTheSameVectors() throws {
+        let sharded = try Self.shardedCopy()
+        defer { try? FileManager.default.removeItem(at: sharded) }
+        let texts = ["A man is playing a guitar.", "", "Stocks closed higher on Friday."]
+        let expected = try SentenceTransformer(directory: try TestResources.model("tiny-qwen3-lasttoken")).encode(texts)
+        let actual = try SentenceTransformer(directory: sharded).encode(texts)
+        for (a, b) in zip(actual, expected) { #expect(a == b) }
+    }
+
+    @Test func shardOutsideTheDirectoryIsRefused() throws {
+        let sharded = try Self.shardedCopy()
+        defer { try? FileManager.default.removeItem(at: sharded) }
+        let index = sharded.appendingPathComponent("model.safetensors.index.json")
+        try Data(#"{"weight_map": {"embed_tokens.weight": "../model-00001-of-00002.safetensors"}}"#.utf8).write(to: index)
+        #expect(throws: ModelError.self) { try SentenceTransformer(directory: sharded) }
+        try Data(#"{"weight_map": {"embed_tokens.weight": "model-00002-of-00002.safetensors", "norm.weight": "model-00002-of-00002.safetensors"}}"#.utf8).write(to: index)
+        #expect(throws: ModelError.self) { try SentenceTransformer(directory: sharded) }
     }
 }

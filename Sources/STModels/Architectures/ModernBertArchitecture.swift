@@ -52,8 +52,9 @@ enum ModernBertArchitecture: ArchitectureDefinition {
             return TransformerBlock(attention: attention, attentionNorms: .init(input: attentionNorm), feedForward: feedForward,
                                     feedForwardNorms: .init(input: try norm(layer, "mlp_norm")), hidden: hidden)
         }
+        // ModernBERT drops inside its MLP (before Wo) and after the attention's Wo, where the shared block has no
+        // dropout; the released checkpoints set every rate to 0, and so does training here for those two.
         let dropout = DropoutRates(embedding: Float(try config.double("embedding_dropout", default: 0)),
-                                   hidden: Float(try config.double("mlp_dropout", default: 0)),
                                    attention: Float(try config.double("attention_dropout", default: 0)))
         return TransformerModel(architectureName: config.architectureName ?? "ModernBertModel", embeddings: embeddings, blocks: blocks,
                                 finalNorm: try norm(weights, "final_norm"), dropoutRates: dropout)
