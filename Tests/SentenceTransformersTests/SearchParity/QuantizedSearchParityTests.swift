@@ -42,6 +42,22 @@ import Testing
         }
     }
 
+    /// Rescoring precision: with every row a candidate and the fp32 rows to rescore against, the rescored hits are
+    /// `util.semantic_search`'s cosine hits (`semantic_search.json`), scores within float rounding.
+    @Test func rescoringWithEveryCandidateEqualsExactSearch() throws {
+        let golden = try #require(SemanticSearchParityTests.cases.first { $0.name == "chunked-cosine" })
+        let corpus = SearchParity.embeddings(golden.corpus, dimension: golden.dimension)
+        let binary = try quantizeEmbeddings(corpus, precision: .ubinary)
+        let float32 = try quantizeEmbeddings(corpus, precision: .float32)
+        let multiplier = (corpus.count + golden.top_k - 1) / golden.top_k
+        let hits = try quantizedSearch(queries: SearchParity.embeddings(golden.queries, dimension: golden.dimension), corpus: binary,
+                                       topK: golden.top_k, rescoreMultiplier: multiplier, rescoreCorpus: float32)
+        #expect(hits.count == golden.hits.count)
+        for (query, (ours, reference)) in zip(hits, golden.hits).enumerated() {
+            SearchParity.expectSameHits(ours, reference: reference, scores: golden.scores[query], "rescored query \(query)")
+        }
+    }
+
     @Test func edgeArguments() throws {
         let corpus = try quantizeEmbeddings(Embeddings(rows: [[1, -1, 1], [-1, -1, 1]]), precision: .ubinary)
         let queries = Embeddings(rows: [[1, 1, 1]])
