@@ -127,6 +127,8 @@ def mining_cases():
         mining_case("topk-zero", e, 0, 100),
         mining_case("max-pairs-zero", e, 3, 0),
         mining_case("dot", e, 2, 100, "dot"),
+        mining_case("euclidean", e, 2, 100, "euclidean"),
+        mining_case("manhattan", e, 2, 12, "manhattan"),
         mining_case("one-row", e[:1], 5, 10),
         mining_case("two-rows", e[:2], 5, 10),
         mining_case("empty", np.zeros((0, 8), np.float32), 5, 10),

@@ -4,7 +4,7 @@ import Testing
 
 /// `paraphraseMining` against `util.paraphrase_mining_embeddings` of sentence-transformers 6.2
 /// (`paraphrase_mining.json`): top-k 0, 1 and above the row count, max_pairs 0 and cutting, one row, two rows, no rows,
-/// duplicates, zero vectors, cosine and dot (with rows that are not their own best match).
+/// duplicates, zero vectors; cosine, dot (with rows that are not their own best match), Euclidean and Manhattan.
 ///
 /// Intentional difference: among tied scores Python's pairs depend on `torch.topk`'s order and on its heap; ours
 /// come out by lower (first, second). Where rows are duplicates the tied pairs are compared by score, not identity.
@@ -25,7 +25,7 @@ import Testing
     @Test func goldenLoads() throws {
         let golden = try SearchGolden<Case>.load("paraphrase_mining.json")
         #expect(golden.provenance.sentence_transformers == "6.2.0")
-        #expect(golden.cases.count == 15)
+        #expect(golden.cases.count == 17)
     }
 
     @Test(arguments: cases.map(\.name)) func matchesReference(name: String) throws {
