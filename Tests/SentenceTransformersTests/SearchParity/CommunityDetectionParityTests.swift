@@ -48,9 +48,10 @@ import Testing
         }
     }
 
-    /// The issue's own example, spelled out.
+    /// The issue's own example, spelled out: Python gives `[]` and `[[0, 1, 2]]` (the cases
+    /// `issue-15-three-identical-min-four` and `three-identical-min-three`).
     @Test func communitySmallerThanTheMinimumIsNeverFormed() throws {
-        let identical = Embeddings(rows: Array(repeating: [0.3, -0.2, 0.9], count: 3))
+        let identical = Embeddings(rows: Array(repeating: [1, 1, 1, 1], count: 3))
         #expect(try communityDetection(embeddings: identical, threshold: 0.75, minCommunitySize: 4) == [])
         #expect(try communityDetection(embeddings: identical, threshold: 0.75, minCommunitySize: 3) == [[0, 1, 2]])
     }
