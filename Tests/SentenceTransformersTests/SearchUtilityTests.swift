@@ -48,7 +48,7 @@ import Testing
         // Chunking never changes the result: one chunk and many chunks agree exactly.
         #expect(try semanticSearch(queries: queries, corpus: corpus, topK: 9, scoreFunction: function, queryChunkSize: 5, corpusChunkSize: 13)
                 == semanticSearch(queries: queries, corpus: corpus, topK: 9, scoreFunction: function, queryChunkSize: 5, corpusChunkSize: 13))
-        #expect(throws: SentenceTransformerError.self) { try semanticSearch(queries: queries, corpus: corpus, topK: 0) }
+        #expect(throws: SentenceTransformerError.self) { try semanticSearch(queries: queries, corpus: corpus, topK: -1) }
     }
 
     @Test func paraphraseMiningFindsDuplicatesFirst() throws {

@@ -1,6 +1,15 @@
 /// Bottom-up clustering on cosine distance (`1 − cosine`): start with every row alone and keep merging the two
 /// closest clusters while their distance is below `distanceThreshold` (scikit-learn's
-/// `AgglomerativeClustering(n_clusters=None, distance_threshold=…, metric="cosine")`).
+/// `AgglomerativeClustering(n_clusters=None, distance_threshold=…, metric="cosine")`, which sentence-transformers'
+/// clustering examples use; a distance exactly at the threshold is not merged in either).
+///
+/// ```swift
+/// let labels = try AgglomerativeClustering(distanceThreshold: 0.4).fit(embeddings)
+/// ```
+///
+/// Intentional differences: one row gives `[0]` (scikit-learn needs two rows); a zero vector has cosine 0 and so
+/// distance 1 to every row (scikit-learn refuses zero vectors with the cosine metric); among equally close pairs the
+/// one with the lowest indices merges first. Time `O(rows³)`, memory `rows²` doubles.
 public struct AgglomerativeClustering: Sendable {
     public enum Linkage: String, Sendable, CaseIterable {
         /// Mean of all pairwise distances between the two clusters.
@@ -11,6 +20,7 @@ public struct AgglomerativeClustering: Sendable {
         case single
     }
 
+    /// Clusters closer than this (cosine distance, 0…2) merge.
     public var distanceThreshold: Float
     public var linkage: Linkage
 
@@ -19,8 +29,11 @@ public struct AgglomerativeClustering: Sendable {
         self.linkage = linkage
     }
 
-    /// The cluster of each row, numbered by first appearance (0, 1, …).
+    /// The cluster of each row of `data` (`[rows, dimension]`), numbered by first appearance (0, 1, …).
+    ///
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` when `distanceThreshold` is NaN.
     public func fit(_ data: Embeddings) throws -> [Int] {
+        guard !distanceThreshold.isNaN else { throw SentenceTransformerError.invalidArgument("distanceThreshold is NaN") }
         let n = data.count
         guard n > 0 else { return [] }
         let similarities = try SimilarityFunction.cosine.matrix(data, data).values

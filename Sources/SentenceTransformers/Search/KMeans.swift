@@ -1,4 +1,8 @@
 /// k-means clustering (Lloyd's algorithm) with k-means++ seeding from a seeded generator, so a run is reproducible.
+/// On data with one optimum it finds scikit-learn's partition and inertia (`KMeans(n_clusters=k)`, which
+/// sentence-transformers' clustering examples use); the seeding draws differ, so elsewhere it may stop in another local
+/// optimum. A cluster left empty keeps its centroid (scikit-learn moves it to a far row), so duplicated rows can give
+/// fewer distinct labels than `clusters`, as they do in scikit-learn.
 ///
 /// ```swift
 /// let result = try KMeans(clusters: 5, seed: 42).fit(embeddings)
@@ -27,6 +31,11 @@ public struct KMeans: Sendable {
         public var iterations: Int
     }
 
+    /// Clusters the rows of `data` (`[rows, dimension]`).
+    ///
+    /// - Returns: a label per row (0..<clusters), the `[clusters, dimension]` centroids, the inertia (sum of squared
+    ///   Euclidean distances to the own centroid) and the iterations run.
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` unless 1 ≤ `clusters` ≤ rows.
     public func fit(_ data: Embeddings) throws -> Result {
         guard clusters > 0, clusters <= data.count else {
             throw SentenceTransformerError.invalidArgument("k-means needs 1 ≤ clusters ≤ rows (\(clusters) clusters, \(data.count) rows)")
