@@ -45,7 +45,7 @@ public enum Architectures {
         let config = try ModelConfig(contentsOf: directory.appendingPathComponent("config.json"))
         let definition = try definition(for: config)
         let file = try ConfigFile.weights(in: directory, variant: variant)
-        let loader = try WeightLoader(file: file, probe: definition.probe, candidates: definition.weightPrefixes)
+        let loader = try WeightLoader(checkpoint: file, probe: definition.probe, candidates: definition.weightPrefixes)
         return try definition.build(config, weights: makeSource(loader))
     }
 

@@ -24,10 +24,11 @@ public final class ActivationRecord: @unchecked Sendable {
 
     public init(keeps: Bool) { self.keeps = keeps }
 
-    /// The buffer for `role`, at least `count` floats; its content is whatever the last user left (zero when new).
+    /// The buffer for `role`, at least `count` floats; every layer writes a buffer before it reads it, so its content
+    /// on return is undefined (training zeroes new buffers anyway, so that a pass is reproducible bit for bit).
     func buffer(_ role: Role, _ count: Int) -> UnsafeMutablePointer<Float> {
         if let existing = buffers[role], existing.count >= count { return existing.pointer }
-        let buffer = FloatBuffer(count)
+        let buffer = FloatBuffer(count, zeroed: keeps)
         buffers[role] = buffer
         return buffer.pointer
     }
