@@ -26,18 +26,20 @@ import Testing
         let data = try Data(contentsOf: TestResources.fixture("cross-encoder-stsb-MiniLM-L6-3labels/predict.json"))
         let reference = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let labels = try #require(reference["labels"] as? [String])
-        let rows = try #require(reference["predictions"] as? [[String: Any]])
+        // Each reference row as the request bodies and the expected scores (Sendable, for the test client's closure).
+        let cases: [(body: String, rawBody: String, scores: [Float], logits: [Float])] = try ((reference["predictions"] as? [[String: Any]]) ?? []).map { row in
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["inputs": row["inputs"] ?? ""]), as: UTF8.self)
+            return (body, String(body.dropLast()) + #", "raw_scores": true}"#,
+                    ((row["scores"] as? [NSNumber]) ?? []).map(\.floatValue), ((row["logits"] as? [NSNumber]) ?? []).map(\.floatValue))
+        }
+        #expect(cases.count == 7)
         let app = buildApplication(configuration: ServerRouteTests.configuration(), model: model, classifier: classifier)
         try await app.test(.router) { client in
-            for row in rows {
-                let inputs = try JSONSerialization.data(withJSONObject: ["inputs": row["inputs"] ?? ""], options: [.fragmentsAllowed])
-                for (raw, key) in [(false, "scores"), (true, "logits")] {
-                    var body = String(decoding: inputs, as: UTF8.self)
-                    if raw { body = String(body.dropLast()) + #", "raw_scores": true}"# }
+            for item in cases {
+                for (body, expected) in [(item.body, item.scores), (item.rawBody, item.logits)] {
                     let predictions = (ServerRouteTests.object(try await ServerRouteTests.post(client, "/predict", body)) as? [[String: Any]]) ?? []
-                    let expected = ((row[key] as? [NSNumber]) ?? []).map(\.floatValue)
                     let order = expected.indices.sorted { expected[$0] > expected[$1] }
-                    #expect(predictions.compactMap { $0["label"] as? String } == order.map { labels[$0] }, "\(row["inputs"] ?? "") \(key)")
+                    #expect(predictions.compactMap { $0["label"] as? String } == order.map { labels[$0] }, "\(body)")
                     for prediction in predictions {
                         let index = labels.firstIndex(of: prediction["label"] as? String ?? "") ?? 0
                         #expect(abs(((prediction["score"] as? NSNumber)?.floatValue ?? .nan) - expected[index]) <= 1e-5)
