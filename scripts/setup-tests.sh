@@ -77,3 +77,19 @@ else
 fi
 mkdir -p .models
 ln -sfn "$mpnet_snapshot" .models/all-mpnet-base-v2
+
+# --- The server's conformance suite (scripts/test-conformance.sh) -----------------------------------------------------
+# Models derived from the ones above (a 3-label classifier, a NaN model, a backtracking tokenizer), deterministically.
+python3 scripts/make-server-test-models.py .models
+# The Python clients (huggingface_hub, openai, langchain-huggingface, jsonschema, pytest), every version pinned;
+# rebuilt only when Tests/Conformance/requirements.txt changes.
+venv=.venv-conformance
+requirements_sha="$(sha256sum Tests/Conformance/requirements.txt | cut -d' ' -f1)"
+if [ "$(cat "$venv/requirements.sha256" 2>/dev/null)" != "$requirements_sha" ]; then
+    log "installing the conformance suite's Python clients into $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r Tests/Conformance/requirements.txt
+    "$venv/bin/python" -m pip check >/dev/null
+    echo "$requirements_sha" > "$venv/requirements.sha256"
+fi

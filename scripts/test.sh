@@ -3,7 +3,8 @@
 # models are slow in debug builds, so the suite is built and run in the release configuration.
 #
 # 1. The C kernels of every instruction-set path: each x86 path this CPU runs natively, the NEON paths under qemu.
-# 2. The whole Swift suite on the CPU's best path (the hostile-client suite on its own).
+# 2. The whole Swift suite on the CPU's best path (the hostile-client suite on its own), then the server's
+#    TEI / OpenAI conformance suite with real Python clients (scripts/test-conformance.sh).
 # 3. The kernel, parity and gradient suites again on the AVX2 and portable paths (where the CPU runs them): what users
 #    without AVX-512 (AMD EPYC before Zen 4, older Intel) and on other CPUs get.
 set -euo pipefail
@@ -16,6 +17,8 @@ swift build -c release --build-tests
 # the two cores does not count against the server.
 swift test -c release --skip-build --skip HostileClientTests
 swift test -c release --skip-build --filter HostileClientTests
+# Real TEI and OpenAI clients (huggingface_hub, openai, langchain-huggingface) against real `sbert serve` processes.
+bash scripts/test-conformance.sh
 
 numeric='STKernelsTests|MiniLMParityTests|ArchitectureParityTests|TinyModelParityTests|CrossEncoderTests|Int8PrecisionTests|GradientParityTests|TrainableModelTests'
 for isa in avx2 portable; do

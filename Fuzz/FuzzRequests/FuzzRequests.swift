@@ -17,13 +17,21 @@ enum FuzzRequests {
 
     static func test(_ input: UnsafeRawBufferPointer) {
         let body = Data(input)
-        if let request: EmbedRequest = decode(body) { checkEcho(request.inputs.texts + [request.truncationDirection, request.promptName].compactMap { $0 }) }
+        if let request: EmbedRequest = decode(body) { checkEcho(request.inputs.texts + [request.promptName].compactMap { $0 }) }
         if let request: SimilarityRequest = decode(body) { checkEcho([request.inputs.sourceSentence] + request.inputs.sentences) }
         if let request: RerankRequest = decode(body) { checkEcho([request.query] + request.texts) }
         if let request: TokenizeRequest = decode(body) { checkEcho(request.inputs.texts) }
         let _: DecodeRequest? = decode(body)
-        if let request: OpenAIEmbeddingsRequest = decode(body) {
-            if case let .texts(texts) = request.input { checkEcho(texts) }
+        if let request: OpenAIEmbeddingsRequest = decode(body) { checkEcho(request.input.texts) }
+        if let request: PredictRequest = decode(body) {
+            FuzzInvariant.require(!request.inputs.sequences.isEmpty && request.inputs.sequences.allSatisfy { (1...2).contains($0.count) },
+                                  "predict inputs decoded to sequences of 1 or 2 texts")
+            checkEcho(request.inputs.sequences.flatMap { $0 })
+        }
+        for task in [RootRequest.Task.embed, .predict] {
+            let decoder = JSONDecoder()
+            decoder.userInfo[RootRequest.taskKey] = task
+            _ = try? decoder.decode(RootRequest.self, from: body)
         }
     }
 

@@ -9,13 +9,15 @@ import STServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve a model over HTTP: TEI routes (/embed, /rerank, …), OpenAI /v1/embeddings, a playground at /.",
+        abstract: "Serve a model over HTTP: TEI routes (/embed, /rerank, /predict, POST /, …), OpenAI /v1/embeddings, a playground at /.",
         discussion: "Every option also reads TEI's environment variable (MAX_BATCH_TOKENS, API_KEY, …). Stops on SIGTERM: requests in flight get --shutdown-timeout seconds."
     )
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "A cross-encoder for /rerank.")
+    @Option(help: "A cross-encoder with one label for /rerank (and /predict when no --classifier is given).")
     var reranker: String?
+    @Option(help: "A sequence-classification cross-encoder (any number of labels) for /predict; POST / then classifies, as on a TEI classifier server.")
+    var classifier: String?
     @Option(help: "Address to listen on (HOSTNAME).")
     var host: String?
     @Option(help: "Port (PORT).")
@@ -81,7 +83,11 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.modelDtype = modelOptions.precision == .int8 ? "int8" : "float32"
         let model = try modelOptions.load()
         let crossEncoder = try reranker.map { try CrossEncoder($0) }
-        let app = buildApplication(configuration: configuration, model: model, reranker: crossEncoder)
+        if let crossEncoder, crossEncoder.numLabels != 1 {
+            throw CLIError("--reranker needs a cross-encoder with one label; \(crossEncoder.numLabels) labels: pass it as --classifier")
+        }
+        let sequenceClassifier = try classifier.map { try CrossEncoder($0) }
+        let app = buildApplication(configuration: configuration, model: model, reranker: crossEncoder, classifier: sequenceClassifier)
         try await app.runService(shutdownTimeout: configuration.shutdownTimeout)
     }
 }

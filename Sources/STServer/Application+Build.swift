@@ -10,13 +10,18 @@ import SentenceTransformers
 /// the playground page, behind API-key and CORS middleware. Connections are cut when a client is too slow (see
 /// ``ConnectionDeadlineHandler``).
 ///
+/// - Parameters:
+///   - reranker: a cross-encoder with one label, for `/rerank` (and `/predict` when there is no classifier).
+///   - classifier: a cross-encoder (any number of labels) for `/predict`; with one, `POST /` and `/invocations`
+///     classify, as on a TEI server of a classification model.
+///
 /// ```swift
 /// let app = try buildApplication(configuration: ServerConfiguration(), model: try SentenceTransformer())
 /// try await app.runService(shutdownTimeout: .seconds(10))   // stops on SIGTERM / SIGINT within 10 s
 /// ```
 public func buildApplication(configuration: ServerConfiguration, model: SentenceTransformer, reranker: CrossEncoder? = nil,
-                             logger: Logger? = nil) -> some ApplicationProtocol {
-    let service = EmbeddingService(configuration: configuration, model: model, reranker: reranker)
+                             classifier: CrossEncoder? = nil, logger: Logger? = nil) -> some ApplicationProtocol {
+    let service = EmbeddingService(configuration: configuration, model: model, reranker: reranker, classifier: classifier)
     let router = Router(context: BasicRequestContext.self)
     if let origins = configuration.corsAllowOrigin, !origins.isEmpty {
         router.add(middleware: CORSMiddleware(
@@ -37,13 +42,15 @@ public func buildApplication(configuration: ServerConfiguration, model: Sentence
         logger: log)
 }
 
-/// `Authorization: Bearer KEY` on every route but the page, the health check and the OpenAPI document.
+/// `Authorization: Bearer KEY` on every route but TEI's public ones (the health checks, the metrics, the API
+/// documentation; GET only, so `POST /` needs the key) and the page.
 struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let apiKey: String?
-    static var open: Set<String> { ["/", "/health", "/openapi.json"] }
+    static var open: Set<String> { ["/", "/health", "/ping", "/metrics", "/docs", "/api-doc/openapi.json", "/openapi.json"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let apiKey, !Self.open.contains(request.uri.path), request.method != .options else { return try await next(request, context) }
+        let isPublic = request.method == .get && Self.open.contains(request.uri.path)
+        guard let apiKey, !isPublic, request.method != .options else { return try await next(request, context) }
         guard request.headers[.authorization] == "Bearer \(apiKey)" else { return Routes.errorResponse(.unauthorized) }
         return try await next(request, context)
     }

@@ -26,6 +26,8 @@ actor EmbeddingBatcher {
     private let metrics: ServerMetrics
     private var queue: [Job] = []
     private var running = false
+    /// Whether the last forward pass succeeded (nil before the first): `/health` answers from it while it is true.
+    private(set) var lastPassSucceeded: Bool?
 
     init(model: SentenceTransformer, maxBatchTokens: Int, maxBatchRequests: Int?, metrics: ServerMetrics) {
         self.model = model
@@ -74,8 +76,13 @@ actor EmbeddingBatcher {
             if case .failure = result, batch.count > 1 {
                 // One request's input must never fail the others batched with it: run each alone, so that only the
                 // request at fault gets the error.
-                for job in batch { Self.deliver(await run([job], wantsTokens: wantsTokens), to: [job]) }
+                for job in batch {
+                    let alone = await run([job], wantsTokens: wantsTokens)
+                    lastPassSucceeded = (try? alone.get()) != nil
+                    Self.deliver(alone, to: [job])
+                }
             } else {
+                lastPassSucceeded = (try? result.get()) != nil
                 Self.deliver(result, to: batch)
             }
         }

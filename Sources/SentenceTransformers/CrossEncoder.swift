@@ -77,9 +77,20 @@ public final class CrossEncoder: Sendable {
     public func predict(_ pairs: [(String, String)], batchSize: Int = 32, activation: CrossEncoderActivation? = nil,
                         applySoftmax: Bool = false) throws -> Embeddings {
         guard batchSize > 0 else { throw SentenceTransformerError.invalidArgument("batchSize must be positive, got \(batchSize)") }
-        let encodings = try pairs.map { try tokenize($0.0, $0.1) }
+        return try predict(encodings: try pairs.map { try tokenize($0.0, $0.1) }, batchSize: batchSize, activation: activation,
+                           applySoftmax: applySoftmax)
+    }
+
+    /// Scores of inputs tokenized by the caller, `[encodings.count, numLabels]`, as
+    /// ``predict(_:batchSize:activation:applySoftmax:)`` computes them: for a single text (sequence classification) or
+    /// for a pair truncated another way than the model's tokenizer does.
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` for a batch size below 1, or an encoding whose ids
+    ///   do not fit the model.
+    public func predict(encodings: [Encoding], batchSize: Int = 32, activation: CrossEncoderActivation? = nil,
+                        applySoftmax: Bool = false) throws -> Embeddings {
+        guard batchSize > 0 else { throw SentenceTransformerError.invalidArgument("batchSize must be positive, got \(batchSize)") }
         let labelCount = numLabels
-        var values = [Float](repeating: 0, count: pairs.count * labelCount)
+        var values = [Float](repeating: 0, count: encodings.count * labelCount)
         for batch in SentenceTransformer.batches(encodings, size: batchSize) {
             var tokens = TokenBatch()
             for index in batch { try tokens.append(inputIDs: encodings[index].ids, tokenTypeIDs: encodings[index].typeIDs) }
@@ -92,7 +103,7 @@ public final class CrossEncoder: Sendable {
         let function = activation ?? self.activation
         values = values.map(function.apply)
         if applySoftmax, labelCount > 1 {
-            for row in 0..<pairs.count {
+            for row in 0..<encodings.count {
                 let slice = values[(row * labelCount)..<((row + 1) * labelCount)]
                 let maximum = slice.max() ?? 0
                 let exps = slice.map { Foundation.exp($0 - maximum) }

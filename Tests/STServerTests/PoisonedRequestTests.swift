@@ -9,7 +9,7 @@ import Testing
 /// the same checks as text inputs.
 @Suite struct PoisonedRequestTests {
     /// `[101, 30523, 102]`: 30523 is below the tokenizer's vocabulary plus added tokens but past the embedding table's
-    /// 30522 rows. It is rejected before batching (422, naming the table), and the 8 innocent requests sent at the
+    /// 30522 rows. It is rejected before batching (413 Validation, naming the table), and the 8 innocent requests sent at the
     /// same time all get their vectors.
     @Test func oneBadTokenIDFailsOnlyItsRequest() async throws {
         let model = try ServerRouteTests.model.get()
@@ -30,7 +30,7 @@ import Testing
                     }
                 }
                 for try await (bad, status) in group {
-                    if bad { #expect(status == 422, "the bad token id got \(status)") } else { #expect(status == 200, "an innocent request got \(status)") }
+                    if bad { #expect(status == 413, "the bad token id got \(status)") } else { #expect(status == 200, "an innocent request got \(status)") }
                 }
             }
         }

@@ -59,7 +59,7 @@ import Testing
             let similarity = try await Self.post(client, "/similarity", #"{"inputs": {"source_sentence": "A man eats.", "sentences": ["A man is eating food.", "The sky is blue."]}}"#)
             let scores = (Self.object(similarity) as? [NSNumber])?.map(\.floatValue) ?? []
             #expect(scores.count == 2 && scores[0] > scores[1])
-            Self.expectError(try await Self.post(client, "/embed", #"{"inputs": "x", "prompt_name": "nope"}"#), status: 422, type: "Validation")
+            Self.expectError(try await Self.post(client, "/embed", #"{"inputs": "x", "prompt_name": "nope"}"#), status: 413, type: "Validation")
         }
     }
 
@@ -70,6 +70,7 @@ import Testing
             let documents = ["A small bird perches.", "How to do that?", "People clean clothes."]
             let response = try await Self.post(client, "/rerank", #"{"query": "How do you do that?", "texts": ["A small bird perches.", "How to do that?", "People clean clothes."], "return_text": true}"#)
             let ranked = (Self.object(response) as? [[String: Any]]) ?? []
+            // TEI's reranker scores are sigmoids of the logits, as the model's own activation here.
             let expected = try reranker.rank(query: "How do you do that?", documents: documents)
             #expect(ranked.compactMap { $0["index"] as? Int } == expected.map(\.corpusID))
             #expect(ranked.first?["text"] as? String == "How to do that?")
@@ -79,6 +80,7 @@ import Testing
             let tokenized = (Self.object(try await Self.post(client, "/tokenize", #"{"inputs": "Hello world!"}"#)) as? [[[String: Any]]]) ?? []
             #expect(tokenized.first?.compactMap { $0["id"] as? Int } == [101, 7592, 2088, 999, 102])
             #expect(tokenized.first?[1]["start"] as? Int == 0 && tokenized.first?[1]["stop"] as? Int == 5 && tokenized.first?[0]["special"] as? Bool == true)
+            #expect(tokenized.first?[1]["text"] as? String == "Hello" && tokenized.first?[0]["start"] is NSNull)
             let decoded = (Self.object(try await Self.post(client, "/decode", #"{"ids": [101, 7592, 2088, 999, 102]}"#)) as? [String]) ?? []
             #expect(decoded == ["hello world!"])
             try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
@@ -90,13 +92,17 @@ import Testing
                 let text = String(decoding: response.body.readableBytesView, as: UTF8.self)
                 #expect(text.contains("te_request_count{method=\"rerank\"} 2") && text.contains("te_batch_next_size_bucket") && text.contains("te_queue_size"))
             }
-            try await client.execute(uri: "/", method: .get) { response in
+            try await client.execute(uri: "/", method: .get, headers: [.accept: "text/html"]) { response in
                 #expect(String(decoding: response.body.readableBytesView, as: UTF8.self).contains("sbert playground"))
+            }
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .ok && response.body.readableBytes == 0)  // a client's health check, as on TEI
             }
             try await client.execute(uri: "/openapi.json", method: .get) { response in
                 let document = Self.object(response) as? [String: Any]
                 let paths = (document?["paths"] as? [String: Any])?.keys.sorted() ?? []
-                #expect(paths == ["/", "/decode", "/embed", "/embed_all", "/health", "/info", "/metrics", "/openapi.json", "/rerank", "/similarity", "/tokenize", "/v1/embeddings"])
+                #expect(paths == ["/", "/api-doc/openapi.json", "/decode", "/docs", "/embed", "/embed_all", "/embeddings", "/health", "/info", "/invocations",
+                                  "/metrics", "/openapi.json", "/ping", "/predict", "/rerank", "/similarity", "/tokenize", "/v1/embeddings"])
             }
         }
         let withoutReranker = buildApplication(configuration: Self.configuration(), model: model)
@@ -110,7 +116,8 @@ import Testing
         let app = buildApplication(configuration: Self.configuration { $0.modelID = "all-MiniLM-L6-v2" }, model: model)
         try await app.test(.router) { client in
             let response = Self.object(try await Self.post(client, "/v1/embeddings", #"{"input": ["A man is eating food.", "hello"], "model": "m"}"#)) as? [String: Any]
-            #expect(response?["object"] as? String == "list" && response?["model"] as? String == "m")
+            // TEI answers with the served model's name, whatever the request's `model`.
+            #expect(response?["object"] as? String == "list" && response?["model"] as? String == "all-MiniLM-L6-v2")
             let data = (response?["data"] as? [[String: Any]]) ?? []
             #expect(data.count == 2 && data[1]["index"] as? Int == 1 && data[0]["object"] as? String == "embedding")
             let usage = response?["usage"] as? [String: Int]
@@ -138,15 +145,15 @@ import Testing
             Self.expectError(try await Self.post(client, "/embed", #"{"inputs": "hi"}"#), status: 401, type: "Unauthorized")
             Self.expectError(try await Self.post(client, "/embed", #"{"inputs": "hi"}"#, headers: [.authorization: "Bearer wrong"]), status: 401, type: "Unauthorized")
             try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
-            Self.expectError(try await Self.post(client, "/embed", #"{"inputs": []}"#, headers: auth), status: 422, type: "Empty")
-            Self.expectError(try await Self.post(client, "/embed", #"{"inputs": ""}"#, headers: auth), status: 422, type: "Empty")
-            Self.expectError(try await Self.post(client, "/embed", #"{"inputs": ["a", "b", "c"]}"#, headers: auth), status: 422, type: "Validation")
+            Self.expectError(try await Self.post(client, "/embed", #"{"inputs": []}"#, headers: auth), status: 400, type: "Empty")
+            Self.expectError(try await Self.post(client, "/embed", #"{"inputs": ""}"#, headers: auth), status: 400, type: "Empty")
+            Self.expectError(try await Self.post(client, "/embed", #"{"inputs": ["a", "b", "c"]}"#, headers: auth), status: 413, type: "Validation")
             let long = String(repeating: "word ", count: 300)
             Self.expectError(try await Self.post(client, "/embed", "{\"inputs\": \"\(long)\"}", headers: auth), status: 413, type: "Validation")
             let truncated = try await Self.post(client, "/embed", "{\"inputs\": \"\(long)\", \"truncate\": true}", headers: auth)
             #expect(truncated.status == .ok)
             Self.expectError(try await Self.post(client, "/embed", "{\"inputs\": \"\(String(repeating: "x", count: 3000))\"}", headers: auth), status: 413, type: "Validation")
-            Self.expectError(try await Self.post(client, "/embed", #"{"inputs": "#, headers: auth), status: 422, type: "Validation")
+            Self.expectError(try await Self.post(client, "/embed", #"{"inputs": "#, headers: auth), status: 400, type: "Validation")
             Self.expectError(try await Self.post(client, "/embed", #"{"text": "hi"}"#, headers: auth), status: 422, type: "Validation")
             // A failing request disturbs nothing: the next one is served.
             #expect(try await Self.post(client, "/embed", #"{"inputs": "still fine"}"#, headers: auth).status == .ok)
