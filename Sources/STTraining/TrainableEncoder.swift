@@ -29,16 +29,18 @@ final class TrainableEncoder: @unchecked Sendable {
     /// - Throws: ``TrainingError/unsupported(_:)`` for an architecture without training, ``ModelError`` for a bad checkpoint.
     static func load(directory: URL, builder: inout ParameterSet.Builder) throws -> Loaded {
         let collector = ParameterCollector(builder: builder)
-        var prefix = ""
+        var root: WeightLoader?
         let model = try Architectures.build(directory: directory) { loader in
-            prefix = loader.prefix
+            root = loader
             return TrainingWeights(loader: loader, collector: collector)
         }
         builder = collector.builder
         var frozen: [String: Tensor] = [:]
-        let file = try ConfigFile.weights(in: directory)
-        for name in file.tensorNames where name.hasPrefix("\(prefix)pooler.") {
-            frozen[name] = try file.tensor(named: name)
+        // The checkpoint the encoder was read from, not a second opening of the files.
+        if let root {
+            for name in root.checkpoint.tensorNames where name.hasPrefix("\(root.prefix)pooler.") {
+                frozen[name] = try root.checkpoint.tensor(named: name)
+            }
         }
         return Loaded(model: model, frozen: frozen)
     }
