@@ -46,17 +46,18 @@ struct InfoCommand: ParsableCommand {
     static func summary(of model: SentenceTransformer) -> [String: Any] {
         var summary: [String: Any] = [
             "directory": model.directory.path,
-            "architecture": model.transformer.encoder.architectureName,
-            "hidden_size": model.transformer.encoder.hiddenSize,
             "embedding_dimension": model.embeddingDimension,
-            "max_seq_length": model.maxSeqLength,
-            "modules": ["Transformer(max_seq_length: \(model.maxSeqLength), do_lower_case: \(model.transformer.doLowerCase))"]
-                + model.modules.map(\.summary),
+            "modules": model.pipeline.modules.map(\.summary),
             "parameters": model.parameterCount,
             "similarity_fn_name": model.similarityFunction.rawValue,
             "prompts": model.configuration.prompts,
         ]
         if let name = model.configuration.defaultPromptName { summary["default_prompt_name"] = name }
+        if model.maxSeqLength < Int.max { summary["max_seq_length"] = model.maxSeqLength }
+        if let transformer = model.transformer {
+            summary["architecture"] = transformer.encoder.architectureName
+            summary["hidden_size"] = transformer.encoder.hiddenSize
+        }
         return summary
     }
 }

@@ -31,9 +31,13 @@ public enum Attention {
     /// head; (sequence, head) pairs are spread over the workers. Both products run on the packed-panel kernel
     /// (`st_packed_gemm_f32`): K and V of the pair are packed once (a few KiB), so there is no per-call BLAS packing,
     /// which dominated short sequences.
+    ///
+    /// `keyLimits` (one per sequence, or `nil`): keys at or after the limit are hidden from every query, as positions
+    /// with attention mask 0 are in PyTorch (ColBERT's query expansion: padding tokens that read the text but that no
+    /// token reads). Each limit must be at least 1.
     public static func forward(
         output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        sequences: [Range<Int>], shape: AttentionShape, scoreBias: ScoreBias? = nil
+        sequences: [Range<Int>], shape: AttentionShape, scoreBias: ScoreBias? = nil, keyLimits: [Int]? = nil
     ) {
         let headDim = shape.headDim, heads = shape.heads
         let qkvStride = shape.qkvStride, outputStride = shape.outputStride
@@ -58,6 +62,7 @@ public enum Attention {
                 let head = pair / sequences.count
                 let length = sequence.count
                 guard length > 0 else { continue }
+                let keyLimit = keyLimits.map { max(1, min(length, $0[pair % sequences.count])) } ?? length
                 let rows = qkv + sequence.lowerBound * qkvStride
                 // scores = Q·Kᵀ: K's rows are the "weights" [length, headDim].
                 st_pack_weights_f32(rows + shape.keyOffset(head), length, headDim, qkvStride, keys)
@@ -70,7 +75,7 @@ public enum Attention {
                         precondition(length <= scoreBias.stride, "Attention: score bias smaller than the sequence")
                         VectorMath.add(scoreBias.row(head: head, query: i), into: row, count: length)
                     }
-                    softmax(row, keys: shape.mask.keys(of: i, length: length), length: length)
+                    softmax(row, keys: visibleKeys(shape.mask, query: i, length: length, limit: keyLimit), length: length)
                 }
                 // output = P·V: V [length, headDim] is the [k, n] matrix of the product.
                 st_pack_columns_f32(rows + shape.valueOffset(head), length, headDim, qkvStride, values)
@@ -78,6 +83,14 @@ public enum Attention {
                                    nil, output + sequence.lowerBound * outputStride + shape.queryOffset(head), outputStride, 0)
             }
         }
+    }
+
+    /// The keys query `query` sees: the mask's range, cut at `limit` (never empty: the first key stays).
+    @inline(__always)
+    static func visibleKeys(_ mask: AttentionMask, query: Int, length: Int, limit: Int) -> Range<Int> {
+        let keys = mask.keys(of: query, length: length)
+        guard limit < keys.upperBound else { return keys }
+        return keys.lowerBound..<max(min(limit, keys.upperBound), keys.lowerBound + 1)
     }
 
     /// Softmax of one score row over the visible `keys`; the masked scores become exact zeros, so every product and
@@ -89,16 +102,18 @@ public enum Attention {
         if keys.upperBound < length { (row + keys.upperBound).update(repeating: 0, count: length - keys.upperBound) }
     }
 
-    /// Naive twin of ``forward(output:qkv:sequences:shape:scoreBias:)`` in `Double`.
+    /// Naive twin of ``forward(output:qkv:sequences:shape:scoreBias:keyLimits:)`` in `Double`.
     public static func forwardReference(
         output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        sequences: [Range<Int>], shape: AttentionShape, scoreBias: ScoreBias? = nil
+        sequences: [Range<Int>], shape: AttentionShape, scoreBias: ScoreBias? = nil, keyLimits: [Int]? = nil
     ) {
         let qkvStride = shape.qkvStride, outputStride = shape.outputStride
-        for sequence in sequences {
+        for (index, sequence) in sequences.enumerated() {
+            let limit = max(1, keyLimits?[index] ?? sequence.count)
             for head in 0..<shape.heads {
                 for i in sequence {
-                    let visible = shape.mask.keys(of: i - sequence.lowerBound, length: sequence.count)
+                    let all = shape.mask.keys(of: i - sequence.lowerBound, length: sequence.count)
+                    let visible = all.filter { $0 < limit || $0 == all.lowerBound }
                     var weights = [Double]()
                     for j in visible.map({ $0 + sequence.lowerBound }) {
                         let bias = scoreBias.map { Double($0.row(head: head, query: i - sequence.lowerBound)[j - sequence.lowerBound]) } ?? 0

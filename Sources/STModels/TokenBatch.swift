@@ -5,6 +5,9 @@ public struct TokenBatch: Sendable, Equatable {
     public private(set) var inputIDs: [Int32] = []
     public private(set) var tokenTypeIDs: [Int32] = []
     public private(set) var sequences: [Range<Int>] = []
+    /// Per sequence: how many leading tokens the others attend to (the rest, ColBERT's query expansion, read the
+    /// text but are not read); the sequence's length unless a shorter one was given.
+    public private(set) var attendedLengths: [Int] = []
 
     public init() {}
 
@@ -17,19 +20,28 @@ public struct TokenBatch: Sendable, Equatable {
     /// Adds one sequence; missing type ids are 0.
     /// - Throws: ``ModelError/invalidInput(_:)`` when an id does not fit in 32 bits (a tokenizer file may hold any
     ///   integer; truncating it would silently pick another token's row).
-    public mutating func append(inputIDs ids: [Int], tokenTypeIDs types: [Int] = []) throws {
+    /// `attendedLength` (default: all) is the number of leading tokens every token may attend to.
+    public mutating func append(inputIDs ids: [Int], tokenTypeIDs types: [Int] = [], attendedLength: Int? = nil) throws {
         let start = inputIDs.count
         inputIDs += try ids.map { try Self.narrow($0, kind: "token id") }
         tokenTypeIDs += types.count == ids.count ? try types.map { try Self.narrow($0, kind: "token type id") } : Array(repeating: 0, count: ids.count)
         sequences.append(start..<inputIDs.count)
+        attendedLengths.append(max(1, min(attendedLength ?? ids.count, ids.count)))
     }
 
-    /// Adds the rows `sequence` of another batch (ids already narrowed).
-    mutating func append(_ sequence: Range<Int>, of other: TokenBatch) {
+    /// Adds sequence `index` of another batch (ids already narrowed).
+    mutating func append(sequence index: Int, of other: TokenBatch) {
+        let sequence = other.sequences[index]
         let start = inputIDs.count
         inputIDs += other.inputIDs[sequence]
         tokenTypeIDs += other.tokenTypeIDs[sequence]
         sequences.append(start..<inputIDs.count)
+        attendedLengths.append(other.attendedLengths[index])
+    }
+
+    /// The attended lengths when some sequence hides its tail, else `nil` (every key visible).
+    public var keyLimits: [Int]? {
+        zip(sequences, attendedLengths).contains { $0.count > $1 && $0.count > 0 } ? attendedLengths : nil
     }
 
     private static func narrow(_ id: Int, kind: String) throws -> Int32 {

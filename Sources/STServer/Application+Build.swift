@@ -22,7 +22,7 @@ import SentenceTransformers
 public func buildApplication(configuration: ServerConfiguration, model: SentenceTransformer, reranker: CrossEncoder? = nil,
                              classifier: CrossEncoder? = nil, logger: Logger? = nil) -> some ApplicationProtocol {
     let service = EmbeddingService(configuration: configuration, model: model, reranker: reranker, classifier: classifier)
-    let router = Router(context: BasicRequestContext.self)
+    let router = Hummingbird.Router(context: BasicRequestContext.self)
     if let origins = configuration.corsAllowOrigin, !origins.isEmpty {
         router.add(middleware: CORSMiddleware(
             allowOrigin: origins.contains("*") ? .all : .custom(origins.joined(separator: ", ")),

@@ -24,10 +24,10 @@ final class EmbeddingService: Sendable {
         batcher = EmbeddingBatcher(model: model, maxBatchTokens: configuration.maxBatchTokens,
                                    maxBatchRequests: configuration.maxBatchRequests, metrics: metrics)
         limiter = ConcurrencyLimiter(limit: configuration.maxConcurrentRequests)
-        var plain = model.transformer.tokenizer
+        var plain = model.inputModule.tokenizer
         plain.truncation = nil
         untruncated = plain
-        var left = model.transformer.tokenizer
+        var left = model.inputModule.tokenizer
         left.truncation?.direction = .left
         leftTruncated = left
     }
@@ -63,9 +63,9 @@ final class EmbeddingService: Sendable {
         guard !items.isEmpty, !items.contains(where: \.isEmpty) else { throw APIError.empty("`inputs` cannot be empty") }
         try validate(batchSize: items.count)
         let allowTruncation = truncate ?? configuration.autoTruncate
-        let truncating = direction == .left ? leftTruncated : model.transformer.tokenizer
+        let truncating = direction == .left ? leftTruncated : model.inputModule.tokenizer
         // The embedding table is what the ids index (the tokenizer may know more ids than it has rows).
-        let vocabulary = max(model.transformer.encoder.vocabSize, 1)
+        let vocabulary = max(model.inputModule.vocabularySize, 1)
         return try items.map { item in
             switch item {
             case var .ids(ids):
@@ -80,7 +80,7 @@ final class EmbeddingService: Sendable {
                 }
                 return Encoding(ids: ids, typeIDs: Array(repeating: 0, count: ids.count))
             case let .text(text):
-                let lowered = model.transformer.doLowerCase ? (prompt + text).lowercased() : prompt + text
+                let lowered = model.inputModule.doLowerCase ? (prompt + text).lowercased() : prompt + text
                 let full = try untruncated.encode(lowered, addSpecialTokens: addSpecialTokens)
                 if full.count > maxInputLength {
                     guard allowTruncation else {

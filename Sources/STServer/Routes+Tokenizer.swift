@@ -15,12 +15,12 @@ extension Routes {
         if case .batch = body.inputs { try service.validate(batchSize: texts.count) }
         let prompt = try service.prompt(named: body.promptName)
         let model = service.model
-        let tokenizer = { var plain = model.transformer.tokenizer; plain.truncation = nil; return plain }()
+        let tokenizer = { var plain = model.inputModule.tokenizer; plain.truncation = nil; return plain }()
         let addSpecialTokens = body.addSpecialTokens ?? true
         // Tokenizing and formatting megabytes of text: on the worker threads, not the cooperative ones.
         return json(try await WorkerThreads.requests.run {
             let rows = try texts.map { text in
-                let input = model.transformer.doLowerCase ? (prompt + text).lowercased() : prompt + text
+                let input = model.inputModule.doLowerCase ? (prompt + text).lowercased() : prompt + text
                 let encoding = try tokenizer.encode(input, addSpecialTokens: addSpecialTokens)
                 return "[" + tokenJSON(encoding, input: input).joined(separator: ",") + "]"
             }
@@ -51,7 +51,7 @@ extension Routes {
 
     /// `/decode`: the text of each list of ids.
     static func decode(_ body: DecodeRequest, _ service: EmbeddingService) async throws -> Response {
-        let tokenizer = service.model.transformer.tokenizer
+        let tokenizer = service.model.inputModule.tokenizer
         let lists: [[Int]]
         switch body.ids {
         case let .single(ids):

@@ -11,7 +11,7 @@ import STTokenizers
 /// at `GET /` for browsers, `/openapi.json`). The work of each route is in `Routes+Embedding`, `Routes+CrossEncoder`
 /// and `Routes+Tokenizer`.
 package enum Routes {
-    static func register(on router: Router<BasicRequestContext>, service: EmbeddingService) {
+    static func register(on router: Hummingbird.Router<BasicRequestContext>, service: EmbeddingService) {
         router.post("/embed") { request, context in
             try await handle(request, context, route: "embed", service: service) { (body: EmbedRequest) in try await embed(body, service) }
         }

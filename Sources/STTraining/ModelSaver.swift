@@ -1,4 +1,5 @@
 import Foundation
+import SentenceTransformers
 import STTensor
 
 /// Writes a trained model in the Sentence Transformers directory format, so that this library and Python's
@@ -53,18 +54,9 @@ enum ModelSaver {
         }
     }
 
-    /// Swaps `staging` into `target`: the old directory is moved aside first and removed only after the rename.
+    /// Swaps `staging` into `target` (``ModelDirectory/replace(_:with:)``).
     static func replace(_ target: URL, with staging: URL) throws {
-        let fileManager = FileManager.default
-        if fileManager.fileExists(atPath: target.path) {
-            let old = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
-            try? fileManager.removeItem(at: old)
-            try fileManager.moveItem(at: target, to: old)
-            try fileManager.moveItem(at: staging, to: target)
-            try? fileManager.removeItem(at: old)
-        } else {
-            try fileManager.moveItem(at: staging, to: target)
-        }
+        try ModelDirectory.replace(target, with: staging)
     }
 
     private static func copyConfigs(from source: URL, to destination: URL) throws {

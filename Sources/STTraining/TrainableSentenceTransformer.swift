@@ -43,6 +43,9 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
     /// `max_seq_length` (as setting `model.max_seq_length` does in Python).
     public init(directory: URL, maxSeqLength: Int? = nil) throws {
         let model = try SentenceTransformer(directory: directory)
+        guard let transformer = model.transformer, !(model.pipeline.modules.first is Router) else {
+            throw TrainingError.unsupported("training needs a Transformer as the first module (this model starts with \(model.inputModule.summary))")
+        }
         sourceDirectory = directory
         let manifestURL = directory.appendingPathComponent("modules.json")
         if FileManager.default.fileExists(atPath: manifestURL.path) {
@@ -81,13 +84,13 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
             throw TrainingError.invalidArgument("max_seq_length \(length) must be in 1...\(encoder.maxSequenceLength)")
         }
         self.maxSeqLength = length
-        var tokenizer = model.transformer.tokenizer
+        var tokenizer = transformer.tokenizer
         if var truncation = tokenizer.truncation {
             truncation.maxLength = length
             tokenizer.truncation = truncation
         }
         self.tokenizer = tokenizer
-        doLowerCase = model.transformer.doLowerCase
+        doLowerCase = transformer.doLowerCase
         similarityFunction = model.similarityFunction
     }
 

@@ -91,7 +91,7 @@ public final class CrossEncoder: Sendable {
         guard batchSize > 0 else { throw SentenceTransformerError.invalidArgument("batchSize must be positive, got \(batchSize)") }
         let labelCount = numLabels
         var values = [Float](repeating: 0, count: encodings.count * labelCount)
-        for batch in SentenceTransformer.batches(encodings, size: batchSize) {
+        for batch in BatchedEncoding.batches(encodings, size: batchSize) {
             var tokens = TokenBatch()
             for index in batch { try tokens.append(inputIDs: encodings[index].ids, tokenTypeIDs: encodings[index].typeIDs) }
             let logits = head.forward(try transformer.encoder.forward(tokens, outputHiddenStates: false), sequences: tokens.sequences)

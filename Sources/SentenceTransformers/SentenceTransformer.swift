@@ -2,9 +2,9 @@ import Foundation
 import STModels
 import STTokenizers
 
-/// A Sentence Transformers model: a `Transformer` followed by the modules its `modules.json` lists (Pooling,
-/// Dense, Normalize), loaded from a model directory or from the Hugging Face cache, giving the vectors the Python
-/// library gives.
+/// A Sentence Transformers model: the modules its `modules.json` lists (Transformer or StaticEmbedding, Pooling,
+/// Dense, Normalize, a Router of per-task routes), loaded from a model directory or from the Hugging Face cache,
+/// giving the vectors the Python library gives.
 ///
 /// ```swift
 /// let model = try SentenceTransformer("sentence-transformers/all-MiniLM-L6-v2")
@@ -16,12 +16,13 @@ import STTokenizers
 public final class SentenceTransformer: Sendable {
     /// The directory the model was loaded from.
     public let directory: URL
-    public let transformer: Transformer
-    /// The modules after the transformer, in pipeline order.
-    public let modules: [any SentenceModule]
+    /// Every module, loaded through ``ModuleRegistry``.
+    public let pipeline: ModulePipeline
     public let configuration: SentenceTransformerConfiguration
     /// The function ``similarity(_:_:)`` uses (`similarity_fn_name`, default cosine).
     public let similarityFunction: SimilarityFunction
+    /// The route `encode` takes without a task (the whole pipeline, or a Router's default route).
+    public let defaultRoute: ModulePipeline.Route
 
     /// Loads a model by directory path or Hugging Face id (`"all-MiniLM-L6-v2"` means
     /// `"sentence-transformers/all-MiniLM-L6-v2"`): from the local Hugging Face cache, else downloaded from the Hub
@@ -35,80 +36,87 @@ public final class SentenceTransformer: Sendable {
     /// Loads the model stored in `directory`. Without `modules.json` the pipeline is Transformer + mean Pooling.
     /// `variant` picks the encoder's weight file `model.VARIANT.safetensors` (e.g. `"fp16"`, `"bf16"`); `precision`
     /// the arithmetic of its projections (`.int8`: quantized at load, faster, slightly less exact; see ``Precision``).
+    /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or inconsistent model
+    ///   (a sparse or multi-vector model loads as ``SparseEncoder`` / ``MultiVectorEncoder`` instead).
     public init(directory: URL, variant: String? = nil, precision: Precision = .float32) throws {
         self.directory = directory
-        let manifestURL = directory.appendingPathComponent("modules.json")
-        let descriptions = try JSONFile.decodeIfPresent([ModuleDescription].self, from: manifestURL)
-            ?? [ModuleDescription(path: "", type: "sentence_transformers.models.Transformer")]
-        guard let first = descriptions.first, first.className == "Transformer" else {
-            throw SentenceTransformerError.invalidConfig(path: manifestURL.path, reason: "the first module must be a Transformer")
+        let loaded = try LoadedModel(directory: directory, variant: variant, precision: precision, kind: "SentenceTransformer")
+        pipeline = loaded.pipeline
+        configuration = loaded.configuration
+        defaultRoute = try pipeline.route(for: nil)
+        if defaultRoute.modules.contains(where: { $0 is SpladePooling }) || defaultRoute.input is SparseStaticEmbedding {
+            throw SentenceTransformerError.invalidConfig(path: directory.appendingPathComponent("modules.json").path,
+                                                         reason: "this is a sparse model: load it with SparseEncoder")
         }
-        // A module folder is a relative path inside the model directory: never absolute, never through "..".
-        for description in descriptions where description.path.hasPrefix("/") || description.path.split(separator: "/").contains("..") {
-            throw SentenceTransformerError.invalidConfig(path: manifestURL.path, reason: "module path '\(description.path)' leaves the model directory")
-        }
-        transformer = try Transformer(directory: directory.appendingPathComponent(first.path), variant: variant, precision: precision)
-        var modules: [any SentenceModule] = []
-        for description in descriptions.dropFirst() {
-            let folder = directory.appendingPathComponent(description.path)
-            switch description.className {
-            case "Pooling": modules.append(try Pooling(directory: folder))
-            case "Dense": modules.append(try Dense(directory: folder))
-            case "Normalize": modules.append(Normalize())
-            default: throw SentenceTransformerError.unsupportedModule(type: description.type, path: manifestURL.path)
-            }
-        }
-        if descriptions.count == 1 {
-            modules.append(Pooling(configuration: PoolingConfiguration(embeddingDimension: transformer.encoder.hiddenSize, poolingModes: [.mean])))
-        }
-        // Each module's input is the previous one's output: a Dense that expects another width is a broken directory.
-        var width = transformer.encoder.hiddenSize
-        for (module, description) in zip(modules, descriptions.dropFirst()) {
-            if let dense = module as? Dense, dense.configuration.inFeatures != width {
-                throw SentenceTransformerError.invalidConfig(
-                    path: directory.appendingPathComponent(description.path).appendingPathComponent("config.json").path,
-                    reason: "in_features \(dense.configuration.inFeatures) does not match the \(width) features the module before it gives")
-            }
-            width = module.outputDimension(input: width)
-        }
-        self.modules = modules
-        let configURL = directory.appendingPathComponent("config_sentence_transformers.json")
-        configuration = try JSONFile.decodeIfPresent(SentenceTransformerConfiguration.self, from: configURL) ?? SentenceTransformerConfiguration()
         let functionName = configuration.similarityFnName ?? SimilarityFunction.cosine.rawValue
         guard let function = SimilarityFunction(rawValue: functionName) else {
-            throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "unknown similarity_fn_name '\(functionName)'")
+            throw SentenceTransformerError.invalidConfig(path: loaded.configurationURL.path, reason: "unknown similarity_fn_name '\(functionName)'")
         }
         similarityFunction = function
-        if let name = configuration.defaultPromptName, configuration.prompts[name] == nil {
-            throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "default_prompt_name '\(name)' is not one of the prompts")
-        }
     }
 
-    /// The length of the vectors ``encode(_:batchSize:normalize:prompt:promptName:truncateDim:)`` returns
-    /// (before any truncation).
-    public var embeddingDimension: Int {
-        modules.reduce(transformer.encoder.hiddenSize) { $1.outputDimension(input: $0) }
-    }
+    /// The module that tokenizes (the default route's first module).
+    public var inputModule: any InputModule { defaultRoute.input }
+    /// The Transformer module, when the model has one first.
+    public var transformer: Transformer? { inputModule as? Transformer }
+    /// The modules after the input module on the default route, in pipeline order.
+    public var modules: [any SentenceModule] { defaultRoute.modules }
 
-    /// Inputs longer than this many tokens are truncated.
-    public var maxSeqLength: Int { transformer.maxSeqLength }
+    /// The length of the vectors ``encode(_:batchSize:normalize:prompt:promptName:truncateDim:task:progress:)``
+    /// returns (before any truncation).
+    public var embeddingDimension: Int { defaultRoute.outputDimension }
 
-    /// Parameters of the encoder and of every module.
-    public var parameterCount: Int { transformer.encoder.parameterCount + modules.reduce(0) { $0 + $1.parameterCount } }
+    /// Inputs longer than this many tokens are truncated (`Int.max`: never).
+    public var maxSeqLength: Int { inputModule.maxSeqLength }
 
-    /// Tokenizes `text` as ``encode(_:batchSize:normalize:prompt:promptName:truncateDim:)`` does (no prompt).
+    /// Parameters of every module (a module shared by two routes counts once).
+    public var parameterCount: Int { pipeline.modules.reduce(0) { $0 + $1.parameterCount } }
+
+    /// Tokenizes `text` as `encode` does (no prompt).
     /// - Throws: ``TokenizerError`` when the tokenizer cannot process the text.
-    public func tokenize(_ text: String) throws -> Encoding { try transformer.tokenize(text) }
+    public func tokenize(_ text: String) throws -> Encoding { try inputModule.tokenize(text, task: nil) }
 
     /// The prompt text for an explicit `prompt`, a `promptName`, or the model's default prompt, in that order.
     public func resolvePrompt(prompt: String?, promptName: String?) throws -> String? {
-        if let prompt { return prompt }
-        if let promptName {
-            guard let text = configuration.prompts[promptName] else {
-                throw SentenceTransformerError.unknownPromptName(promptName, available: configuration.prompts.keys.sorted())
-            }
-            return text
+        try configuration.resolvePrompt(prompt: prompt, promptName: promptName)
+    }
+}
+
+extension SentenceTransformer {
+    /// Writes the model to `directory` in sentence-transformers' format (every module, `modules.json`,
+    /// `config_sentence_transformers.json`), atomically: the directory is complete or untouched.
+    /// - Throws: the file system's error, or ``SentenceTransformerError/invalidArgument(_:)`` for a module that
+    ///   cannot be saved.
+    public func save(to directory: URL) throws {
+        try LoadedModel.save(pipeline, configuration: configuration, kind: "SentenceTransformer", to: directory)
+    }
+}
+
+/// What every model kind reads from a directory: its modules and `config_sentence_transformers.json`.
+struct LoadedModel {
+    let pipeline: ModulePipeline
+    let configuration: SentenceTransformerConfiguration
+    let configurationURL: URL
+
+    init(directory: URL, variant: String?, precision: Precision, kind: String) throws {
+        configurationURL = directory.appendingPathComponent("config_sentence_transformers.json")
+        configuration = try JSONFile.decodeIfPresent(SentenceTransformerConfiguration.self, from: configurationURL)
+            ?? SentenceTransformerConfiguration()
+        if let name = configuration.defaultPromptName, configuration.prompts[name] == nil {
+            throw SentenceTransformerError.invalidConfig(path: configurationURL.path, reason: "default_prompt_name '\(name)' is not one of the prompts")
         }
-        return configuration.defaultPromptName.flatMap { configuration.prompts[$0] }
+        if let type = configuration.modelType, type != kind,
+           ["SentenceTransformer", "SparseEncoder", "MultiVectorEncoder"].contains(type) {
+            throw SentenceTransformerError.invalidConfig(path: configurationURL.path, reason: "model_type is \(type): load it with \(type)")
+        }
+        pipeline = try ModulePipeline(directory: directory, variant: variant, precision: precision)
+    }
+
+    /// Writes a model of any kind atomically.
+    static func save(_ pipeline: ModulePipeline, configuration: SentenceTransformerConfiguration, kind: String, to directory: URL) throws {
+        try ModelDirectory.write(to: directory) { staging in
+            try pipeline.save(into: staging)
+            try ModelDirectory.writeJSON(configuration.jsonObject(kind: kind), to: staging.appendingPathComponent("config_sentence_transformers.json"))
+        }
     }
 }

@@ -16,7 +16,7 @@ public enum TestResources {
         let base = ProcessInfo.processInfo.environment["SBERT_TEST_MODELS"].map { URL(fileURLWithPath: $0) }
             ?? packageRoot.appendingPathComponent(".models")
         let url = base.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else {
+        guard ["config.json", "modules.json"].contains(where: { FileManager.default.fileExists(atPath: url.appendingPathComponent($0).path) }) else {
             throw MissingModel(path: url.path)
         }
         return url

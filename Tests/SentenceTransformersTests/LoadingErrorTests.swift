@@ -129,11 +129,12 @@ import Testing
         #expect(try model.encode(["a"], truncateDim: 16).dimension == 16)
         let normalized = try model.encode(["a", "b"], normalize: true, truncateDim: 16)
         #expect(normalized.allSatisfy { abs($0.reduce(0) { $0 + $1 * $1 } - 1) < 1e-5 })
+        let encoder = try #require(model.transformer).encoder
         #expect(throws: ModelError.self) {
-            try model.transformer.encoder.forward(try TokenBatch([(inputIDs: [101, 999_999], tokenTypeIDs: [])]), outputHiddenStates: false)
+            try encoder.forward(try TokenBatch([(inputIDs: [101, 999_999], tokenTypeIDs: [])]), outputHiddenStates: false)
         }
         #expect(throws: ModelError.self) {
-            try model.transformer.encoder.forward(try TokenBatch([(inputIDs: Array(repeating: 5, count: 600), tokenTypeIDs: [])]), outputHiddenStates: false)
+            try encoder.forward(try TokenBatch([(inputIDs: Array(repeating: 5, count: 600), tokenTypeIDs: [])]), outputHiddenStates: false)
         }
     }
 }

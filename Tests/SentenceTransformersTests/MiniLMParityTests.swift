@@ -77,7 +77,7 @@ import Testing
         let fixture = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let ids = TestResources.ints(fixture["input_ids"])
         #expect(try model.tokenize(fixture["text"] as? String ?? "").ids == ids)
-        let output = try model.transformer.encoder.forward(try TokenBatch([(inputIDs: ids, tokenTypeIDs: [])]), outputHiddenStates: true)
+        let output = try #require(model.transformer).encoder.forward(try TokenBatch([(inputIDs: ids, tokenTypeIDs: [])]), outputHiddenStates: true)
         let layers = try #require(fixture["hidden_states"] as? [Any])
         #expect(output.hiddenStates.count == layers.count)
         for (index, layer) in layers.enumerated() {

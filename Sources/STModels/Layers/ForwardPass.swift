@@ -35,6 +35,8 @@ public struct DropoutRates: Sendable, Equatable {
 /// What every layer of one forward pass over a group of sequences shares.
 struct ForwardPass {
     let sequences: [Range<Int>]
+    /// Per sequence, the keys every query may see (``TokenBatch/keyLimits``); inference only.
+    var keyLimits: [Int]? = nil
     let tokens: Int
     /// The trainable parameters (training), nil for inference.
     let bank: ParameterBank?

@@ -57,7 +57,8 @@ public struct SelfAttentionLayer: Sendable {
                                       dropoutMask: mask.map { UnsafePointer($0) }, qkv: attended, sequences: pass.sequences,
                                       shape: shape, scoreBias: pass.scoreBias)
         } else {
-            Attention.forward(output: context, qkv: attended, sequences: pass.sequences, shape: shape, scoreBias: pass.scoreBias)
+            Attention.forward(output: context, qkv: attended, sequences: pass.sequences, shape: shape, scoreBias: pass.scoreBias,
+                              keyLimits: pass.keyLimits)
         }
         output.forward(context, rows: t, into: result, accumulate: accumulate, bank: pass.bank)
     }

@@ -89,12 +89,12 @@ public struct TransformerModel: TransformerEncoder {
     static func groups(of batch: TokenBatch) -> [TokenBatch] {
         var groups: [TokenBatch] = []
         var group = TokenBatch()
-        for sequence in batch.sequences {
+        for (index, sequence) in batch.sequences.enumerated() {
             if group.tokenCount > 0, group.tokenCount + sequence.count > groupTokens {
                 groups.append(group)
                 group = TokenBatch()
             }
-            group.append(sequence, of: batch)
+            group.append(sequence: index, of: batch)
         }
         if group.tokenCount > 0 { groups.append(group) }
         return groups
@@ -114,8 +114,9 @@ public struct TransformerModel: TransformerEncoder {
         return try biasTable.withUnsafeBufferPointer { bias in
             // An empty array may still have a base address: only a real table makes a bias.
             let scoreBias = relativeBias == nil ? nil : bias.baseAddress.map { Attention.ScoreBias(values: $0, stride: longest) }
-            let pass = ForwardPass(sequences: batch.sequences, tokens: batch.tokenCount, bank: bank, dropout: dropout,
+            var pass = ForwardPass(sequences: batch.sequences, tokens: batch.tokenCount, bank: bank, dropout: dropout,
                                    scoreBias: scoreBias, rotaryTables: rotaryTables)
+            if bank == nil { pass.keyLimits = batch.keyLimits }
             return try body(pass)
         }
     }

@@ -9,6 +9,7 @@ import Foundation
 /// DIR/v000003/vectors.bin          the rows (fp32 little-endian, or quantized bytes)
 /// DIR/v000003/rescore.bin          int8 rows of a binary index
 /// DIR/v000003/graph.bin            the HNSW graph
+/// DIR/v000003/sparse.bin           a hybrid index's sparse vectors (`encodeSparse`)
 /// ```
 ///
 /// A save writes a new version directory completely, then replaces `CURRENT` atomically (rename), then removes the
@@ -33,6 +34,8 @@ extension VectorIndex {
         var hnswEntryPoint: Int?
         var hnswMaxLevel: Int?
         var hnswGeneratorState: UInt64?
+        var sparseDimension: Int?
+        var sparseModel: String?
         var checksums: [String: String]
     }
 
@@ -72,9 +75,11 @@ extension VectorIndex {
         }
         if let rescore { files["rescore.bin"] = Data(rescore.bytes) }
         if let graph { files["graph.bin"] = Self.encode(graph) }
+        if let sparse { files["sparse.bin"] = Self.encodeSparse(sparse.vectors) }
 
         var manifest = Manifest(format: Self.formatName, version: Self.formatVersion, dimension: dimension, kind: "flat", metric: metric,
-                                model: model, rows: documents.count, ranges: ranges, checksums: [:])
+                                model: model, rows: documents.count, ranges: ranges, sparseDimension: sparse?.dimension,
+                                sparseModel: sparseModel, checksums: [:])
         switch kind {
         case let .flat(precision): manifest.precision = precision
         case let .hnsw(m, efConstruction, efSearch):
@@ -131,7 +136,11 @@ extension VectorIndex {
         default: throw IndexError.corrupt(path: manifestURL.path, reason: "unknown kind \(manifest.kind)")
         }
         guard manifest.dimension > 0 else { throw IndexError.corrupt(path: manifestURL.path, reason: "dimension \(manifest.dimension)") }
-        self.init(dimension: manifest.dimension, kind: kind, metric: manifest.metric, model: manifest.model)
+        if let sparseDimension = manifest.sparseDimension, sparseDimension <= 0 {
+            throw IndexError.corrupt(path: manifestURL.path, reason: "sparse dimension \(sparseDimension)")
+        }
+        self.init(dimension: manifest.dimension, kind: kind, metric: manifest.metric, model: manifest.model,
+                  sparseDimension: manifest.sparseDimension, sparseModel: manifest.sparseModel)
         let documentsURL = folder.appendingPathComponent("documents.jsonl")
         let stored = try (contents["documents.jsonl"] ?? Data()).split(separator: UInt8(ascii: "\n")).map { line in
             do { return try JSONDecoder().decode(StoredDocument.self, from: Data(line)) } catch {
@@ -161,6 +170,15 @@ extension VectorIndex {
             vectors = vectorData.withUnsafeBytes { raw in
                 (0..<(manifest.rows * dimension)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
             }
+        }
+        if let dimension = manifest.sparseDimension {
+            let sparseURL = folder.appendingPathComponent("sparse.bin")
+            guard let data = contents["sparse.bin"], let vectors = Self.decodeSparse(data, rows: manifest.rows, dimension: dimension) else {
+                throw IndexError.corrupt(path: sparseURL.path, reason: "unreadable sparse vectors")
+            }
+            var index = SparseIndex(dimension: dimension)
+            do { try index.add(vectors) } catch { throw IndexError.corrupt(path: sparseURL.path, reason: "\(error)") }
+            sparse = index
         }
         if case .hnsw = kind {
             let graphURL = folder.appendingPathComponent("graph.bin")

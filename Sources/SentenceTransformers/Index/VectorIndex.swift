@@ -63,12 +63,20 @@ public struct VectorIndex: Sendable, Equatable {
     /// int8 calibration, fixed by the first vectors added.
     var ranges: QuantizationRanges?
     var graph: HNSWGraph?
+    /// A hybrid index's sparse vectors, one per row, with their inverted index.
+    var sparse: SparseIndex?
+    /// The sparse model whose vectors the index holds (informational).
+    public var sparseModel: String?
 
-    public init(dimension: Int, kind: Kind = .flat(), metric: Metric = .cosine, model: String? = nil, seed: UInt64 = 42) {
+    /// An empty index; `sparseDimension` makes it hybrid (every document then needs a sparse vector too).
+    public init(dimension: Int, kind: Kind = .flat(), metric: Metric = .cosine, model: String? = nil, seed: UInt64 = 42,
+                sparseDimension: Int? = nil, sparseModel: String? = nil) {
         self.dimension = dimension
         self.kind = kind
         self.metric = metric
         self.model = model
+        self.sparseModel = sparseModel
+        sparse = sparseDimension.map { SparseIndex(dimension: $0) }
         if case let .hnsw(m, efConstruction, _) = kind { graph = HNSWGraph(m: m, efConstruction: efConstruction, seed: seed) }
     }
 
@@ -90,10 +98,25 @@ public struct VectorIndex: Sendable, Equatable {
         rowOfID[id].map { documents[$0] }
     }
 
-    /// Adds documents with their embeddings (one row each). An id already present is an error (use ``update``).
-    public mutating func add(_ newDocuments: [IndexDocument], embeddings: Embeddings) throws {
+    /// Adds documents with their embeddings (one row each), and for a hybrid index their sparse vectors. An id
+    /// already present is an error (use ``update``).
+    /// - Throws: ``IndexError`` for mismatched counts or dimensions, a duplicate id, or sparse vectors missing from
+    ///   a hybrid index (or given to a dense one).
+    public mutating func add(_ newDocuments: [IndexDocument], embeddings: Embeddings, sparseEmbeddings: [SparseVector]? = nil) throws {
         guard newDocuments.count == embeddings.count else {
             throw IndexError.invalidArgument("\(newDocuments.count) documents but \(embeddings.count) embeddings")
+        }
+        switch (sparse, sparseEmbeddings) {
+        case (nil, nil): break
+        case (nil, _?): throw IndexError.invalidArgument("sparse vectors given to an index without sparse storage")
+        case (_?, nil): throw IndexError.invalidArgument("this hybrid index needs a sparse vector for every document")
+        case let (index?, vectors?):
+            guard vectors.count == newDocuments.count else {
+                throw IndexError.invalidArgument("\(newDocuments.count) documents but \(vectors.count) sparse vectors")
+            }
+            if let bad = vectors.first(where: { $0.dimension != index.dimension }) {
+                throw IndexError.dimensionMismatch(expected: index.dimension, actual: bad.dimension)
+            }
         }
         guard embeddings.isEmpty || embeddings.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, actual: embeddings.dimension)
@@ -110,6 +133,7 @@ public struct VectorIndex: Sendable, Equatable {
             documents.append(document)
             deleted.append(false)
         }
+        if let sparseEmbeddings { try sparse?.add(sparseEmbeddings) }
         switch kind {
         case let .flat(precision) where precision != .float32:
             if ranges == nil { ranges = QuantizationRanges(calibration: rows) }
@@ -131,10 +155,12 @@ public struct VectorIndex: Sendable, Equatable {
         }
     }
 
-    /// Replaces the document (and vector) stored under `document.id`.
-    public mutating func update(_ document: IndexDocument, embedding: [Float]) throws {
+    /// Replaces the document (and vectors) stored under `document.id`.
+    public mutating func update(_ document: IndexDocument, embedding: [Float], sparseEmbedding: SparseVector? = nil) throws {
+        guard embedding.count == dimension else { throw IndexError.dimensionMismatch(expected: dimension, actual: embedding.count) }
+        if sparse != nil, sparseEmbedding == nil { throw IndexError.invalidArgument("this hybrid index needs a sparse vector for every document") }
         try delete(id: document.id)
-        try add([document], embeddings: Embeddings(values: embedding, dimension: embedding.count))
+        try add([document], embeddings: Embeddings(values: embedding, dimension: embedding.count), sparseEmbeddings: sparseEmbedding.map { [$0] })
     }
 
     /// Removes a document; its vector stays in the file until the index is rebuilt, but is never returned.
@@ -267,6 +293,7 @@ public struct VectorIndex: Sendable, Equatable {
     public static func == (lhs: VectorIndex, rhs: VectorIndex) -> Bool {
         lhs.dimension == rhs.dimension && lhs.kind == rhs.kind && lhs.metric == rhs.metric && lhs.documents == rhs.documents
             && lhs.deleted == rhs.deleted && lhs.vectors == rhs.vectors && lhs.quantized == rhs.quantized && lhs.graph == rhs.graph
+            && lhs.sparse == rhs.sparse
     }
 }
 

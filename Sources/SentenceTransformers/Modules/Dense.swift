@@ -11,9 +11,13 @@ public struct Dense: SentenceModule {
         public var bias: Bool = true
         /// The PyTorch class path of the activation, as saved by sentence-transformers.
         public var activationFunction: String = "torch.nn.modules.activation.Tanh"
+        /// What the layer reads and writes: `"sentence_embedding"` (the default) or `"token_embeddings"` (a
+        /// multi-vector model projects every token).
+        public var moduleInputName: String = "sentence_embedding"
 
         enum CodingKeys: String, CodingKey {
-            case inFeatures = "in_features", outFeatures = "out_features", bias, activationFunction = "activation_function"
+            case inFeatures = "in_features", outFeatures = "out_features", bias, activationFunction = "activation_function",
+                 moduleInputName = "module_input_name"
         }
 
         public init(from decoder: Decoder) throws {
@@ -22,6 +26,7 @@ public struct Dense: SentenceModule {
             outFeatures = try c.decode(Int.self, forKey: .outFeatures)
             bias = try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true
             activationFunction = try c.decodeIfPresent(String.self, forKey: .activationFunction) ?? activationFunction
+            moduleInputName = try c.decodeIfPresent(String.self, forKey: .moduleInputName) ?? moduleInputName
         }
     }
 
@@ -37,6 +42,10 @@ public struct Dense: SentenceModule {
             throw SentenceTransformerError.invalidConfig(
                 path: configURL.path,
                 reason: "in_features \(configuration.inFeatures) and out_features \(configuration.outFeatures) must be positive")
+        }
+        guard ["sentence_embedding", "token_embeddings"].contains(configuration.moduleInputName) else {
+            throw SentenceTransformerError.invalidConfig(
+                path: configURL.path, reason: "module_input_name '\(configuration.moduleInputName)' is not sentence_embedding or token_embeddings")
         }
         guard let activation = Self.activation(named: configuration.activationFunction) else {
             throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "unsupported activation_function '\(configuration.activationFunction)'")
@@ -72,20 +81,41 @@ public struct Dense: SentenceModule {
         "Dense(\(configuration.inFeatures) → \(configuration.outFeatures), activation: \(configuration.activationFunction.split(separator: ".").last ?? ""))"
     }
 
+    /// Writes `config.json` and `model.safetensors` (`linear.weight`, `linear.bias`).
+    public func save(to folder: URL) throws {
+        try ModelDirectory.writeJSON(["in_features": configuration.inFeatures, "out_features": configuration.outFeatures,
+                                      "bias": configuration.bias, "activation_function": configuration.activationFunction,
+                                      "module_input_name": configuration.moduleInputName, "module_output_name": configuration.moduleInputName],
+                                     to: folder.appendingPathComponent("config.json"))
+        var tensors = ["linear.weight": linear.weight]
+        if let bias = linear.bias { tensors["linear.bias"] = bias }
+        try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: folder.appendingPathComponent("model.safetensors").path)
+    }
+
     public func forward(_ features: inout Features) throws {
-        guard features.sentenceDimension == configuration.inFeatures else {
-            throw SentenceTransformerError.invalidArgument("Dense expects \(configuration.inFeatures) input features, got \(features.sentenceDimension)")
+        if configuration.moduleInputName == "token_embeddings" {
+            features.tokenEmbeddings = try project(features.tokenEmbeddings, width: features.tokenDimension)
+            features.tokenDimension = configuration.outFeatures
+        } else {
+            features.sentenceEmbeddings = try project(features.sentenceEmbeddings, width: features.sentenceDimension)
+            features.sentenceDimension = configuration.outFeatures
         }
-        let rows = features.sequences.count
+    }
+
+    /// `activation(W·x + b)` for every row of `input` (`[rows, width]`).
+    private func project(_ input: [Float], width: Int) throws -> [Float] {
+        guard width == configuration.inFeatures else {
+            throw SentenceTransformerError.invalidArgument("Dense expects \(configuration.inFeatures) input features, got \(width)")
+        }
+        let rows = input.count / max(width, 1)
         var output = [Float](repeating: 0, count: rows * configuration.outFeatures)
-        features.sentenceEmbeddings.withUnsafeBufferPointer { input in
+        input.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { result in
                 guard let x = input.baseAddress, let y = result.baseAddress else { return }
                 linear.forward(x, rows: rows, into: y)
                 activation.apply(y, count: rows * configuration.outFeatures)
             }
         }
-        features.sentenceEmbeddings = output
-        features.sentenceDimension = configuration.outFeatures
+        return output
     }
 }

@@ -23,6 +23,15 @@ public struct Pooling: SentenceModule {
         "Pooling(modes: \(configuration.poolingModes.map(\.rawValue).joined(separator: ", ")), include_prompt: \(configuration.includePrompt))"
     }
 
+    /// Writes `config.json` in the v6 format.
+    public func save(to folder: URL) throws {
+        var object: [String: Any] = ["pooling_mode": configuration.poolingModes.count == 1 ? configuration.poolingModes[0].rawValue as Any
+                                                                                               : configuration.poolingModes.map(\.rawValue) as Any,
+                                     "include_prompt": configuration.includePrompt]
+        if let dimension = configuration.embeddingDimension { object["embedding_dimension"] = dimension }
+        try ModelDirectory.writeJSON(object, to: folder.appendingPathComponent("config.json"))
+    }
+
     public func forward(_ features: inout Features) throws {
         let dimension = features.tokenDimension
         if let expected = configuration.embeddingDimension, expected != dimension {
