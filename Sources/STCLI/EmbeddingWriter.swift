@@ -55,6 +55,14 @@ final class EmbeddingWriter {
         rows += embeddings.count
     }
 
+    /// Appends one JSON value per line (sparse vectors, per-token matrices), in `.jsonl` output.
+    /// - Throws: ``CLIError`` when a write fails.
+    func write(jsonLines lines: [String]) throws {
+        guard !lines.isEmpty else { return }
+        try put(Data((lines.joined(separator: "\n") + "\n").utf8))
+        rows += lines.count
+    }
+
     /// Ends the output: the closing bracket or the `.npy` header, then the rename into place.
     /// - Throws: ``CLIError`` when a write or the rename fails; the temporary file is then removed.
     func finish() throws {

@@ -36,16 +36,26 @@ enum DocumentInput {
         return try InputLines.read(path: path).enumerated().map { IndexDocument(id: String($0.offset), text: $0.element) }
     }
 
-    /// Embeds `documents` in chunks with a progress bar, adding them to `index`.
-    static func add(_ documents: [IndexDocument], to index: inout VectorIndex, model: SentenceTransformer, batchSize: Int) throws {
+    /// Embeds `documents` in chunks with a progress bar, adding them to `index`; a hybrid index also gets each
+    /// document's sparse vector from `sparseModel` (its document route).
+    static func add(_ documents: [IndexDocument], to index: inout VectorIndex, model: SentenceTransformer, sparseModel: SparseEncoder? = nil,
+                    batchSize: Int) throws {
         let progress = ProgressBar(total: documents.count, label: "embed")
         let chunk = 4096
         for start in stride(from: 0, to: documents.count, by: chunk) {
             let slice = Array(documents[start..<min(start + chunk, documents.count)])
             let embeddings = try model.encode(slice.map(\.text), batchSize: batchSize, progress: { done, _ in progress.update(start + done) })
-            try index.add(slice, embeddings: embeddings)
+            let sparse = try sparseModel.map { try $0.encodeDocument(slice.map(\.text), batchSize: batchSize) }
+            try index.add(slice, embeddings: embeddings, sparseEmbeddings: sparse)
         }
         progress.finish()
+    }
+
+    /// The sparse model a hybrid index was built with (`--sparse-model` overrides it).
+    static func sparseModel(for index: VectorIndex, override: String?) throws -> SparseEncoder? {
+        guard index.sparseDimension != nil else { return nil }
+        guard let name = override ?? index.sparseModel else { throw CLIError("the index keeps sparse vectors but names no sparse model: pass --sparse-model") }
+        return try SparseEncoder(directory: try ModelLocator.resolveOrDownload(name))
     }
 }
 
@@ -74,6 +84,8 @@ struct IndexBuildCommand: ParsableCommand {
     var efSearch: Int = 200
     @Option(help: "Texts per forward pass.")
     var batchSize: Int = 32
+    @Option(help: "A sparse (SPLADE) model: store each document's sparse vector too, for `sbert search --hybrid`.")
+    var sparseModel: String?
 
     func validate() throws {
         guard QuantizationPrecision(rawValue: storagePrecision) != nil else { throw ValidationError("unknown --storage-precision \(storagePrecision)") }
@@ -87,9 +99,10 @@ struct IndexBuildCommand: ParsableCommand {
         let indexKind: VectorIndex.Kind = kind == .hnsw
             ? .hnsw(m: m, efConstruction: efConstruction, efSearch: efSearch)
             : .flat(precision: QuantizationPrecision(rawValue: storagePrecision) ?? .float32)
+        let sparse = try sparseModel.map { try SparseEncoder(directory: try ModelLocator.resolveOrDownload($0)) }
         var index = VectorIndex(dimension: model.embeddingDimension, kind: indexKind, metric: VectorIndex.Metric(rawValue: metric) ?? .cosine,
-                                model: modelOptions.model)
-        try DocumentInput.add(documents, to: &index, model: model, batchSize: batchSize)
+                                model: modelOptions.model, sparseDimension: sparse?.embeddingDimension, sparseModel: sparseModel)
+        try DocumentInput.add(documents, to: &index, model: model, sparseModel: sparse, batchSize: batchSize)
         try index.save(to: URL(fileURLWithPath: out))
         FileHandle.standardError.write(Data("indexed \(index.count) documents into \(out)\n".utf8))
     }
@@ -106,13 +119,16 @@ struct IndexAddCommand: ParsableCommand {
     var model: String?
     @Option(help: "Texts per forward pass.")
     var batchSize: Int = 32
+    @Option(help: "The sparse model of a hybrid index (default: the one it was built with).")
+    var sparseModel: String?
 
     func run() throws {
         let directory = URL(fileURLWithPath: index)
         var loaded = try VectorIndex(contentsOf: directory)
         let documents = try DocumentInput.read(input)
         let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded.model ?? ModelLocator.defaultModel))
-        try DocumentInput.add(documents, to: &loaded, model: encoder, batchSize: batchSize)
+        try DocumentInput.add(documents, to: &loaded, model: encoder, sparseModel: try DocumentInput.sparseModel(for: loaded, override: sparseModel),
+                              batchSize: batchSize)
         try loaded.save(to: directory)
         FileHandle.standardError.write(Data("index \(index) now holds \(loaded.count) documents\n".utf8))
     }
@@ -133,6 +149,7 @@ struct IndexInfoCommand: ParsableCommand {
         }
         print("documents        \(loaded.count)\ndimension        \(loaded.dimension)\nkind             \(kind)")
         print("metric           \(loaded.metric.rawValue)\nmodel            \(loaded.model ?? "?")\nbytes per vector \(loaded.bytesPerVector)")
+        if let dimension = loaded.sparseDimension { print("sparse           \(dimension) dimensions, model \(loaded.sparseModel ?? "?")") }
     }
 }
 
@@ -155,20 +172,39 @@ struct SearchCommand: ParsableCommand {
     var efSearch: Int?
     @Option(help: "text or json (one JSON array per query per line).")
     var format: Format = .text
+    @Flag(help: "Hybrid search (an index built with --sparse-model): dense and sparse results fused.")
+    var hybrid = false
+    @Option(help: "Hybrid fusion: rrf (reciprocal rank, k = 60) or weighted (min-max normalized scores).")
+    var fusion: String = "rrf"
+    @Option(help: "Weighted fusion: the sparse list's weight in [0, 1] (the dense list gets the rest).")
+    var sparseWeight: Float = 0.5
+    @Option(help: "The sparse model of a hybrid index (default: the one it was built with).")
+    var sparseModel: String?
     @Argument(help: "Queries; without any, one per line from standard input.")
     var queries: [String] = []
 
     func validate() throws {
         guard topK > 0 else { throw ValidationError("--top-k must be positive") }
+        guard ["rrf", "weighted"].contains(fusion) else { throw ValidationError("--fusion must be rrf or weighted") }
+        guard (0...1).contains(sparseWeight) else { throw ValidationError("--sparse-weight must be in [0, 1]") }
     }
 
     func run() throws {
         let loaded = try VectorIndex(contentsOf: URL(fileURLWithPath: index))
         let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded.model ?? ModelLocator.defaultModel))
         let reranker = try rerankWith.map { try CrossEncoder($0) }
+        let sparse = hybrid ? try DocumentInput.sparseModel(for: loaded, override: sparseModel) : nil
+        if hybrid, sparse == nil { throw CLIError("--hybrid needs an index built with --sparse-model") }
+        let fusionMethod: HybridSearch.Fusion = fusion == "weighted" ? .weightedScore(weights: [1 - sparseWeight, sparseWeight]) : .reciprocalRank()
         let inputs = queries.isEmpty ? try InputLines.read(path: nil) : queries
         for query in inputs {
-            var hits = try loaded.search(try encoder.encode(query), topK: topK, efSearch: efSearch)
+            var hits: [IndexHit]
+            if let sparse {
+                hits = try loaded.searchHybrid(dense: try encoder.encode(query), sparse: try sparse.encodeQuery([query])[0], topK: topK,
+                                               fusion: fusionMethod)
+            } else {
+                hits = try loaded.search(try encoder.encode(query), topK: topK, efSearch: efSearch)
+            }
             if let reranker {
                 let scores = try reranker.predict(hits.map { (query, $0.document.text) }).values
                 hits = zip(hits, scores).map { IndexHit(document: $0.0.document, score: $0.1) }.sorted { $0.score > $1.score }

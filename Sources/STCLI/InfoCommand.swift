@@ -17,8 +17,23 @@ struct InfoCommand: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
-        let model = try modelOptions.load()
-        var summary = Self.summary(of: model)
+        let directory = try modelOptions.directory()
+        var summary: [String: Any]
+        switch try ModelKind.of(directory: directory) {
+        case .sentenceTransformer:
+            let model = try SentenceTransformer(directory: directory, precision: modelOptions.precision)
+            summary = Self.summary(directory: directory, pipeline: model.pipeline, route: model.defaultRoute, configuration: model.configuration,
+                                   similarity: model.similarityFunction.rawValue)
+        case .sparseEncoder:
+            let model = try SparseEncoder(directory: directory, precision: modelOptions.precision)
+            summary = Self.summary(directory: directory, pipeline: model.pipeline, route: model.defaultRoute, configuration: model.configuration,
+                                   similarity: model.similarityFunction.rawValue)
+            if let limit = model.maxActiveDims { summary["max_active_dims"] = limit }
+        case .multiVectorEncoder:
+            let model = try MultiVectorEncoder(directory: directory, precision: modelOptions.precision)
+            summary = Self.summary(directory: directory, pipeline: model.pipeline, route: model.defaultRoute, configuration: model.configuration,
+                                   similarity: "maxsim")
+        }
         summary["precision"] = modelOptions.precision.rawValue
         summary["kernels"] = InstructionSet.active.rawValue
         summary["projection_arithmetic"] = modelOptions.precision.arithmetic()
@@ -27,7 +42,7 @@ struct InfoCommand: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         case .text:
-            let order = ["directory", "architecture", "hidden_size", "embedding_dimension", "max_seq_length", "modules",
+            let order = ["directory", "model_type", "architecture", "hidden_size", "embedding_dimension", "max_seq_length", "modules",
                          "parameters", "similarity_fn_name", "prompts", "default_prompt_name", "precision", "kernels",
                          "projection_arithmetic"]
             for key in order {
@@ -43,18 +58,20 @@ struct InfoCommand: ParsableCommand {
         }
     }
 
-    static func summary(of model: SentenceTransformer) -> [String: Any] {
+    static func summary(directory: URL, pipeline: ModulePipeline, route: ModulePipeline.Route, configuration: SentenceTransformerConfiguration,
+                        similarity: String) -> [String: Any] {
         var summary: [String: Any] = [
-            "directory": model.directory.path,
-            "embedding_dimension": model.embeddingDimension,
-            "modules": model.pipeline.modules.map(\.summary),
-            "parameters": model.parameterCount,
-            "similarity_fn_name": model.similarityFunction.rawValue,
-            "prompts": model.configuration.prompts,
+            "directory": directory.path,
+            "model_type": configuration.modelType ?? ModelKind.sentenceTransformer.rawValue,
+            "embedding_dimension": route.outputDimension,
+            "modules": pipeline.modules.map(\.summary),
+            "parameters": pipeline.modules.reduce(0) { $0 + $1.parameterCount },
+            "similarity_fn_name": similarity,
+            "prompts": configuration.prompts,
         ]
-        if let name = model.configuration.defaultPromptName { summary["default_prompt_name"] = name }
-        if model.maxSeqLength < Int.max { summary["max_seq_length"] = model.maxSeqLength }
-        if let transformer = model.transformer {
+        if let name = configuration.defaultPromptName { summary["default_prompt_name"] = name }
+        if route.input.maxSeqLength < Int.max { summary["max_seq_length"] = route.input.maxSeqLength }
+        if let transformer = route.input as? Transformer {
             summary["architecture"] = transformer.encoder.architectureName
             summary["hidden_size"] = transformer.encoder.hiddenSize
         }

@@ -81,13 +81,24 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.shutdownTimeout = shutdownTimeout.map { .seconds($0) } ?? configuration.shutdownTimeout
         configuration.modelID = modelOptions.model
         configuration.modelDtype = modelOptions.precision == .int8 ? "int8" : "float32"
-        let model = try modelOptions.load()
+        let directory = try modelOptions.directory()
+        let kind = try ModelKind.of(directory: directory)
         let crossEncoder = try reranker.map { try CrossEncoder($0) }
         if let crossEncoder, crossEncoder.numLabels != 1 {
             throw CLIError("--reranker needs a cross-encoder with one label; \(crossEncoder.numLabels) labels: pass it as --classifier")
         }
         let sequenceClassifier = try classifier.map { try CrossEncoder($0) }
-        let app = buildApplication(configuration: configuration, model: model, reranker: crossEncoder, classifier: sequenceClassifier)
-        try await app.runService(shutdownTimeout: configuration.shutdownTimeout)
+        switch kind {
+        case .sparseEncoder:
+            let model = try SparseEncoder(directory: directory, precision: modelOptions.precision)
+            try await buildApplication(configuration: configuration, sparseModel: model, reranker: crossEncoder, classifier: sequenceClassifier)
+                .runService(shutdownTimeout: configuration.shutdownTimeout)
+        case .multiVectorEncoder:
+            throw CLIError("\(directory.path) is a multi-vector (ColBERT) model: TEI's routes serve dense and sparse models; use `sbert encode` or the library")
+        case .sentenceTransformer:
+            let model = try SentenceTransformer(directory: directory, precision: modelOptions.precision)
+            try await buildApplication(configuration: configuration, model: model, reranker: crossEncoder, classifier: sequenceClassifier)
+                .runService(shutdownTimeout: configuration.shutdownTimeout)
+        }
     }
 }

@@ -21,7 +21,19 @@ import SentenceTransformers
 /// ```
 public func buildApplication(configuration: ServerConfiguration, model: SentenceTransformer, reranker: CrossEncoder? = nil,
                              classifier: CrossEncoder? = nil, logger: Logger? = nil) -> some ApplicationProtocol {
-    let service = EmbeddingService(configuration: configuration, model: model, reranker: reranker, classifier: classifier)
+    buildApplication(configuration: configuration, served: ServedModel(model), reranker: reranker, classifier: classifier, logger: logger)
+}
+
+/// Builds the server of a sparse model (SPLADE): `/embed_sparse` (and `POST /`) in TEI's shape, `/embed` with
+/// `normalize: false` for dense vocabulary-sized rows; the other routes as for a dense model.
+public func buildApplication(configuration: ServerConfiguration, sparseModel: SparseEncoder, reranker: CrossEncoder? = nil,
+                             classifier: CrossEncoder? = nil, logger: Logger? = nil) -> some ApplicationProtocol {
+    buildApplication(configuration: configuration, served: ServedModel(sparseModel), reranker: reranker, classifier: classifier, logger: logger)
+}
+
+func buildApplication(configuration: ServerConfiguration, served: ServedModel, reranker: CrossEncoder?,
+                      classifier: CrossEncoder?, logger: Logger?) -> some ApplicationProtocol {
+    let service = EmbeddingService(configuration: configuration, model: served, reranker: reranker, classifier: classifier)
     let router = Hummingbird.Router(context: BasicRequestContext.self)
     if let origins = configuration.corsAllowOrigin, !origins.isEmpty {
         router.add(middleware: CORSMiddleware(

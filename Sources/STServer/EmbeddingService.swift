@@ -7,16 +7,16 @@ import STTokenizers
 /// queued, and throws ``APIError``s with TEI's status codes.
 final class EmbeddingService: Sendable {
     let configuration: ServerConfiguration
-    let model: SentenceTransformer
+    let model: ServedModel
     let reranker: CrossEncoder?
     let classifier: CrossEncoder?
     let batcher: EmbeddingBatcher
     let limiter: ConcurrencyLimiter
     let metrics = ServerMetrics()
-    private let untruncated: Tokenizer
-    private let leftTruncated: Tokenizer
+    /// Tokenizers of the default route (`nil` key) and of each Router route.
+    private let tokenizers: [String?: RouteTokenizers]
 
-    init(configuration: ServerConfiguration, model: SentenceTransformer, reranker: CrossEncoder?, classifier: CrossEncoder? = nil) {
+    init(configuration: ServerConfiguration, model: ServedModel, reranker: CrossEncoder?, classifier: CrossEncoder? = nil) {
         self.configuration = configuration
         self.model = model
         self.reranker = reranker
@@ -24,29 +24,33 @@ final class EmbeddingService: Sendable {
         batcher = EmbeddingBatcher(model: model, maxBatchTokens: configuration.maxBatchTokens,
                                    maxBatchRequests: configuration.maxBatchRequests, metrics: metrics)
         limiter = ConcurrencyLimiter(limit: configuration.maxConcurrentRequests)
-        var plain = model.inputModule.tokenizer
-        plain.truncation = nil
-        untruncated = plain
-        var left = model.inputModule.tokenizer
-        left.truncation?.direction = .left
-        leftTruncated = left
+        var tokenizers: [String?: RouteTokenizers] = [nil: RouteTokenizers(model.defaultRoute.input)]
+        for name in (model.pipeline.modules.first as? Router)?.routeNames ?? [] {
+            if let route = try? model.pipeline.route(for: name) { tokenizers[name] = RouteTokenizers(route.input) }
+        }
+        self.tokenizers = tokenizers
     }
 
-    var maxInputLength: Int { model.maxSeqLength }
+    /// The default route's tokenizers (`/tokenize`, `/decode`).
+    var defaultTokenizers: RouteTokenizers { tokenizers[nil] ?? RouteTokenizers(model.defaultRoute.input) }
+
+    var maxInputLength: Int { defaultTokenizers.maxInputLength }
 
     /// What `POST /` and `/invocations` serve for an `inputs` body: TEI routes them to the model's task, and a server
     /// started with a classifier is a classification server.
-    var rootTask: RootRequest.Task { classifier == nil ? .embed : .predict }
+    var rootTask: RootRequest.Task { classifier != nil ? .predict : model.isSparse ? .embedSparse : .embed }
 
     /// The prompt for a request: its `prompt_name`, else the server's default, else the model's.
     func prompt(named name: String?) throws -> String {
         guard let chosen = name ?? configuration.defaultPromptName else {
-            return try model.resolvePrompt(prompt: nil, promptName: nil) ?? ""
+            return try model.configuration.resolvePrompt(prompt: nil, promptName: nil) ?? ""
         }
-        guard let text = model.configuration.prompts[chosen] else {
+        if let text = model.configuration.prompts[chosen] { return text }
+        // A Router's route name selects the route without a prompt text of its own.
+        guard model.task(forPromptName: chosen) != nil else {
             throw APIError.validation("prompt name `\(chosen)` is not defined by the model")
         }
-        return text
+        return ""
     }
 
     /// Checks the batch size.
@@ -56,49 +60,50 @@ final class EmbeddingService: Sendable {
         }
     }
 
-    /// Checks the batch size and the inputs, then tokenizes texts (truncating only when allowed) and checks token-id
-    /// inputs against the embedding table (cut to the limit when truncating, as the tokenizer would cut them).
-    func tokenize(_ items: [InputItem], prompt: String = "", truncate: Bool?, direction: TruncationDirection? = nil,
-                  addSpecialTokens: Bool = true) throws -> [Encoding] {
+    /// Checks the batch size and the inputs, then tokenizes texts for `task`'s route (truncating only when allowed)
+    /// and checks token-id inputs against the embedding table (cut to the limit when truncating, as the tokenizer
+    /// would cut them).
+    func tokenize(_ items: [InputItem], prompt: String = "", task: String? = nil, truncate: Bool?, direction: TruncationDirection? = nil,
+                  addSpecialTokens: Bool? = nil) throws -> [Encoding] {
         guard !items.isEmpty, !items.contains(where: \.isEmpty) else { throw APIError.empty("`inputs` cannot be empty") }
         try validate(batchSize: items.count)
+        let route = tokenizers[task] ?? defaultTokenizers
         let allowTruncation = truncate ?? configuration.autoTruncate
-        let truncating = direction == .left ? leftTruncated : model.inputModule.tokenizer
-        // The embedding table is what the ids index (the tokenizer may know more ids than it has rows).
-        let vocabulary = max(model.inputModule.vocabularySize, 1)
+        let special = addSpecialTokens ?? route.addsSpecialTokens
+        let limit = route.maxInputLength
         return try items.map { item in
             switch item {
             case var .ids(ids):
-                guard ids.allSatisfy({ (0..<vocabulary).contains($0) }) else {
-                    throw APIError.validation("token ids must be in 0..<\(vocabulary), the model's embedding table")
+                guard ids.allSatisfy({ (0..<route.vocabularySize).contains($0) }) else {
+                    throw APIError.validation("token ids must be in 0..<\(route.vocabularySize), the model's embedding table")
                 }
-                if ids.count > maxInputLength {
+                if ids.count > limit {
                     guard allowTruncation else {
-                        throw APIError.validation("`inputs` must have less than \(maxInputLength) tokens. Given: \(ids.count)")
+                        throw APIError.validation("`inputs` must have less than \(limit) tokens. Given: \(ids.count)")
                     }
-                    ids = direction == .left ? Array(ids.suffix(maxInputLength)) : Array(ids.prefix(maxInputLength))
+                    ids = direction == .left ? Array(ids.suffix(limit)) : Array(ids.prefix(limit))
                 }
                 return Encoding(ids: ids, typeIDs: Array(repeating: 0, count: ids.count))
             case let .text(text):
-                let lowered = model.inputModule.doLowerCase ? (prompt + text).lowercased() : prompt + text
-                let full = try untruncated.encode(lowered, addSpecialTokens: addSpecialTokens)
-                if full.count > maxInputLength {
+                let lowered = route.doLowerCase ? (prompt + text).lowercased() : prompt + text
+                let full = try route.untruncated.encode(lowered, addSpecialTokens: special)
+                if full.count > limit {
                     guard allowTruncation else {
-                        throw APIError.validation("`inputs` must have less than \(maxInputLength) tokens. Given: \(full.count)")
+                        throw APIError.validation("`inputs` must have less than \(limit) tokens. Given: \(full.count)")
                     }
-                    return try truncating.encode(lowered, addSpecialTokens: addSpecialTokens)
+                    return try (direction == .left ? route.left : route.right).encode(lowered, addSpecialTokens: special)
                 }
                 return full
             }
         }
     }
 
-    /// ``tokenize(_:prompt:truncate:direction:addSpecialTokens:)`` on the request worker threads: a request may carry
-    /// megabytes of text, and tokenizing it on a cooperative thread would hold up every other route.
-    func tokenizeOnWorkers(_ items: [InputItem], prompt: String = "", truncate: Bool?, direction: TruncationDirection? = nil,
-                           addSpecialTokens: Bool = true) async throws -> [Encoding] {
+    /// ``tokenize(_:prompt:task:truncate:direction:addSpecialTokens:)`` on the request worker threads: a request may
+    /// carry megabytes of text, and tokenizing it on a cooperative thread would hold up every other route.
+    func tokenizeOnWorkers(_ items: [InputItem], prompt: String = "", task: String? = nil, truncate: Bool?,
+                           direction: TruncationDirection? = nil, addSpecialTokens: Bool? = nil) async throws -> [Encoding] {
         try await WorkerThreads.requests.run {
-            try self.tokenize(items, prompt: prompt, truncate: truncate, direction: direction, addSpecialTokens: addSpecialTokens)
+            try self.tokenize(items, prompt: prompt, task: task, truncate: truncate, direction: direction, addSpecialTokens: addSpecialTokens)
         }
     }
 
@@ -109,19 +114,37 @@ final class EmbeddingService: Sendable {
         }
     }
 
-    /// Sentence embeddings through the batcher, then Matryoshka truncation and normalization as asked, with the number
-    /// of tokens the model read (OpenAI's `usage`).
-    func embed(_ items: [InputItem], truncate: Bool?, direction: TruncationDirection?, promptName: String?, dimensions: Int?,
-               normalize: Bool) async throws -> (rows: Embeddings, tokens: Int) {
+    /// The encodings of a request, with its task (Router route) and prompt lengths.
+    private func prepare(_ items: [InputItem], truncate: Bool?, direction: TruncationDirection?,
+                         promptName: String?) async throws -> (encodings: [Encoding], promptLengths: [Int], task: String?) {
         let prompt = try self.prompt(named: promptName)
-        let encodings = try await tokenizeOnWorkers(items, prompt: prompt, truncate: truncate, direction: direction)
-        try validate(dimensions: dimensions)
-        let promptLength = try model.promptLength(of: prompt)
+        let task = model.task(forPromptName: promptName ?? configuration.defaultPromptName)
+        let encodings = try await tokenizeOnWorkers(items, prompt: prompt, task: task, truncate: truncate, direction: direction)
+        let promptLength = try model.pipeline.route(for: task).input.promptLength(of: prompt)
         // Token-id inputs carry no prompt.
         let promptLengths = items.map { if case .text = $0 { promptLength } else { 0 } }
-        var rows = try await batcher.embed(encodings, promptLengths: promptLengths)
+        return (encodings, promptLengths, task)
+    }
+
+    /// Sentence embeddings through the batcher, then Matryoshka truncation and normalization as asked, with the number
+    /// of tokens the model read (OpenAI's `usage`). A sparse model gives its vectors densely, never normalized (as
+    /// TEI: `normalize` is refused for SPLADE models).
+    func embed(_ items: [InputItem], truncate: Bool?, direction: TruncationDirection?, promptName: String?, dimensions: Int?,
+               normalize: Bool) async throws -> (rows: Embeddings, tokens: Int) {
+        if model.isSparse, normalize { throw APIError.backend("`normalize` is not available for SPLADE models") }
+        let request = try await prepare(items, truncate: truncate, direction: direction, promptName: promptName)
+        try validate(dimensions: dimensions)
+        var rows = try await batcher.embed(request.encodings, promptLengths: request.promptLengths, task: request.task)
         if let dimensions { rows = rows.truncated(to: dimensions) }
-        return (normalize ? rows.normalized() : rows, encodings.reduce(0) { $0 + $1.count })
+        return (normalize ? rows.normalized() : rows, request.encodings.reduce(0) { $0 + $1.count })
+    }
+
+    /// Sparse vectors through the batcher (`/embed_sparse`).
+    /// - Throws: ``APIError/backend(_:)`` (424) for a dense model, as TEI answers.
+    func embedSparse(_ items: [InputItem], truncate: Bool?, direction: TruncationDirection?, promptName: String?) async throws -> [SparseVector] {
+        guard model.isSparse else { throw APIError.backend("Model is not an embedding model with SPLADE pooling") }
+        let request = try await prepare(items, truncate: truncate, direction: direction, promptName: promptName)
+        return try await batcher.embedSparse(request.encodings, promptLengths: request.promptLengths, task: request.task)
     }
 
     /// Whether the model computes embeddings: the outcome of the last forward pass, or when it failed (or none ran
@@ -129,8 +152,8 @@ final class EmbeddingService: Sendable {
     func checkHealth() async -> Bool {
         if await batcher.lastPassSucceeded == true { return true }
         do {
-            let encoding = try untruncated.encode("health check")
-            _ = try await batcher.embed([encoding], promptLengths: [0])
+            let encoding = try defaultTokenizers.untruncated.encode("health check", addSpecialTokens: defaultTokenizers.addsSpecialTokens)
+            _ = try await batcher.embed([encoding], promptLengths: [0], task: nil)
             return true
         } catch {
             return false

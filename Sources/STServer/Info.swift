@@ -9,7 +9,7 @@ enum Info {
         var object: [String: Any] = [
             "model_id": configuration.modelID, "model_sha": NSNull(), "model_dtype": configuration.modelDtype,
             "served_model_name": configuration.modelID,
-            "model_type": ["embedding": ["pooling": pooling(service.model)]],
+            "model_type": ["embedding": ["pooling": service.model.poolingName]],
             "max_concurrent_requests": configuration.maxConcurrentRequests, "max_input_length": service.maxInputLength,
             "max_batch_tokens": configuration.maxBatchTokens, "max_batch_requests": configuration.maxBatchRequests.map { $0 as Any } ?? NSNull(),
             "max_client_batch_size": configuration.maxClientBatchSize,
@@ -17,6 +17,7 @@ enum Info {
             "sha": NSNull(), "docker_label": NSNull(),
             "embedding_dimension": service.model.embeddingDimension,
             "prompts": service.model.configuration.prompts,
+            "routes": (service.model.pipeline.modules.first as? Router)?.routeNames ?? [],
             "kernels": InstructionSet.active.rawValue,
             "projection_arithmetic": (configuration.modelDtype == "int8" ? Precision.int8 : .float32).arithmetic(),
         ]
@@ -24,13 +25,6 @@ enum Info {
         if let classifier = service.classifier { object["classifier"] = labels(classifier) }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// TEI's name of the pooling: `cls`, `mean`, `last_token` (and ours for the modes TEI lacks: `max`,
-    /// `mean_sqrt_len_tokens`, `weightedmean`; several modes joined with `+`).
-    static func pooling(_ model: SentenceTransformer) -> String {
-        let modes = model.modules.compactMap { ($0 as? Pooling)?.configuration.poolingModes }.first ?? []
-        return modes.map { $0 == .lasttoken ? "last_token" : $0.rawValue }.joined(separator: "+")
     }
 
     /// TEI's `ClassifierModel`: `id2label` and `label2id`.

@@ -26,6 +26,8 @@ enum OpenAPIDocument {
         var paths: [String: Any] = [
             "/embed": ["post": post("Sentence embeddings (normalized unless `normalize` is false)", request: "EmbedRequest", response: "EmbedResponse")],
             "/embed_all": ["post": post("Token embeddings of each input", request: "EmbedAllRequest", response: "EmbedAllResponse")],
+            "/embed_sparse": ["post": post("Sparse vectors of a SPLADE model: the nonzero entries by index (424 for another model)",
+                                           request: "EmbedSparseRequest", response: "EmbedSparseResponse")],
             "/similarity": ["post": post("Cosine similarity of `source_sentence` to each of `sentences`", request: "SimilarityRequest",
                                          response: "SimilarityResponse")],
             "/rerank": ["post": post("Texts ranked against a query by the reranker (424 without one)", request: "RerankRequest",
@@ -44,12 +46,14 @@ enum OpenAPIDocument {
         }
         for path in ["/", "/invocations"] {
             let routed: [String: Any] = [
-                "summary": "The server's task: /predict when a classifier is loaded, else /embed; /rerank for a body with `query` and `texts`, "
+                "summary": "The server's task: /predict when a classifier is loaded, /embed_sparse for a SPLADE model, else /embed; "
+                    + "/rerank for a body with `query` and `texts`, "
                     + "/similarity for `inputs` with `source_sentence`",
                 "requestBody": ["required": true, "content": ["application/json": ["schema": ["anyOf": [
-                    ref("EmbedRequest"), ref("PredictRequest"), ref("RerankRequest"), ref("SimilarityRequest")]]]]],
+                    ref("EmbedRequest"), ref("EmbedSparseRequest"), ref("PredictRequest"), ref("RerankRequest"), ref("SimilarityRequest")]]]]],
                 "responses": errors(openAI: false).merging(["200": content("The routed task's answer", "application/json", ["anyOf": [
-                    ref("EmbedResponse"), ref("PredictResponse"), ref("RerankResponse"), ref("SimilarityResponse")]])]) { $1 },
+                    ref("EmbedResponse"), ref("EmbedSparseResponse"), ref("PredictResponse"), ref("RerankResponse"),
+                    ref("SimilarityResponse")]])]) { $1 },
             ]
             paths[path] = ["post": routed]
         }
@@ -131,6 +135,10 @@ enum OpenAPIDocument {
                 "inputs": ref("Input"), "truncate": ["type": ["boolean", "null"]], "truncation_direction": ref("TruncationDirection"),
                 "prompt_name": ["type": ["string", "null"]],
             ], required: ["inputs"], closed: false),
+            "EmbedSparseRequest": object([
+                "inputs": ref("Input"), "truncate": ["type": ["boolean", "null"]], "truncation_direction": ref("TruncationDirection"),
+                "prompt_name": ["type": ["string", "null"]],
+            ], required: ["inputs"], closed: false),
             "SimilarityRequest": object([
                 "inputs": object(["source_sentence": string, "sentences": array(string)], required: ["source_sentence", "sentences"], closed: false),
                 "parameters": ["anyOf": [object(["truncate": ["type": ["boolean", "null"]], "truncation_direction": ref("TruncationDirection"),
@@ -159,9 +167,12 @@ enum OpenAPIDocument {
             "OpenAICompatRequest": object([
                 "input": ref("Input"), "model": ["type": ["string", "null"]], "user": ["type": ["string", "null"]],
                 "encoding_format": ["type": "string", "enum": ["float", "base64"], "default": "float"], "dimensions": nullableCount,
+                "prompt_name": ["type": ["string", "null"], "description": "Ours: a prompt name (on a Router model, also the route)"],
             ], required: ["input"], closed: false),
             "EmbedResponse": array(array(number)),
             "EmbedAllResponse": array(array(array(number))),
+            "SparseValue": object(["index": count, "value": number], required: ["index", "value"]),
+            "EmbedSparseResponse": array(array(ref("SparseValue"))),
             "SimilarityResponse": array(number),
             "Rank": object(["index": count, "score": number, "text": string], required: ["index", "score"]),
             "RerankResponse": array(ref("Rank")),

@@ -59,6 +59,17 @@ package struct EmbedRequest: Decodable, Sendable {
     }
 }
 
+/// `/embed_sparse`: TEI's `EmbedSparseRequest`.
+package struct EmbedSparseRequest: Decodable, Sendable {
+    package var inputs: TextInputs
+    package var truncate: Bool?
+    package var truncationDirection: TruncationDirection?
+    package var promptName: String?
+    enum CodingKeys: String, CodingKey {
+        case inputs, truncate, truncationDirection = "truncation_direction", promptName = "prompt_name"
+    }
+}
+
 /// `/similarity`: TEI's `parameters` object, or (ours, kept for earlier clients) the same fields at the top level.
 package struct SimilarityRequest: Decodable, Sendable {
     package struct Inputs: Decodable, Sendable {
@@ -180,7 +191,9 @@ package struct OpenAIEmbeddingsRequest: Decodable, Sendable {
     package var user: String?
     package var encodingFormat: EncodingFormat?
     package var dimensions: Int?
-    enum CodingKeys: String, CodingKey { case input, model, user, encodingFormat = "encoding_format", dimensions }
+    /// Ours (sent as `extra_body` by OpenAI clients): a prompt name, which on a Router model also picks the route.
+    package var promptName: String?
+    enum CodingKeys: String, CodingKey { case input, model, user, encodingFormat = "encoding_format", dimensions, promptName = "prompt_name" }
 }
 
 /// A body posted to `/` or `/invocations`, routed as TEI routes it to the model's task, and by its shape: `query` +
@@ -192,8 +205,9 @@ package enum RootRequest: Decodable, Sendable {
     case similarity(SimilarityRequest)
     case predict(PredictRequest)
     case embed(EmbedRequest)
+    case embedSparse(EmbedSparseRequest)
 
-    package enum Task: Sendable { case embed, predict }
+    package enum Task: Sendable { case embed, embedSparse, predict }
     package static let taskKey = CodingUserInfoKey(rawValue: "sbert.rootTask")!
 
     enum Keys: String, CodingKey { case query, texts, inputs }
@@ -207,6 +221,8 @@ package enum RootRequest: Decodable, Sendable {
             self = .similarity(try SimilarityRequest(from: decoder))
         } else if (decoder.userInfo[Self.taskKey] as? Task) == .predict {
             self = .predict(try PredictRequest(from: decoder))
+        } else if (decoder.userInfo[Self.taskKey] as? Task) == .embedSparse {
+            self = .embedSparse(try EmbedSparseRequest(from: decoder))
         } else {
             self = .embed(try EmbedRequest(from: decoder))
         }

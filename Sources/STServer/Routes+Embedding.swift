@@ -12,8 +12,24 @@ extension Routes {
         return json(JSONNumbers.rows(result.rows.arrays))
     }
 
+    /// `/embed_sparse`: `[[{"index", "value"}]]`, the nonzero entries of each input's sparse vector by index
+    /// (a SPLADE model; 424 for any other, as TEI).
+    static func embedSparse(_ body: EmbedSparseRequest, _ service: EmbeddingService) async throws -> Response {
+        let vectors = try await service.embedSparse(body.inputs.items, truncate: body.truncate, direction: body.truncationDirection,
+                                                    promptName: body.promptName)
+        return json(try await WorkerThreads.requests.run {
+            "[" + vectors.map { vector in
+                "[" + zip(vector.indices, vector.values).map { "{\"index\":\($0),\"value\":\(JSONNumbers.number($1))}" }.joined(separator: ",") + "]"
+            }.joined(separator: ",") + "]"
+        })
+    }
+
     /// `/embed_all`: `[[[Float]]]`, the token embeddings of each input.
     static func embedAll(_ body: EmbedRequest, _ service: EmbeddingService) async throws -> Response {
+        if service.model.isSparse { throw APIError.backend("`embed_all` is not available for SPLADE models") }
+        guard service.model.defaultRoute.input is Transformer else {
+            throw APIError.backend("`embed_all` needs a model with token embeddings; this one starts with \(service.model.defaultRoute.input.summary)")
+        }
         let prompt = try service.prompt(named: body.promptName)
         let encodings = try await service.tokenizeOnWorkers(body.inputs.items, prompt: prompt, truncate: body.truncate,
                                                             direction: body.truncationDirection)
@@ -37,9 +53,10 @@ extension Routes {
     }
 
     /// `/v1/embeddings` and `/embeddings`: OpenAI's response, with `float` rows or `base64` little-endian float32 bytes.
-    /// As in TEI: no prompt, truncation as `--auto-truncate` says, `model` is the served model's name.
+    /// As in TEI: truncation as `--auto-truncate` says, `model` is the served model's name, and no prompt unless the
+    /// request names one in `prompt_name` (ours; on a Router model it also picks the route).
     static func openAIEmbeddings(_ body: OpenAIEmbeddingsRequest, _ service: EmbeddingService) async throws -> Response {
-        let result = try await service.embed(body.input.items, truncate: nil, direction: nil, promptName: nil, dimensions: body.dimensions,
+        let result = try await service.embed(body.input.items, truncate: nil, direction: nil, promptName: body.promptName, dimensions: body.dimensions,
                                              normalize: true)
         let base64 = body.encodingFormat == .base64
         let data = result.rows.enumerated().map { index, row -> String in

@@ -14,13 +14,13 @@ extension Routes {
         guard !texts.isEmpty, !texts.contains(where: \.isEmpty) else { throw APIError.empty("`inputs` cannot be empty") }
         if case .batch = body.inputs { try service.validate(batchSize: texts.count) }
         let prompt = try service.prompt(named: body.promptName)
-        let model = service.model
-        let tokenizer = { var plain = model.inputModule.tokenizer; plain.truncation = nil; return plain }()
-        let addSpecialTokens = body.addSpecialTokens ?? true
+        let route = service.defaultTokenizers
+        let tokenizer = route.untruncated
+        let addSpecialTokens = body.addSpecialTokens ?? route.addsSpecialTokens
         // Tokenizing and formatting megabytes of text: on the worker threads, not the cooperative ones.
         return json(try await WorkerThreads.requests.run {
             let rows = try texts.map { text in
-                let input = model.inputModule.doLowerCase ? (prompt + text).lowercased() : prompt + text
+                let input = route.doLowerCase ? (prompt + text).lowercased() : prompt + text
                 let encoding = try tokenizer.encode(input, addSpecialTokens: addSpecialTokens)
                 return "[" + tokenJSON(encoding, input: input).joined(separator: ",") + "]"
             }
@@ -51,7 +51,7 @@ extension Routes {
 
     /// `/decode`: the text of each list of ids.
     static func decode(_ body: DecodeRequest, _ service: EmbeddingService) async throws -> Response {
-        let tokenizer = service.model.inputModule.tokenizer
+        let tokenizer = service.defaultTokenizers.right
         let lists: [[Int]]
         switch body.ids {
         case let .single(ids):

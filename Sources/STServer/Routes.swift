@@ -15,6 +15,9 @@ package enum Routes {
         router.post("/embed") { request, context in
             try await handle(request, context, route: "embed", service: service) { (body: EmbedRequest) in try await embed(body, service) }
         }
+        router.post("/embed_sparse") { request, context in
+            try await handle(request, context, route: "embed_sparse", service: service) { (body: EmbedSparseRequest) in try await embedSparse(body, service) }
+        }
         router.post("/embed_all") { request, context in
             try await handle(request, context, route: "embed_all", service: service) { (body: EmbedRequest) in try await embedAll(body, service) }
         }
@@ -49,6 +52,7 @@ package enum Routes {
                     case let .similarity(body): try await similarity(body, service)
                     case let .predict(body): try await predict(body, service)
                     case let .embed(body): try await embed(body, service)
+                    case let .embedSparse(body): try await embedSparse(body, service)
                     }
                 }
             }

@@ -218,3 +218,55 @@ import Testing
         #expect(bad.status != 0 && bad.standardError.contains(pairs.path), "\(bad.standardError)")
     }
 }
+
+/// The CLI with the other model kinds: sparse and multi-vector `encode`, a hybrid index.
+@Suite struct SbertModelKindsTests {
+    @Test func sparseAndMultiVectorEncode() throws {
+        let splade = try TestResources.model("tiny-splade").path
+        // The golden of sentence-transformers 6.2 for this text (Tests/Fixtures/tiny-splade), cut to its 4 largest entries.
+        let rows = try TestResources.jsonLines(TestResources.fixture("tiny-splade/encode.jsonl"))
+        let row = try #require(rows.first { $0["label"] as? String == "real_en_test_29" })
+        let text = try #require(row["text"] as? String)
+        let golden = ((row["embedding"] as? [[NSNumber]]) ?? []).map { (index: $0[0].intValue, value: $0[1].floatValue) }
+        let top4 = golden.sorted { $0.value > $1.value }.prefix(4).sorted { $0.index < $1.index }
+        let sparse = try SbertProcessTests.run(["encode", "--model", splade, "--max-active-dims", "4", "--decode", text, "hello"])
+        #expect(sparse.status == 0, "\(sparse.standardError)")
+        let lines = sparse.text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.count == 2)
+        #expect((lines.first?["indices"] as? [Int]) == top4.map(\.index) && (lines.first?["tokens"] as? [String])?.count == 4)
+        let values = ((lines.first?["values"] as? [NSNumber]) ?? []).map(\.floatValue)
+        #expect(values.count == 4 && zip(values, top4.map(\.value)).allSatisfy { abs($0 - $1) <= 1e-5 })
+        let colbert = try SbertProcessTests.run(["encode", "--model", try TestResources.model("tiny-colbert").path, "--task", "query", "hi"])
+        let matrix = try JSONSerialization.jsonObject(with: colbert.standardOutput) as? [[NSNumber]]
+        #expect(colbert.status == 0 && matrix?.count == 32 && matrix?.first?.count == 32)
+        let npy = try SbertProcessTests.run(["encode", "--model", splade, "--format", "npy", "--output", "/tmp/never.npy", "hi"])
+        #expect(npy.status != 0 && npy.standardError.contains("JSON lines"))
+    }
+
+    @Test func hybridIndexBuildAndSearch() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-hybrid-\(UUID())").path
+        let documents = FileManager.default.temporaryDirectory.appendingPathComponent("docs-\(UUID()).jsonl")
+        try """
+            {"id": "a", "text": "A man is eating food."}
+            {"id": "b", "text": "A woman is playing the violin."}
+            {"id": "c", "text": "A cheetah is running behind its prey."}
+            """.write(to: documents, atomically: true, encoding: .utf8)
+        let build = try SbertProcessTests.run(["index", "build", "--model", try TestResources.model("all-MiniLM-L6-v2").path, "--sparse-model",
+                                               try TestResources.model("tiny-splade-inference-free").path, "--input", documents.path, "--out", directory])
+        #expect(build.status == 0, "\(build.standardError)")
+        for fusion in ["rrf", "weighted"] {
+            let search = try SbertProcessTests.run(["search", "--index", directory, "--hybrid", "--fusion", fusion, "--format", "json", "--top-k", "3",
+                                                    "the violin player"])
+            #expect(search.status == 0, "\(search.standardError)")
+            let hits = try JSONSerialization.jsonObject(with: search.standardOutput) as? [[String: Any]] ?? []
+            #expect(Set(hits.compactMap { $0["id"] as? String }) == ["a", "b", "c"], "\(fusion)")
+        }
+        let info = try SbertProcessTests.run(["index", "info", "--index", directory])
+        #expect(info.text.contains("sparse           30522"))
+        let plain = try SbertProcessTests.run(["index", "build", "--model", try TestResources.model("all-MiniLM-L6-v2").path, "--input", documents.path,
+                                               "--out", directory + "-plain"])
+        #expect(plain.status == 0)
+        let refused = try SbertProcessTests.run(["search", "--index", directory + "-plain", "--hybrid", "x"])
+        #expect(refused.status != 0 && refused.standardError.contains("--sparse-model"))
+    }
+}

@@ -80,6 +80,7 @@ import Testing
 
     @Test func inferenceFreeSpladeRoutesQueriesAndDocuments() throws {
         let model = try SparseEncoder(directory: try TestResources.model("tiny-splade-inference-free"))
+        #expect(model.embeddingDimension == 30522)
         let queries = try TestResources.jsonLines(TestResources.fixture("tiny-splade-inference-free/encode_query.jsonl"))
         let documents = try TestResources.jsonLines(TestResources.fixture("tiny-splade-inference-free/encode_document.jsonl"))
         let texts = queries.map { $0["text"] as? String ?? "" }

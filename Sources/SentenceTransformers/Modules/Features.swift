@@ -83,6 +83,8 @@ public protocol InputModule: SentenceModule {
     var tokenizer: Tokenizer { get }
     /// Lowercase texts before tokenizing.
     var doLowerCase: Bool { get }
+    /// Whether tokenization adds the tokenizer's special tokens (`[CLS]`, `[SEP]`); static modules add none.
+    var addsSpecialTokens: Bool { get }
     /// Inputs longer than this many tokens are truncated; `Int.max` = no limit (Python: `math.inf`).
     var maxSeqLength: Int { get }
     /// Every input id must be below this.

@@ -33,6 +33,9 @@ public struct Pooling: SentenceModule {
     }
 
     public func forward(_ features: inout Features) throws {
+        guard features.vocabularyHead == nil else {
+            throw SentenceTransformerError.invalidArgument("Pooling cannot follow a fill-mask Transformer (its output is vocabulary logits): use SpladePooling")
+        }
         let dimension = features.tokenDimension
         if let expected = configuration.embeddingDimension, expected != dimension {
             throw SentenceTransformerError.invalidArgument("Pooling expects token embeddings of dimension \(expected), got \(dimension)")

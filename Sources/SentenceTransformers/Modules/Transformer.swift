@@ -33,6 +33,8 @@ public struct Transformer: InputModule {
     public enum Task: String, Sendable {
         case featureExtraction = "feature-extraction"
         case fillMask = "fill-mask"
+        /// A cross-encoder's transformer: hidden states here, the classification head in ``CrossEncoder``.
+        case sequenceClassification = "sequence-classification"
     }
 
     /// ColBERT's query expansion (`query_expansion` with strategy `"fixed"`): queries padded to `length` tokens with
@@ -108,7 +110,7 @@ public struct Transformer: InputModule {
         let taskName = sentenceConfig?.transformerTask ?? defaultTask.rawValue
         guard let task = Task(rawValue: taskName) else {
             throw SentenceTransformerError.invalidConfig(
-                path: sentenceConfigURL.path, reason: "transformer_task '\(taskName)' is not supported (feature-extraction, fill-mask)")
+                path: sentenceConfigURL.path, reason: "transformer_task '\(taskName)' is not supported (feature-extraction, fill-mask, sequence-classification)")
         }
         self.task = task
         vocabularyHead = task == .fillMask ? try MaskedLanguageModelHead(directory: directory, variant: variant, precision: precision) : nil
@@ -149,8 +151,10 @@ public struct Transformer: InputModule {
     }
 
     public var vocabularySize: Int { encoder.vocabSize }
-    /// The width of the token rows (the hidden size).
-    public var outputDimension: Int { encoder.hiddenSize }
+    public var addsSpecialTokens: Bool { true }
+    /// The width of the module's output: the hidden size, or the vocabulary size of a `fill-mask` transformer
+    /// (whose output, as in Python, is the logits; ``Features/vocabularyHead`` computes them when read).
+    public var outputDimension: Int { vocabularyHead?.vocabularySize ?? encoder.hiddenSize }
     public var parameterCount: Int { encoder.parameterCount + (vocabularyHead?.parameterCount ?? 0) }
     public var summary: String {
         "Transformer(max_seq_length: \(maxSeqLength), do_lower_case: \(doLowerCase), architecture: \(encoder.architectureName)"

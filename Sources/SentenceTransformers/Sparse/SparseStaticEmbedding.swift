@@ -16,6 +16,7 @@ public struct SparseStaticEmbedding: InputModule {
     /// The folder holding the tokenizer files (``save(to:)`` copies them).
     public let sourceDirectory: URL
     public var doLowerCase: Bool { false }
+    public var addsSpecialTokens: Bool { false }
     public var vocabularySize: Int { weight.count }
     public var outputDimension: Int { weight.count }
 

@@ -20,6 +20,7 @@ public struct StaticEmbedding: InputModule {
     /// The folder holding the tokenizer files (``save(to:)`` copies them); `nil` for a module built in memory.
     public let sourceDirectory: URL?
     public var doLowerCase: Bool { false }
+    public var addsSpecialTokens: Bool { false }
     public var maxSeqLength: Int { tokenizer.truncation?.maxLength ?? Int.max }
     public var vocabularySize: Int { weight.shape[0] }
     public var outputDimension: Int { weight.shape[1] }
