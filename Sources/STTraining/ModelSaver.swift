@@ -7,9 +7,8 @@ import STTensor
 /// the verbatim Hugging Face keys (plus untouched tensors such as BERT's pooler), each Dense module's
 /// `model.safetensors`, `max_seq_length` in `sentence_bert_config.json`, and a `README.md` model card.
 ///
-/// The directory is built under a temporary name beside the target and renamed into place, so a crash leaves either
-/// the previous directory or the complete new one (or, when merging into a run's output directory, each file either old
-/// or new).
+/// The directory is written by ``ModelDirectory/write(to:merge:_:)``, so a crash leaves either the previous directory
+/// or the complete new one (or, when merging into a run's output directory, each file either old or new).
 enum ModelSaver {
     /// Files of a source model that are never copied: weights we rewrite, and formats we do not produce.
     static func skipped(_ relativePath: String) -> Bool {
@@ -23,40 +22,18 @@ enum ModelSaver {
     /// With `merge`, the model's files replace their namesakes in an existing `target` one by one (each by an atomic
     /// rename) and everything else there stays: the final model lands beside the run's checkpoints.
     static func save(_ model: TrainableSentenceTransformer, to target: URL, card: String, merge: Bool = false) throws {
-        let fileManager = FileManager.default
-        let parent = target.deletingLastPathComponent()
-        try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
-        let staging = parent.appendingPathComponent(".\(target.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try? fileManager.removeItem(at: staging)
-        try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
-        do {
+        try ModelDirectory.write(to: target, merge: merge) { staging in
             try copyConfigs(from: model.sourceDirectory.resolvingSymlinksInPath(), to: staging)
             var tensors = model.parameters.tensorsByFile()
             for (key, tensor) in model.encoder.frozen { tensors[TrainableEncoder.file, default: [:]][key] = tensor }
             for (file, group) in tensors {
                 let url = staging.appendingPathComponent(file)
-                try fileManager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try SafeTensorsWriter.write(group, metadata: ["format": "pt"], to: url.path)
             }
             try updateSentenceBertConfig(in: staging, maxSeqLength: model.maxSeqLength)
             try Data(card.utf8).write(to: staging.appendingPathComponent("README.md"))
-            if merge, fileManager.fileExists(atPath: target.path) {
-                for name in try fileManager.contentsOfDirectory(atPath: staging.path) {
-                    try replace(target.appendingPathComponent(name), with: staging.appendingPathComponent(name))
-                }
-                try? fileManager.removeItem(at: staging)
-            } else {
-                try replace(target, with: staging)
-            }
-        } catch {
-            try? fileManager.removeItem(at: staging)
-            throw error
         }
-    }
-
-    /// Swaps `staging` into `target` (``ModelDirectory/replace(_:with:)``).
-    static func replace(_ target: URL, with staging: URL) throws {
-        try ModelDirectory.replace(target, with: staging)
     }
 
     private static func copyConfigs(from source: URL, to destination: URL) throws {

@@ -230,7 +230,7 @@ public final class Trainer: @unchecked Sendable {
                 let staging = outputURL.appendingPathComponent(".best-model.partial")
                 try? FileManager.default.removeItem(at: staging)
                 try FileManager.default.copyItem(at: scratch, to: staging)
-                try ModelSaver.replace(best, with: staging)
+                try ModelDirectory.replace(best, with: staging)
             }
         }
         let summary = metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.5f", $0.value))" }
@@ -250,7 +250,7 @@ public final class Trainer: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(state).write(to: staging.appendingPathComponent("trainer_state.json"), options: .atomic)
-        try ModelSaver.replace(outputURL.appendingPathComponent(name), with: staging)
+        try ModelDirectory.replace(outputURL.appendingPathComponent(name), with: staging)
         onLog?("saved \(name)")
         if let limit = arguments.saveTotalLimit {
             for old in try checkpoints().dropLast(max(1, limit)) { try? FileManager.default.removeItem(at: old.url) }

@@ -3,9 +3,11 @@ import Foundation
 /// Writing a model directory atomically: everything is built under a hidden staging name beside the target and
 /// renamed into place, so a crash leaves either the previous directory or the complete new one.
 public enum ModelDirectory {
-    /// Builds a directory with `build` (given the staging folder) and swaps it into `target`.
+    /// Builds a directory with `build` (given the staging folder) and swaps it into `target`. With `merge`, the built
+    /// files replace their namesakes in an existing `target` one by one (each by an atomic rename) and everything else
+    /// there stays (a trained model landing beside its run's checkpoints).
     /// - Throws: what `build` throws, or the file system's error; the staging folder is removed either way.
-    public static func write(to target: URL, _ build: (URL) throws -> Void) throws {
+    public static func write(to target: URL, merge: Bool = false, _ build: (URL) throws -> Void) throws {
         let fileManager = FileManager.default
         let parent = target.deletingLastPathComponent()
         try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -14,7 +16,14 @@ public enum ModelDirectory {
         try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
         do {
             try build(staging)
-            try replace(target, with: staging)
+            if merge, fileManager.fileExists(atPath: target.path) {
+                for name in try fileManager.contentsOfDirectory(atPath: staging.path) {
+                    try replace(target.appendingPathComponent(name), with: staging.appendingPathComponent(name))
+                }
+                try? fileManager.removeItem(at: staging)
+            } else {
+                try replace(target, with: staging)
+            }
         } catch {
             try? fileManager.removeItem(at: staging)
             throw error
