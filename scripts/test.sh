@@ -20,7 +20,7 @@ swift test -c release --skip-build --filter HostileClientTests
 # Real TEI and OpenAI clients (huggingface_hub, openai, langchain-huggingface) against real `sbert serve` processes.
 bash scripts/test-conformance.sh
 
-numeric='STKernelsTests|MiniLMParityTests|ArchitectureParityTests|TinyModelParityTests|CrossEncoderTests|Int8PrecisionTests|GradientParityTests|TrainableModelTests'
+numeric='STKernelsTests|MiniLMParityTests|ArchitectureParityTests|TinyModelParityTests|CrossEncoderTests|Int8PrecisionTests|GradientParityTests|TrainableModelTests|ModelKindsParityTests'
 for isa in avx2 portable; do
     if ! SBERT_ISA=$isa .build/release/sbert info --model .models/all-MiniLM-L6-v2 >/dev/null 2>&1; then
         echo "== SBERT_ISA=$isa: this CPU cannot run it; skipped"
