@@ -101,7 +101,7 @@ import Testing
             try await client.execute(uri: "/openapi.json", method: .get) { response in
                 let document = Self.object(response) as? [String: Any]
                 let paths = (document?["paths"] as? [String: Any])?.keys.sorted() ?? []
-                #expect(paths == ["/", "/api-doc/openapi.json", "/decode", "/docs", "/embed", "/embed_all", "/embeddings", "/health", "/info", "/invocations",
+                #expect(paths == ["/", "/api-doc/openapi.json", "/decode", "/docs", "/embed", "/embed_all", "/embed_sparse", "/embeddings", "/health", "/info", "/invocations",
                                   "/metrics", "/openapi.json", "/ping", "/predict", "/rerank", "/similarity", "/tokenize", "/v1/embeddings"])
             }
         }
