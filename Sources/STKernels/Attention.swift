@@ -30,24 +30,27 @@ public enum Attention {
     /// `output[s] = softmax(scale·Q_s K_sᵀ + bias, over the keys the mask allows) V_s` for each sequence `s` and query
     /// head; (sequence, head) pairs are spread over the workers. Both products run on the packed-panel kernel
     /// (`st_packed_gemm_f32`): K and V of the pair are packed once (a few KiB), so there is no per-call BLAS packing,
-    /// which dominated short sequences.
+    /// which dominated short sequences. Causal and sliding-window masks run block by block (``AttentionBlocks``), each
+    /// block of queries against only the keys it sees: a window costs O(L·window), not O(L²).
     public static func forward(
         output: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
         sequences: [Range<Int>], shape: AttentionShape, scoreBias: ScoreBias? = nil
     ) {
         let headDim = shape.headDim, heads = shape.heads
         let qkvStride = shape.qkvStride, outputStride = shape.outputStride
-        let longest = sequences.map(\.count).max() ?? 0
-        guard longest > 0 else { return }
+        let tilings = sequences.map { AttentionBlocks(length: $0.count, shape: shape) }
+        let largestBlock = tilings.map(\.largestBlock).max() ?? 0
+        let widest = tilings.map(\.widestKeys).max() ?? 0
+        guard largestBlock > 0 else { return }
         let panel = Int(ST_PACKED_PANEL)
-        let longestPadded = (longest + panel - 1) / panel * panel
+        let widestPadded = (widest + panel - 1) / panel * panel
         let headDimPadded = (headDim + panel - 1) / panel * panel
         // Pairs are numbered head-major, so each worker's contiguous chunk covers every sequence for some heads and
         // the workers get equal work even when the sequences differ in length.
         Parallel.forEachChunk(count: sequences.count * heads, minimumChunk: 1) { pairs in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
-            let keys = UnsafeMutablePointer<Float>.allocate(capacity: longestPadded * headDim)
-            let values = UnsafeMutablePointer<Float>.allocate(capacity: headDimPadded * longest)
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: largestBlock)
+            let keys = UnsafeMutablePointer<Float>.allocate(capacity: widestPadded * headDim)
+            let values = UnsafeMutablePointer<Float>.allocate(capacity: headDimPadded * widest)
             defer {
                 scores.deallocate()
                 keys.deallocate()
@@ -58,24 +61,30 @@ public enum Attention {
                 let head = pair / sequences.count
                 let length = sequence.count
                 guard length > 0 else { continue }
-                let rows = qkv + sequence.lowerBound * qkvStride
-                // scores = Q·Kᵀ: K's rows are the "weights" [length, headDim].
-                st_pack_weights_f32(rows + shape.keyOffset(head), length, headDim, qkvStride, keys)
-                st_packed_gemm_f32(rows + shape.queryOffset(head), length, headDim, qkvStride, keys, length, 0,
-                                   (length + panel - 1) / panel, nil, scores, length, 0)
-                for i in 0..<length {
-                    let row = scores + i * length
-                    st_scale(row, length, shape.scale)
-                    if let scoreBias {
-                        precondition(length <= scoreBias.stride, "Attention: score bias smaller than the sequence")
-                        VectorMath.add(scoreBias.row(head: head, query: i), into: row, count: length)
-                    }
-                    softmax(row, keys: shape.mask.keys(of: i, length: length), length: length)
+                if let scoreBias {
+                    precondition(length <= scoreBias.stride, "Attention: score bias smaller than the sequence")
                 }
-                // output = P·V: V [length, headDim] is the [k, n] matrix of the product.
-                st_pack_columns_f32(rows + shape.valueOffset(head), length, headDim, qkvStride, values)
-                st_packed_gemm_f32(scores, length, length, length, values, headDim, 0, (headDim + panel - 1) / panel,
-                                   nil, output + sequence.lowerBound * outputStride + shape.queryOffset(head), outputStride, 0)
+                let rows = qkv + sequence.lowerBound * qkvStride
+                for block in tilings[pair % sequences.count].blocks {
+                    let first = block.queries.lowerBound, count = block.queries.count
+                    let firstKey = block.keys.lowerBound, width = block.keys.count
+                    // scores = Q·Kᵀ over the block's keys: those K rows are the "weights" [width, headDim].
+                    st_pack_weights_f32(rows + firstKey * qkvStride + shape.keyOffset(head), width, headDim, qkvStride, keys)
+                    st_packed_gemm_f32(rows + first * qkvStride + shape.queryOffset(head), count, headDim, qkvStride, keys,
+                                       width, 0, (width + panel - 1) / panel, nil, scores, width, 0)
+                    for i in block.queries {
+                        let row = scores + (i - first) * width
+                        st_scale(row, width, shape.scale)
+                        if let scoreBias { VectorMath.add(scoreBias.row(head: head, query: i) + firstKey, into: row, count: width) }
+                        let visible = shape.mask.keys(of: i, length: length)
+                        softmax(row, keys: (visible.lowerBound - firstKey)..<(visible.upperBound - firstKey), length: width)
+                    }
+                    // output = P·V: the block's V rows [width, headDim] are the [k, n] matrix of the product.
+                    st_pack_columns_f32(rows + firstKey * qkvStride + shape.valueOffset(head), width, headDim, qkvStride, values)
+                    st_packed_gemm_f32(scores, count, width, width, values, headDim, 0, (headDim + panel - 1) / panel, nil,
+                                       output + (sequence.lowerBound + first) * outputStride + shape.queryOffset(head),
+                                       outputStride, 0)
+                }
             }
         }
     }
