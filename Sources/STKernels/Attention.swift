@@ -40,17 +40,17 @@ public enum Attention {
         let qkvStride = shape.qkvStride, outputStride = shape.outputStride
         let tilings = sequences.map { AttentionBlocks(length: $0.count, shape: shape) }
         let largestBlock = tilings.map(\.largestBlock).max() ?? 0
-        let widest = tilings.map(\.widestKeys).max() ?? 0
+        let longest = sequences.map(\.count).max() ?? 0
         guard largestBlock > 0 else { return }
         let panel = Int(ST_PACKED_PANEL)
-        let widestPadded = (widest + panel - 1) / panel * panel
+        let longestPadded = (longest + panel - 1) / panel * panel
         let headDimPadded = (headDim + panel - 1) / panel * panel
         // Pairs are numbered head-major, so each worker's contiguous chunk covers every sequence for some heads and
         // the workers get equal work even when the sequences differ in length.
         Parallel.forEachChunk(count: sequences.count * heads, minimumChunk: 1) { pairs in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: largestBlock)
-            let keys = UnsafeMutablePointer<Float>.allocate(capacity: widestPadded * headDim)
-            let values = UnsafeMutablePointer<Float>.allocate(capacity: headDimPadded * widest)
+            let keys = UnsafeMutablePointer<Float>.allocate(capacity: longestPadded * headDim)
+            let values = UnsafeMutablePointer<Float>.allocate(capacity: headDimPadded * longest)
             defer {
                 scores.deallocate()
                 keys.deallocate()
@@ -65,13 +65,16 @@ public enum Attention {
                     precondition(length <= scoreBias.stride, "Attention: score bias smaller than the sequence")
                 }
                 let rows = qkv + sequence.lowerBound * qkvStride
+                // K [length, headDim] as the "weights" of Q·Kᵀ (panels of 16 keys), V [length, headDim] as the [k, n]
+                // matrix of P·V (panels of 16 channels), each packed once for all the blocks.
+                st_pack_weights_f32(rows + shape.keyOffset(head), length, headDim, qkvStride, keys)
+                st_pack_columns_f32(rows + shape.valueOffset(head), length, headDim, qkvStride, values)
                 for block in tilings[pair % sequences.count].blocks {
                     let first = block.queries.lowerBound, count = block.queries.count
                     let firstKey = block.keys.lowerBound, width = block.keys.count
-                    // scores = Q·Kᵀ over the block's keys: those K rows are the "weights" [width, headDim].
-                    st_pack_weights_f32(rows + firstKey * qkvStride + shape.keyOffset(head), width, headDim, qkvStride, keys)
-                    st_packed_gemm_f32(rows + first * qkvStride + shape.queryOffset(head), count, headDim, qkvStride, keys,
-                                       width, 0, (width + panel - 1) / panel, nil, scores, width, 0)
+                    // scores = Q·Kᵀ over the block's keys: its first key starts a panel (AttentionBlocks aligns it).
+                    st_packed_gemm_f32(rows + first * qkvStride + shape.queryOffset(head), count, headDim, qkvStride,
+                                       keys + firstKey * headDim, width, 0, (width + panel - 1) / panel, nil, scores, width, 0)
                     for i in block.queries {
                         let row = scores + (i - first) * width
                         st_scale(row, width, shape.scale)
@@ -79,11 +82,18 @@ public enum Attention {
                         let visible = shape.mask.keys(of: i, length: length)
                         softmax(row, keys: (visible.lowerBound - firstKey)..<(visible.upperBound - firstKey), length: width)
                     }
-                    // output = P·V: the block's V rows [width, headDim] are the [k, n] matrix of the product.
-                    st_pack_columns_f32(rows + firstKey * qkvStride + shape.valueOffset(head), width, headDim, qkvStride, values)
-                    st_packed_gemm_f32(scores, count, width, width, values, headDim, 0, (headDim + panel - 1) / panel, nil,
-                                       output + (sequence.lowerBound + first) * outputStride + shape.queryOffset(head),
-                                       outputStride, 0)
+                    // output = P·V over the block's rows of V: the whole packed V when the block sees every key, else
+                    // one channel panel at a time (a panel's rows firstKey..< are contiguous, panels are `length` apart).
+                    let out = output + (sequence.lowerBound + first) * outputStride + shape.queryOffset(head)
+                    if width == length {
+                        st_packed_gemm_f32(scores, count, width, width, values, headDim, 0, (headDim + panel - 1) / panel, nil,
+                                           out, outputStride, 0)
+                    } else {
+                        for p in 0..<((headDim + panel - 1) / panel) {
+                            st_packed_gemm_f32(scores, count, width, width, values + p * length * panel + firstKey * panel,
+                                               min(panel, headDim - p * panel), 0, 1, nil, out + p * panel, outputStride, 0)
+                        }
+                    }
                 }
             }
         }

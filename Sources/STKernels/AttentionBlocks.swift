@@ -5,7 +5,8 @@
 /// A bidirectional mask (or a sequence no longer than one block) is a single block `L × L`, exactly the layout and
 /// the arithmetic of plain attention. Otherwise block `b` holds queries `[b·B, min((b+1)·B, L))` (B =
 /// ``AttentionShape/queryBlock``) and keys from the first key of its first query to the end of its last query's keys
-/// (every mask's key range moves forward with the query, so that covers them all). Per head, a block's scores (and
+/// (every mask's key range moves forward with the query, so that covers them all), widened to start on a multiple of
+/// 16 keys and end on one (or at `L`), so that inference reads them from the sequence's packed K. Per head, a block's scores (and
 /// probabilities) are `[queries.count, keys.count]`, row-major, from `offset`; `size` is the sum of the blocks.
 ///
 /// Inside a block a query's scores outside its own keys are exact zeros after the softmax, so products and
@@ -19,6 +20,8 @@ public struct AttentionBlocks: Sendable, Equatable {
     }
 
     public let blocks: [Block]
+    /// Key ranges start at a multiple of this (the packed kernels' panel width).
+    public static let keyAlignment = 16
     /// Floats per head: the sum of `queries.count · keys.count` over the blocks.
     public let size: Int
     /// The largest `queries.count · keys.count` of a block (a scratch buffer's size).
@@ -38,7 +41,12 @@ public struct AttentionBlocks: Sendable, Equatable {
         var first = 0
         while first < length {
             let end = min(length, first + step)
-            let keys = mask.keys(of: first, length: length).lowerBound..<mask.keys(of: end - 1, length: length).upperBound
+            // Key ranges start on a panel boundary (ST_PACKED_PANEL keys) and end on one or at the sequence's end, so
+            // that the inference kernel reads a block's keys straight out of the sequence's packed K.
+            let low = mask.keys(of: first, length: length).lowerBound / Self.keyAlignment * Self.keyAlignment
+            let high = min(length, (mask.keys(of: end - 1, length: length).upperBound + Self.keyAlignment - 1)
+                / Self.keyAlignment * Self.keyAlignment)
+            let keys = low..<high
             blocks.append(Block(queries: first..<end, keys: keys, offset: size))
             size += (end - first) * keys.count
             largest = max(largest, (end - first) * keys.count)
