@@ -137,6 +137,25 @@ void st_gelu_backward(float *dx, const float *dy, const float *x, long count) {
     st_kernels()->gelu_backward(dx, dy, x, count);
 }
 
+void st_activate(float *x, long count, int kind) { st_kernels()->activate(x, count, kind); }
+void st_activate_backward(float *dx, const float *dy, const float *x, long count, int kind) {
+    st_kernels()->activate_backward(dx, dy, x, count, kind);
+}
+void st_gated(float *y, const float *a, const float *g, long count, int kind) { st_kernels()->gated(y, a, g, count, kind); }
+void st_gated_backward(float *da, float *dg, const float *dy, const float *a, const float *g, long count, int kind) {
+    st_kernels()->gated_backward(da, dg, dy, a, g, count, kind);
+}
+float st_rms_norm_row(float *y, const float *x, const float *w, float offset, long channels, float epsilon) {
+    return st_kernels()->rms_norm_row(y, x, w, offset, channels, epsilon);
+}
+void st_rms_norm_backward_row(float *dx, float *dw, const float *dy, const float *x, const float *w, float offset,
+                              float r, long channels) {
+    st_kernels()->rms_norm_backward_row(dx, dw, dy, x, w, offset, r, channels);
+}
+void st_rope(float *x, long heads, long headDim, const float *cosines, const float *sines, float sign) {
+    st_kernels()->rope(x, heads, headDim, cosines, sines, sign);
+}
+
 void st_packed_gemm_f32(const float *x, long m, long k, long ldx, const float *packed, long n, long panelBegin,
                         long panelEnd, const float *bias, float *y, long ldy, int accumulate) {
     st_kernels()->packed_gemm_f32(x, m, k, ldx, packed, n, panelBegin, panelEnd, bias, y, ldy, accumulate);

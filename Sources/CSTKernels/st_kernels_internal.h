@@ -51,7 +51,10 @@ void st_quantize_rows_u8_avx2(const float *x, long m, long k, long ldx, uint8_t 
     {                                                                                                                  \
         .isa = ISA, .name = NAME, .packed_gemm_f32 = GEMM_F32, .quantize_rows_u8 = QUANTIZE, .gemm_u8s8 = GEMM_U8S8,   \
         .exp_shifted_sum = st_exp_shifted_sum_##SUFFIX, .max = st_max_##SUFFIX, .scale = st_scale_##SUFFIX,            \
-        .gelu = st_gelu_##SUFFIX, .gelu_backward = st_gelu_backward_##SUFFIX,                                          \
+        .gelu = st_gelu_##SUFFIX, .gelu_backward = st_gelu_backward_##SUFFIX, .activate = st_activate_##SUFFIX,         \
+        .activate_backward = st_activate_backward_##SUFFIX, .gated = st_gated_##SUFFIX,                                \
+        .gated_backward = st_gated_backward_##SUFFIX, .rms_norm_row = st_rms_norm_row_##SUFFIX,                        \
+        .rms_norm_backward_row = st_rms_norm_backward_row_##SUFFIX, .rope = st_rope_##SUFFIX,                          \
         .fma_peak_probe = st_fma_peak_probe_##SUFFIX,                                                                  \
     }
 

@@ -6,7 +6,7 @@ import SentenceTransformers
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Summarize a model: architecture, dimensions, pooling, maximum length, parameters."
+        abstract: "Summarize a model: architecture, dimensions, pooling, maximum length, parameters, memory after loading."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -37,6 +37,9 @@ struct InfoCommand: ParsableCommand {
         summary["precision"] = modelOptions.precision.rawValue
         summary["kernels"] = InstructionSet.active.rawValue
         summary["projection_arithmetic"] = modelOptions.precision.arithmetic()
+        // The process's peak resident set once the model is loaded (VmHWM): what loading cost at its worst moment,
+        // e.g. a BF16 checkpoint converted to fp32.
+        summary["load_peak_rss_mib"] = (ResourceUsage.peakResidentMiB() * 10).rounded() / 10
         switch format {
         case .json:
             let data = try JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys])
@@ -44,7 +47,7 @@ struct InfoCommand: ParsableCommand {
         case .text:
             let order = ["directory", "model_type", "architecture", "hidden_size", "embedding_dimension", "max_seq_length", "modules",
                          "parameters", "similarity_fn_name", "prompts", "default_prompt_name", "precision", "kernels",
-                         "projection_arithmetic"]
+                         "projection_arithmetic", "load_peak_rss_mib"]
             for key in order {
                 guard let value = summary[key] else { continue }
                 let text: String

@@ -66,22 +66,23 @@ enum KernelBench {
                 "shape": "\(rows)×\(inFeatures)→\(outFeatures)", "workers": workers]
     }
 
-    /// Sentences/s of ONNX Runtime (fp32 and int8 graphs) and PyTorch on `short`, batch 32, from the environment
+    /// Sentences/s of ONNX Runtime (fp32 and int8 graphs, with `onnx`: they are the exported all-MiniLM-L6-v2) and
+    /// PyTorch (sentence-transformers loading `model`) on `short`, batch 32, from the environment
     /// `../shared/bench/ort/setup.sh` made, run now so that both sides see the same machine state.
     ///
     /// - Throws: ``CLIError`` when the environment or its scripts are missing or a run fails.
-    static func pythonReference(venv: String, short: String, model: URL) throws -> [String: Any] {
+    static func pythonReference(venv: String, short: String, model: URL, onnx: Bool = true) throws -> [String: Any] {
         let python = URL(fileURLWithPath: venv).appendingPathComponent("bin/python")
         let scripts = URL(fileURLWithPath: "../shared/bench/ort")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw CLIError("--reference-venv \(venv): no bin/python there (make it with bash ../shared/bench/ort/setup.sh \(venv))")
         }
         let tokenizer = model.appendingPathComponent("tokenizer.json").path
-        let runs: [(String, [String])] = [
+        let onnxRuns: [(String, [String])] = !onnx ? [] : [
             ("onnx_fp32", [scripts.appendingPathComponent("rate_ort.py").path, "\(venv)/onnx/model.onnx", tokenizer, short, "32"]),
             ("onnx_int8", [scripts.appendingPathComponent("rate_ort.py").path, "\(venv)/onnx/model_int8.onnx", tokenizer, short, "32"]),
-            ("torch", [scripts.appendingPathComponent("rate_torch.py").path, model.path, short, "32"]),
         ]
+        let runs = onnxRuns + [("torch", [scripts.appendingPathComponent("rate_torch.py").path, model.path, short, "32"])]
         var result: [String: Any] = [:]
         for (name, arguments) in runs {
             let process = Process()

@@ -7,7 +7,7 @@ import STTraining
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Fine-tune a Sentence Transformer (BERT encoders) with a contrastive loss; saves a model Python loads.",
+        abstract: "Fine-tune a Sentence Transformer (any architecture it loads) with a contrastive loss; saves a model Python loads.",
         discussion: """
             --columns names the text columns in order (header names or JSON keys; 0-based positions with --no-header), \
             --label the score/class column. Losses: mnrl (anchor, positive[, negatives]), mnsrl, cached-mnrl, \

@@ -12,6 +12,9 @@ extension Activation {
         Parallel.forEachChunk(count: count, minimumChunk: 4096) { range in
             if self == .gelu {
                 st_gelu_backward(dInput + range.lowerBound, dOutput + range.lowerBound, input + range.lowerBound, range.count)
+            } else if let kind = self.kernelKind {
+                st_activate_backward(dInput + range.lowerBound, dOutput + range.lowerBound, input + range.lowerBound,
+                                     range.count, kind)
             } else {
                 for i in range { dInput[i] += dOutput[i] * self.derivative(input[i]) }
             }

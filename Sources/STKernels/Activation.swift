@@ -38,11 +38,24 @@ public enum Activation: String, Sendable, CaseIterable {
         let body = { (range: Range<Int>) in
             if self == .gelu {
                 st_gelu(x + range.lowerBound, range.count)
+            } else if let kind = self.kernelKind {
+                st_activate(x + range.lowerBound, range.count, kind)
             } else {
                 for i in range { x[i] = self.value(x[i]) }
             }
         }
         if parallel { Parallel.forEachChunk(count: count, minimumChunk: 4096, body) } else { body(0..<count) }
+    }
+
+    /// The `ST_ACTIVATION_*` kind of the vectorized C kernels (`st_activate`, `st_gated`), or nil for the activations
+    /// that run as a Swift loop over ``value(_:)``.
+    var kernelKind: Int32? {
+        switch self {
+        case .gelu: return Int32(ST_ACTIVATION_GELU)
+        case .geluTanh: return Int32(ST_ACTIVATION_GELU_TANH)
+        case .silu: return Int32(ST_ACTIVATION_SILU)
+        case .relu, .tanh, .sigmoid, .identity: return nil
+        }
     }
 
     /// The activation of one value.

@@ -30,7 +30,8 @@ public enum Attention {
     /// `output[s] = softmax(scale·Q_s K_sᵀ + bias, over the keys the mask allows) V_s` for each sequence `s` and query
     /// head; (sequence, head) pairs are spread over the workers. Both products run on the packed-panel kernel
     /// (`st_packed_gemm_f32`): K and V of the pair are packed once (a few KiB), so there is no per-call BLAS packing,
-    /// which dominated short sequences.
+    /// which dominated short sequences. Causal and sliding-window masks run block by block (``AttentionBlocks``), each
+    /// block of queries against only the keys it sees: a window costs O(L·window), not O(L²).
     ///
     /// `keyLimits` (one per sequence, or `nil`): keys at or after the limit are hidden from every query, as positions
     /// with attention mask 0 are in PyTorch (ColBERT's query expansion: padding tokens that read the text but that no
@@ -41,15 +42,17 @@ public enum Attention {
     ) {
         let headDim = shape.headDim, heads = shape.heads
         let qkvStride = shape.qkvStride, outputStride = shape.outputStride
+        let tilings = sequences.map { AttentionBlocks(length: $0.count, shape: shape) }
+        let largestBlock = tilings.map(\.largestBlock).max() ?? 0
         let longest = sequences.map(\.count).max() ?? 0
-        guard longest > 0 else { return }
+        guard largestBlock > 0 else { return }
         let panel = Int(ST_PACKED_PANEL)
         let longestPadded = (longest + panel - 1) / panel * panel
         let headDimPadded = (headDim + panel - 1) / panel * panel
         // Pairs are numbered head-major, so each worker's contiguous chunk covers every sequence for some heads and
         // the workers get equal work even when the sequences differ in length.
         Parallel.forEachChunk(count: sequences.count * heads, minimumChunk: 1) { pairs in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest * longest)
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: largestBlock)
             let keys = UnsafeMutablePointer<Float>.allocate(capacity: longestPadded * headDim)
             let values = UnsafeMutablePointer<Float>.allocate(capacity: headDimPadded * longest)
             defer {
@@ -63,24 +66,40 @@ public enum Attention {
                 let length = sequence.count
                 guard length > 0 else { continue }
                 let keyLimit = keyLimits.map { max(1, min(length, $0[pair % sequences.count])) } ?? length
-                let rows = qkv + sequence.lowerBound * qkvStride
-                // scores = Q·Kᵀ: K's rows are the "weights" [length, headDim].
-                st_pack_weights_f32(rows + shape.keyOffset(head), length, headDim, qkvStride, keys)
-                st_packed_gemm_f32(rows + shape.queryOffset(head), length, headDim, qkvStride, keys, length, 0,
-                                   (length + panel - 1) / panel, nil, scores, length, 0)
-                for i in 0..<length {
-                    let row = scores + i * length
-                    st_scale(row, length, shape.scale)
-                    if let scoreBias {
-                        precondition(length <= scoreBias.stride, "Attention: score bias smaller than the sequence")
-                        VectorMath.add(scoreBias.row(head: head, query: i), into: row, count: length)
-                    }
-                    softmax(row, keys: visibleKeys(shape.mask, query: i, length: length, limit: keyLimit), length: length)
+                if let scoreBias {
+                    precondition(length <= scoreBias.stride, "Attention: score bias smaller than the sequence")
                 }
-                // output = P·V: V [length, headDim] is the [k, n] matrix of the product.
+                let rows = qkv + sequence.lowerBound * qkvStride
+                // K [length, headDim] as the "weights" of Q·Kᵀ (panels of 16 keys), V [length, headDim] as the [k, n]
+                // matrix of P·V (panels of 16 channels), each packed once for all the blocks.
+                st_pack_weights_f32(rows + shape.keyOffset(head), length, headDim, qkvStride, keys)
                 st_pack_columns_f32(rows + shape.valueOffset(head), length, headDim, qkvStride, values)
-                st_packed_gemm_f32(scores, length, length, length, values, headDim, 0, (headDim + panel - 1) / panel,
-                                   nil, output + sequence.lowerBound * outputStride + shape.queryOffset(head), outputStride, 0)
+                for block in tilings[pair % sequences.count].blocks {
+                    let first = block.queries.lowerBound, count = block.queries.count
+                    let firstKey = block.keys.lowerBound, width = block.keys.count
+                    // scores = Q·Kᵀ over the block's keys: its first key starts a panel (AttentionBlocks aligns it).
+                    st_packed_gemm_f32(rows + first * qkvStride + shape.queryOffset(head), count, headDim, qkvStride,
+                                       keys + firstKey * headDim, width, 0, (width + panel - 1) / panel, nil, scores, width, 0)
+                    for i in block.queries {
+                        let row = scores + (i - first) * width
+                        st_scale(row, width, shape.scale)
+                        if let scoreBias { VectorMath.add(scoreBias.row(head: head, query: i) + firstKey, into: row, count: width) }
+                        let visible = visibleKeys(shape.mask, query: i, length: length, limit: keyLimit)
+                        softmax(row, keys: (visible.lowerBound - firstKey)..<(visible.upperBound - firstKey), length: width)
+                    }
+                    // output = P·V over the block's rows of V: the whole packed V when the block sees every key, else
+                    // one channel panel at a time (a panel's rows firstKey..< are contiguous, panels are `length` apart).
+                    let out = output + (sequence.lowerBound + first) * outputStride + shape.queryOffset(head)
+                    if width == length {
+                        st_packed_gemm_f32(scores, count, width, width, values, headDim, 0, (headDim + panel - 1) / panel, nil,
+                                           out, outputStride, 0)
+                    } else {
+                        for p in 0..<((headDim + panel - 1) / panel) {
+                            st_packed_gemm_f32(scores, count, width, width, values + p * length * panel + firstKey * panel,
+                                               min(panel, headDim - p * panel), 0, 1, nil, out + p * panel, outputStride, 0)
+                        }
+                    }
+                }
             }
         }
     }

@@ -35,14 +35,23 @@ public struct AttentionShape: Sendable, Equatable {
     /// `query_pre_attn_scalar^-½`).
     public var scale: Float
     public var mask: AttentionMask
+    /// Queries per block when the mask is not bidirectional (``AttentionBlocks``): each block computes only the keys
+    /// its queries see. Smaller blocks waste less on masked keys (a window of radius `r` costs `(B + 2r) / (2r + 1)`
+    /// of the visible work), larger ones run the products on fuller tiles.
+    public var queryBlock: Int
 
-    public init(heads: Int, kvHeads: Int? = nil, headDim: Int, scale: Float? = nil, mask: AttentionMask = .bidirectional) {
+    public init(heads: Int, kvHeads: Int? = nil, headDim: Int, scale: Float? = nil, mask: AttentionMask = .bidirectional,
+                queryBlock: Int = AttentionShape.defaultQueryBlock) {
         self.heads = heads
         self.kvHeads = kvHeads ?? heads
         self.headDim = headDim
         self.scale = scale ?? 1 / Float(headDim).squareRoot()
         self.mask = mask
+        self.queryBlock = queryBlock
     }
+
+    /// The query block of causal and sliding-window attention unless a test asks for another.
+    public static let defaultQueryBlock = 32
 
     /// Floats per row of the fused `Q | K | V` buffer.
     public var qkvStride: Int { (heads + 2 * kvHeads) * headDim }
@@ -57,5 +66,5 @@ public struct AttentionShape: Sendable, Equatable {
     /// Where the value of query head `head` starts in a row.
     public func valueOffset(_ head: Int) -> Int { (heads + kvHeads + head / groupSize) * headDim }
     /// Whether the shape is usable: positive sizes and whole groups.
-    public var isValid: Bool { heads > 0 && kvHeads > 0 && headDim > 0 && heads % kvHeads == 0 && scale.isFinite }
+    public var isValid: Bool { heads > 0 && kvHeads > 0 && headDim > 0 && heads % kvHeads == 0 && scale.isFinite && queryBlock > 0 }
 }

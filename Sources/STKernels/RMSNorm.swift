@@ -1,5 +1,9 @@
+import CSTKernels
+
 /// Root-mean-square normalization over the last dimension (Llama, Qwen, Gemma):
 /// `y = x · rsqrt(mean(x²) + eps) · (weightOffset + weight)`.
+///
+/// Each row runs the vectorized C kernels `st_rms_norm_row` and `st_rms_norm_backward_row`.
 ///
 /// `weightOffset` is 0 for Llama/Qwen (`weight` used as is) and 1 for Gemma, whose checkpoints store `w` and scale by
 /// `1 + w` (transformers' `Gemma3RMSNorm`). Shapes: `input`, `output` `[rows, channels]` (may alias in ``forward``);
@@ -37,10 +41,7 @@ public enum RMSNorm {
     @inline(__always)
     static func normalizeRow(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>,
                              weightOffset: Float, channels: Int, epsilon: Float) -> Float {
-        let meanSquare = VectorMath.dot(x, x, count: channels) / Float(channels)
-        let reciprocal = 1 / (meanSquare + epsilon).squareRoot()
-        for c in 0..<channels { y[c] = x[c] * reciprocal * (weightOffset + weight[c]) }
-        return reciprocal
+        st_rms_norm_row(y, x, weight, weightOffset, channels, epsilon)
     }
 
     /// Accumulates the gradients: with `r = rsqrt(mean(x²) + eps)`, `g = dy·(offset + w)`,
@@ -59,16 +60,8 @@ public enum RMSNorm {
             for chunk in chunkRange {
                 let partial = partials + chunk * channels
                 for row in (chunk * rows / chunks)..<((chunk + 1) * rows / chunks) {
-                    let x = input + row * channels, dy = dOutput + row * channels, dx = dInput + row * channels
-                    let r = reciprocalRMS[row]
-                    var meanGx: Float = 0
-                    for c in 0..<channels {
-                        meanGx += dy[c] * (weightOffset + weight[c]) * x[c]
-                        partial[c] += dy[c] * x[c] * r
-                    }
-                    meanGx /= Float(channels)
-                    let r3 = r * r * r
-                    for c in 0..<channels { dx[c] += r * dy[c] * (weightOffset + weight[c]) - x[c] * r3 * meanGx }
+                    st_rms_norm_backward_row(dInput + row * channels, partial, dOutput + row * channels, input + row * channels,
+                                             weight, weightOffset, reciprocalRMS[row], channels)
                 }
             }
         }

@@ -1,3 +1,4 @@
+import CSTKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,7 +39,8 @@ public struct RotaryEmbedding: Sendable, Equatable {
 
     /// Rotates, in place, `heads` heads starting at column `offset` of every row of `x` (row stride `stride`); the
     /// rows of each sequence take positions `0, 1, …`. With `inverse`, rotates back (the backward pass: a rotation's
-    /// transpose is its inverse).
+    /// transpose is its inverse). Each row's heads run the vectorized C kernel `st_rope`; ``applyReference`` is its
+    /// naive twin.
     ///
     /// - Parameters:
     ///   - table: from ``table(length:)`` for at least the longest sequence.
@@ -52,16 +54,30 @@ public struct RotaryEmbedding: Sendable, Equatable {
                 Parallel.forEachChunk(count: sequences.count, minimumChunk: 1) { range in
                     for sequence in sequences[range] {
                         for (position, row) in sequence.enumerated() {
-                            let c = cosines + position * half, s = sines + position * half
-                            for head in 0..<heads {
-                                let v = x + row * stride + offset + head * headDim
-                                for d in 0..<half {
-                                    let a = v[d], b = v[d + half]
-                                    v[d] = a * c[d] - sign * b * s[d]
-                                    v[d + half] = b * c[d] + sign * a * s[d]
-                                }
-                            }
+                            st_rope(x + row * stride + offset, heads, headDim, cosines + position * half,
+                                    sines + position * half, sign)
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Naive twin of ``apply(_:stride:offset:heads:sequences:table:inverse:)``: the angles recomputed in `Double` from
+    /// ``inverseFrequencies``.
+    public func applyReference(_ x: UnsafeMutablePointer<Float>, stride: Int, offset: Int, heads: Int, sequences: [Range<Int>],
+                               inverse: Bool = false) {
+        let half = headDim / 2
+        let sign: Double = inverse ? -1 : 1
+        for sequence in sequences {
+            for (position, row) in sequence.enumerated() {
+                for head in 0..<heads {
+                    let v = x + row * stride + offset + head * headDim
+                    for d in 0..<half {
+                        let angle = Double(Float(position) * inverseFrequencies[d])
+                        let a = Double(v[d]), b = Double(v[d + half])
+                        v[d] = Float(a * cos(angle) - sign * b * sin(angle))
+                        v[d + half] = Float(b * cos(angle) + sign * a * sin(angle))
                     }
                 }
             }

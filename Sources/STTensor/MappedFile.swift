@@ -56,6 +56,19 @@ public final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(copy)
     }
 
+    /// Tells the kernel that the whole pages inside `range` (byte offsets into ``bytes``) will not be read again soon,
+    /// so they leave the resident set; a later read maps them back from the file (the mapping is private and never
+    /// written, so the contents are unchanged). Does nothing for a heap copy.
+    public func releasePages(_ range: Range<Int>) {
+        guard !isHeapCopy, let base = bytes.baseAddress, !range.isEmpty, range.upperBound <= bytes.count else { return }
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = Int(bitPattern: base) + range.lowerBound, end = Int(bitPattern: base) + range.upperBound
+        let first = (start + pageSize - 1) / pageSize * pageSize
+        let last = end / pageSize * pageSize
+        guard last > first, let address = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(address, last - first, Int32(MADV_DONTNEED))
+    }
+
     deinit {
         guard let base = bytes.baseAddress else { return }
         if isHeapCopy {

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// The header is validated when the file is opened: its length bound, its JSON, every tensor's dtype, shape and
 /// byte range (inside the data section, matching shape × dtype size). Reading a tensor afterwards cannot go out of
-/// bounds. F32 tensors are returned without copying; F16, BF16 and F64 are converted to `Float` once.
+/// bounds. F32 tensors are returned without copying; F16, BF16 and F64 are converted to `Float` once, and the file
+/// pages they were read from leave memory.
 ///
 /// ```swift
 /// let file = try SafeTensorsFile(path: "model.safetensors")
@@ -159,17 +160,17 @@ public final class SafeTensorsFile: Sendable {
                 return Tensor(shape: entry.shape, borrowing: source.assumingMemoryBound(to: Float.self), owner: mapping)
             }
             #endif
-            return convert(entry.shape, count) { i in Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+            return convert(entry.shape, count, from: entry.dataRange) { i in Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
         case .F16:
-            return convert(entry.shape, count) { i in
+            return convert(entry.shape, count, from: entry.dataRange) { i in
                 Float(Float16(bitPattern: UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
             }
         case .BF16:
-            return convert(entry.shape, count) { i in
+            return convert(entry.shape, count, from: entry.dataRange) { i in
                 Float(bitPattern: UInt32(UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16)
             }
         case .F64:
-            return convert(entry.shape, count) { i in
+            return convert(entry.shape, count, from: entry.dataRange) { i in
                 Float(Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
             }
         default:
@@ -188,9 +189,13 @@ public final class SafeTensorsFile: Sendable {
         return (0..<entry.shape.reduce(1, *)).map { Int64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self)) }
     }
 
-    private func convert(_ shape: [Int], _ count: Int, _ element: (Int) -> Float) -> Tensor {
+    /// A converted copy of one tensor; the file pages it was read from are released at once (``MappedFile/releasePages(_:)``),
+    /// so that a BF16 or F16 checkpoint never holds its file bytes and their fp32 conversion in memory together: the
+    /// peak while loading stays about the fp32 size, not 1.5 times it.
+    private func convert(_ shape: [Int], _ count: Int, from range: Range<Int>, _ element: (Int) -> Float) -> Tensor {
         let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
         for i in 0..<count { pointer[i] = element(i) }
+        mapping.releasePages((dataStart + range.lowerBound)..<(dataStart + range.upperBound))
         return Tensor(shape: shape, adopting: pointer)
     }
 }

@@ -180,6 +180,132 @@ static void test_elementwise(const st_kernel_table *t, long count) {
     free(x); free(y); free(dy); free(dx);
 }
 
+// --- The modern layers' element-wise kernels (RoPE, RMSNorm, GELU-tanh, SiLU, gated units) ----------------------------
+
+static double activation_ref(double x, int kind) {
+    if (kind == ST_ACTIVATION_GELU) return x * phi(x);
+    if (kind == ST_ACTIVATION_GELU_TANH) return 0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+    return x / (1 + exp(-x));
+}
+
+static double activation_derivative_ref(double x, int kind) {
+    if (kind == ST_ACTIVATION_GELU) return phi(x) + x * exp(-0.5 * x * x) / sqrt(2 * M_PI);
+    if (kind == ST_ACTIVATION_GELU_TANH) {
+        double t = tanh(0.7978845608028654 * (x + 0.044715 * x * x * x));
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * 0.7978845608028654 * (1 + 3 * 0.044715 * x * x);
+    }
+    double s = 1 / (1 + exp(-x));
+    return s * (1 + x * (1 - s));
+}
+
+static void test_activations(const st_kernel_table *t, long count) {
+    static const char *names[] = {"gelu", "gelu_tanh", "silu"};
+    float *x = malloc(sizeof(float) * (count + 1)), *y = malloc(sizeof(float) * (count + 1));
+    float *g = malloc(sizeof(float) * (count + 1)), *dy = malloc(sizeof(float) * (count + 1));
+    float *dx = malloc(sizeof(float) * (count + 1)), *dg = malloc(sizeof(float) * (count + 1));
+    char what[64], detail[96];
+    snprintf(detail, sizeof detail, "count %ld", count);
+    for (int kind = 0; kind < 3; kind++) {
+        // Values in [-12, 12], and a few tiny ones where tanh's polynomial branch and cancellation matter.
+        fill(x, count, 12);
+        for (long i = 0; i < count; i += 5) x[i] *= 1e-4f;
+        fill(g, count, 2);
+        fill(dy, count, 1);
+        memcpy(y, x, sizeof(float) * count);
+        t->activate(y, count, kind);
+        int ok = 1;
+        for (long i = 0; i < count; i++) ok &= fabs(y[i] - activation_ref(x[i], kind)) <= 1e-6 * (fabs(x[i]) + 1e-3);
+        snprintf(what, sizeof what, "activate %s", names[kind]);
+        check(ok, t->name, what, detail);
+        for (long i = 0; i < count; i++) dx[i] = 0.5f;
+        t->activate_backward(dx, dy, x, count, kind);
+        ok = 1;
+        for (long i = 0; i < count; i++) {
+            double d = activation_derivative_ref(x[i], kind);
+            ok &= fabs(dx[i] - (0.5 + dy[i] * d)) <= 2e-6 * (1 + fabs(dy[i] * d));
+        }
+        snprintf(what, sizeof what, "activate_backward %s", names[kind]);
+        check(ok, t->name, what, detail);
+        t->gated(y, x, g, count, kind);
+        ok = 1;
+        for (long i = 0; i < count; i++)
+            ok &= fabs(y[i] - activation_ref(x[i], kind) * g[i]) <= 1e-6 * (fabs(x[i]) + 1e-3) * fabs(g[i]) + 1e-30;
+        snprintf(what, sizeof what, "gated %s", names[kind]);
+        check(ok, t->name, what, detail);
+        for (long i = 0; i < count; i++) { dx[i] = 0.25f; dg[i] = -0.5f; }
+        t->gated_backward(dx, dg, dy, x, g, count, kind);
+        ok = 1;
+        for (long i = 0; i < count; i++) {
+            double da = dy[i] * g[i] * activation_derivative_ref(x[i], kind), dgi = dy[i] * activation_ref(x[i], kind);
+            ok &= fabs(dx[i] - (0.25 + da)) <= 2e-6 * (1 + fabs(da));
+            ok &= fabs(dg[i] - (-0.5 + dgi)) <= 2e-6 * (1 + fabs(dgi));
+        }
+        snprintf(what, sizeof what, "gated_backward %s", names[kind]);
+        check(ok, t->name, what, detail);
+    }
+    free(x); free(y); free(g); free(dy); free(dx); free(dg);
+}
+
+static void test_rms_norm(const st_kernel_table *t, long channels, float offset) {
+    float *x = malloc(sizeof(float) * (channels + 1)), *w = malloc(sizeof(float) * (channels + 1));
+    float *y = malloc(sizeof(float) * (channels + 1)), *dy = malloc(sizeof(float) * (channels + 1));
+    float *dx = malloc(sizeof(float) * (channels + 1)), *dw = malloc(sizeof(float) * (channels + 1));
+    char detail[96];
+    snprintf(detail, sizeof detail, "channels %ld, offset %g", channels, offset);
+    fill(x, channels, 3); fill(w, channels, 1); fill(dy, channels, 1);
+    double meanSquare = 0;
+    for (long c = 0; c < channels; c++) meanSquare += (double)x[c] * x[c];
+    meanSquare /= channels;
+    double r = 1 / sqrt(meanSquare + 1e-6);
+    float rf = t->rms_norm_row(y, x, w, offset, channels, 1e-6f);
+    int ok = fabs(rf - r) <= 1e-6 * r;
+    for (long c = 0; c < channels; c++) ok &= fabs(y[c] - x[c] * r * (offset + w[c])) <= 2e-6 * (1 + fabs(x[c] * r * (offset + w[c])));
+    check(ok, t->name, "rms_norm_row", detail);
+    // In place (y aliasing x) gives the same row.
+    memcpy(dx, x, sizeof(float) * channels);
+    t->rms_norm_row(dx, dx, w, offset, channels, 1e-6f);
+    ok = memcmp(dx, y, sizeof(float) * channels) == 0;
+    check(ok, t->name, "rms_norm_row in place", detail);
+    double meanGx = 0;
+    for (long c = 0; c < channels; c++) meanGx += (double)dy[c] * (offset + w[c]) * x[c];
+    meanGx /= channels;
+    for (long c = 0; c < channels; c++) { dx[c] = 0.5f; dw[c] = -0.25f; }
+    t->rms_norm_backward_row(dx, dw, dy, x, w, offset, (float)r, channels);
+    ok = 1;
+    for (long c = 0; c < channels; c++) {
+        double wantX = 0.5 + r * dy[c] * (offset + w[c]) - x[c] * r * r * r * meanGx, wantW = -0.25 + dy[c] * x[c] * r;
+        ok &= fabs(dx[c] - wantX) <= 1e-5 * (1 + fabs(wantX)) && fabs(dw[c] - wantW) <= 1e-5 * (1 + fabs(wantW));
+    }
+    check(ok, t->name, "rms_norm_backward_row", detail);
+    free(x); free(w); free(y); free(dy); free(dx); free(dw);
+}
+
+static void test_rope(const st_kernel_table *t, long heads, long headDim) {
+    long half = headDim / 2, width = heads * headDim;
+    float *x = malloc(sizeof(float) * (width + 1)), *y = malloc(sizeof(float) * (width + 1));
+    float *c = malloc(sizeof(float) * (half + 1)), *s = malloc(sizeof(float) * (half + 1));
+    char detail[96];
+    snprintf(detail, sizeof detail, "heads %ld, head_dim %ld", heads, headDim);
+    fill(x, width, 2);
+    for (long d = 0; d < half; d++) { double angle = 7.0 * uniform(); c[d] = (float)cos(angle); s[d] = (float)sin(angle); }
+    memcpy(y, x, sizeof(float) * width);
+    t->rope(y, heads, headDim, c, s, 1);
+    int ok = 1;
+    for (long h = 0; h < heads; h++)
+        for (long d = 0; d < half; d++) {
+            double a = x[h * headDim + d], b = x[h * headDim + half + d];
+            ok &= fabs(y[h * headDim + d] - (a * c[d] - b * s[d])) <= 1e-6 * (fabs(a) + fabs(b));
+            ok &= fabs(y[h * headDim + half + d] - (b * c[d] + a * s[d])) <= 1e-6 * (fabs(a) + fabs(b));
+        }
+    if (headDim % 2) for (long h = 0; h < heads; h++) ok &= y[h * headDim + headDim - 1] == x[h * headDim + headDim - 1];
+    check(ok, t->name, "rope", detail);
+    t->rope(y, heads, headDim, c, s, -1);
+    ok = 1;
+    for (long i = 0; i < width; i++) ok &= fabs(y[i] - x[i]) <= 1e-5 * (1 + fabs(x[i]));
+    check(ok, t->name, "rope inverse", detail);
+    free(x); free(y); free(c); free(s);
+}
+
 int main(void) {
     static const long f32Sizes[][3] = {{1, 1, 1}, {1, 7, 16}, {2, 5, 17}, {3, 33, 31}, {5, 64, 48}, {6, 17, 33},
                                        {7, 129, 47}, {8, 16, 64}, {9, 31, 80}, {13, 384, 100}, {1, 384, 1152},
@@ -205,6 +331,15 @@ int main(void) {
                                    variant >> 2);
         for (long count = 0; count <= 70; count += 7) test_elementwise(t, count);
         test_elementwise(t, 1000);
+        for (long count = 0; count <= 70; count += 7) test_activations(t, count);
+        test_activations(t, 1000);
+        static const long channels[] = {1, 7, 15, 16, 17, 31, 33, 64, 129, 1024};
+        for (unsigned i = 0; i < sizeof channels / sizeof channels[0]; i++) {
+            test_rms_norm(t, channels[i], 0);
+            test_rms_norm(t, channels[i], 1);
+        }
+        static const long ropeShapes[][2] = {{1, 2}, {1, 7}, {3, 8}, {2, 30}, {4, 32}, {5, 33}, {2, 64}, {16, 128}, {3, 256}};
+        for (unsigned i = 0; i < sizeof ropeShapes / sizeof ropeShapes[0]; i++) test_rope(t, ropeShapes[i][0], ropeShapes[i][1]);
     }
     // The exact integer reference itself, through the public entry point on a path without fast int8.
     check(ran > 0, "all", "paths", "no path ran");

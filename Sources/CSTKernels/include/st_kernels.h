@@ -42,6 +42,14 @@ typedef struct {
     void (*scale)(float *x, long count, float factor);
     void (*gelu)(float *x, long count);
     void (*gelu_backward)(float *dx, const float *dy, const float *x, long count);
+    void (*activate)(float *x, long count, int kind);
+    void (*activate_backward)(float *dx, const float *dy, const float *x, long count, int kind);
+    void (*gated)(float *y, const float *a, const float *g, long count, int kind);
+    void (*gated_backward)(float *da, float *dg, const float *dy, const float *a, const float *g, long count, int kind);
+    float (*rms_norm_row)(float *y, const float *x, const float *w, float offset, long channels, float epsilon);
+    void (*rms_norm_backward_row)(float *dx, float *dw, const float *dy, const float *x, const float *w, float offset,
+                                  float r, long channels);
+    void (*rope)(float *x, long heads, long headDim, const float *cosines, const float *sines, float sign);
     /// Runs `iterations` rounds of independent fused multiply-adds on registers and returns the floating-point
     /// operations done (2 per multiply-add lane): a core's peak, for benchmarks.
     double (*fma_peak_probe)(long iterations);

@@ -30,6 +30,39 @@ void st_gelu(float *x, long count);
 /// dx[i] += dy[i] * GELU'(x[i]), the derivative of exact GELU at the pre-activation x[i].
 void st_gelu_backward(float *dx, const float *dy, const float *x, long count);
 
+/// The activations of st_activate and the gated kernels (the gated feed-forward layers of ModernBERT, Gemma 3, Qwen3).
+enum {
+    ST_ACTIVATION_GELU = 0,      ///< exact GELU, x Φ(x) (as st_gelu)
+    ST_ACTIVATION_GELU_TANH = 1, ///< 0.5 x (1 + tanh(√(2/π)(x + 0.044715 x³))) (HF "gelu_pytorch_tanh")
+    ST_ACTIVATION_SILU = 2,      ///< x σ(x) (HF "silu")
+};
+
+/// x[i] <- act(x[i]) for an ST_ACTIVATION_* kind (any other kind is SiLU). tanh and exp within a few ulp.
+void st_activate(float *x, long count, int kind);
+
+/// dx[i] += dy[i] * act'(x[i]) at the pre-activation x[i].
+void st_activate_backward(float *dx, const float *dy, const float *x, long count, int kind);
+
+/// The gated linear unit: y[i] = act(a[i]) * g[i] (GeGLU, SwiGLU); y may alias neither a nor g.
+void st_gated(float *y, const float *a, const float *g, long count, int kind);
+
+/// da[i] += dy[i] g[i] act'(a[i]); dg[i] += dy[i] act(a[i]).
+void st_gated_backward(float *da, float *dg, const float *dy, const float *a, const float *g, long count, int kind);
+
+/// One row of RMSNorm: r = 1 / sqrt(mean(x²) + epsilon), y[c] = x[c] r (offset + w[c]) for c < channels; returns r.
+/// y may alias x.
+float st_rms_norm_row(float *y, const float *x, const float *w, float offset, long channels, float epsilon);
+
+/// The gradient of one RMSNorm row, given its r: with g = dy (offset + w), dx += r g − x r³ mean(g x) and
+/// dw += dy x r.
+void st_rms_norm_backward_row(float *dx, float *dw, const float *dy, const float *x, const float *w, float offset,
+                              float r, long channels);
+
+/// Rotary positions (rotate-half form) of `heads` consecutive heads of `headDim` floats at x, one token:
+/// (x[d], x[d + headDim/2]) <- (x[d] c[d] − sign x[d + h] s[d], x[d + h] c[d] + sign x[d] s[d]) for d < headDim / 2;
+/// sign −1 rotates back (the backward pass).
+void st_rope(float *x, long heads, long headDim, const float *cosines, const float *sines, float sign);
+
 /// A spin-wait hint to the CPU (PAUSE on x86, YIELD on ARM64).
 void st_cpu_relax(void);
 

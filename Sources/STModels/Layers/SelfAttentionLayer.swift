@@ -46,7 +46,7 @@ public struct SelfAttentionLayer: Sendable {
         }
         let context = record.buffer(.context, t * shape.outputStride)
         if record.keeps {
-            let total = Attention.probabilityLayout(sequences: pass.sequences, heads: shape.heads).total
+            let total = Attention.probabilityLayout(sequences: pass.sequences, shape: shape).total
             var mask: UnsafeMutablePointer<Float>?
             if let rate = pass.dropoutRate(\.attention), let dropout = pass.dropout {
                 let kept = record.buffer(.probabilityDropout, total)
