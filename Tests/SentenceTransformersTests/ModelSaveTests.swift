@@ -1,4 +1,5 @@
 import Foundation
+import STTensor
 import STTestSupport
 import SentenceTransformers
 import Testing
@@ -54,5 +55,25 @@ import Testing
         #expect(throws: SentenceTransformerError.self) { try SentenceTransformer(directory: try TestResources.model("tiny-colbert")) }
         #expect(throws: SentenceTransformerError.self) { try SparseEncoder(directory: try TestResources.model("tiny-router-asym")) }
         #expect(throws: SentenceTransformerError.self) { try MultiVectorEncoder(directory: try TestResources.model("all-MiniLM-L6-v2")) }
+    }
+}
+
+/// A model2vec directory (no `modules.json`: `model.safetensors` with `embeddings`, `tokenizer.json`, model2vec's
+/// `config.json`) loads as StaticEmbedding (+ Normalize when the config says so, as model2vec's `encode`).
+@Suite struct Model2VecDirectoryTests {
+    @Test(arguments: [true, false]) func loadsAsStaticEmbedding(normalize: Bool) throws {
+        let source = try TestResources.model("tiny-static-embedding")
+        let reference = try SentenceTransformer(directory: source)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("model2vec-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: source.appendingPathComponent("tokenizer.json"), to: folder.appendingPathComponent("tokenizer.json"))
+        let table = try SafeTensorsFile(path: source.appendingPathComponent("model.safetensors").path).tensor(named: "embedding.weight")
+        try SafeTensorsWriter.write(["embeddings": table], to: folder.appendingPathComponent("model.safetensors").path)
+        try Data(#"{"model_type": "model2vec", "architectures": ["StaticModel"], "normalize": \#(normalize), "hidden_dim": 32}"#.utf8)
+            .write(to: folder.appendingPathComponent("config.json"))
+        let model = try SentenceTransformer(directory: folder)
+        let texts = ["A man is playing a guitar.", "hello world"]
+        #expect(try model.encode(texts) == (try reference.encode(texts, normalize: normalize)))
     }
 }

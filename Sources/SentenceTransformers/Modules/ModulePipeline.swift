@@ -26,7 +26,7 @@ public struct ModulePipeline: Sendable {
         let manifestURL = directory.appendingPathComponent("modules.json")
         let manifest = manifestURL.path
         var descriptions = try JSONFile.decodeIfPresent([ModuleDescription].self, from: manifestURL)
-            ?? [ModuleDescription(path: "", type: "sentence_transformers.models.Transformer")]
+            ?? Self.defaultDescriptions(directory)
         guard !descriptions.isEmpty else { throw SentenceTransformerError.invalidConfig(path: manifest, reason: "no modules") }
         for description in descriptions where !Self.isConfined(description.path) {
             throw SentenceTransformerError.invalidConfig(path: manifest, reason: "module path '\(description.path)' leaves the model directory")
@@ -102,6 +102,25 @@ public struct ModulePipeline: Sendable {
             manifest.append(["idx": index, "name": description.name ?? "\(index)", "path": description.path, "type": description.type])
         }
         try ModelDirectory.writeJSON(manifest, to: directory.appendingPathComponent("modules.json"))
+    }
+
+    /// The modules of a directory without `modules.json`: a model2vec model (`config.json` with `model_type`
+    /// `model2vec`) is a StaticEmbedding, followed by Normalize when its config says `normalize` (as model2vec's own
+    /// `encode` does); any other is a Hugging Face transformer, which gets mean pooling.
+    static func defaultDescriptions(_ directory: URL) throws -> [ModuleDescription] {
+        struct Model2VecConfig: Decodable {
+            var modelType: String?
+            var normalize: Bool?
+            enum CodingKeys: String, CodingKey { case modelType = "model_type", normalize }
+        }
+        // A transformer's config.json need not decode this way; only a model2vec one matters here.
+        let config = (try? JSONFile.decodeIfPresent(Model2VecConfig.self, from: directory.appendingPathComponent("config.json"))) ?? nil
+        guard let config, config.modelType == "model2vec" else {
+            return [ModuleDescription(path: "", type: "sentence_transformers.models.Transformer")]
+        }
+        let embedding = ModuleDescription(path: "", type: "sentence_transformers.models.StaticEmbedding")
+        return config.normalize == true ? [embedding, ModuleDescription(path: "1_Normalize", type: "sentence_transformers.models.Normalize")]
+            : [embedding]
     }
 
     /// A relative folder inside the model directory: never absolute, never through `..`.
