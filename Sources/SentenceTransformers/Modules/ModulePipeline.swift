@@ -66,16 +66,16 @@ public struct ModulePipeline: Sendable {
         }
         let rest = Array(chain.dropFirst())
         if let directory {
+            let manifest = directory.appendingPathComponent("modules.json").path
+            if rest.contains(where: { $0 is any InputModule }) {
+                throw SentenceTransformerError.invalidConfig(path: manifest, reason: "only the first module may be an input module")
+            }
             var width = input.outputDimension
             for module in rest {
                 if let dense = module as? Dense, dense.configuration.inFeatures != width {
                     throw SentenceTransformerError.invalidConfig(
-                        path: directory.appendingPathComponent("modules.json").path,
+                        path: manifest,
                         reason: "a Dense module takes in_features \(dense.configuration.inFeatures) but the module before it gives \(width) features")
-                }
-                if rest.contains(where: { $0 is any InputModule }) {
-                    throw SentenceTransformerError.invalidConfig(path: directory.appendingPathComponent("modules.json").path,
-                                                                 reason: "only the first module may be an input module")
                 }
                 width = module.outputDimension(input: width)
             }
@@ -93,7 +93,7 @@ public struct ModulePipeline: Sendable {
     }
 
     /// Writes every module into its folder and `modules.json` into `directory` (already created; the caller makes
-    /// the whole write atomic with ``ModelDirectory/write(to:_:)``). A module listed at the same folder as another
+    /// the whole write atomic with ``ModelDirectory/write(to:merge:_:)``). A module listed at the same folder as another
     /// (the root) writes beside it.
     func save(into directory: URL) throws {
         var manifest: [[String: Any]] = []
