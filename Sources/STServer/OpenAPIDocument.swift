@@ -205,6 +205,7 @@ enum OpenAPIDocument {
                 "version": string, "sha": ["type": ["string", "null"]], "docker_label": ["type": ["string", "null"]],
                 "embedding_dimension": ["type": "integer", "description": "Ours"],
                 "prompts": ["type": "object", "additionalProperties": string, "description": "Ours: the model's prompts"],
+                "routes": ["type": "array", "items": string, "description": "Ours: a Router model's routes (`prompt_name` picks one)"],
                 "kernels": ["type": "string", "description": "Ours: the kernel path (instruction set)"],
                 "projection_arithmetic": ["type": "string", "description": "Ours: how projections are computed on that path"],
                 "reranker": ["allOf": [ref("ClassifierModel")], "description": "Ours: the reranker's labels, when one is loaded"],

@@ -189,6 +189,8 @@ SERVERS = {
     "nan": ["--model", "tiny-distilbert-nan"],
     # A tokenizer regex that backtracks without bound on q's: 422.
     "backtracking": ["--model", "tiny-distilbert-backtracking-tokenizer"],
+    # A SPLADE model: /embed_sparse, and POST / routed to it.
+    "splade": ["--model", "tiny-splade"],
 }
 
 _started = {}

@@ -233,3 +233,23 @@ def test_overloaded_is_429():
     while post(limited, "/embed", {"inputs": "hello"}).status_code != 200:
         assert time.monotonic() < deadline, "the slot was not released"
         time.sleep(0.05)
+
+
+# ---- Sparse (SPLADE) model ----------------------------------------------------------------------------------------
+
+def test_embed_sparse_on_a_splade_server_and_424_elsewhere(main_server):
+    """TEI's /embed_sparse: `[[{"index", "value"}]]` per input, the nonzero entries by index; POST / is /embed_sparse on
+    a SPLADE server; /embed needs normalize false there; a dense server answers 424, as TEI."""
+    from conftest import FIXTURES, jsonl
+    golden = {row["text"]: row["embedding"] for row in jsonl(FIXTURES / "tiny-splade" / "encode.jsonl")}
+    text = "A man is singing and playing the guitar."
+    splade = server("splade")
+    for path, body in [("/embed_sparse", {"inputs": [text]}), ("/", {"inputs": text})]:
+        rows = post(splade, path, body).json()
+        assert len(rows) == 1
+        assert [entry["index"] for entry in rows[0]] == [index for index, _ in golden[text]], path
+        assert_close([entry["value"] for entry in rows[0]], [value for _, value in golden[text]], 1e-5, path)
+    dense = post(splade, "/embed", {"inputs": text, "normalize": False}).json()
+    assert len(dense[0]) == 30522
+    error_of(post(splade, "/embed", {"inputs": text}), 424, "Backend")
+    error_of(post(main_server, "/embed_sparse", {"inputs": text}), 424, "Backend")
