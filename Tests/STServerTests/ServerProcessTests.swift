@@ -31,6 +31,20 @@ import Testing
         Issue.record("server on port \(port) did not become healthy")
     }
 
+    /// Polls `/metrics` until the server has queued or batched a request (at most 20 s).
+    static func waitForWork(port: Int) async throws {
+        for _ in 0..<2000 {
+            if let url = URL(string: "http://127.0.0.1:\(port)/metrics"), let (data, _) = try? await ServerLoopbackTests.session.data(from: url) {
+                let text = String(decoding: data, as: UTF8.self)
+                let queued = text.split(separator: "\n").first { $0.hasPrefix("te_queue_size ") }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+                let batches = text.split(separator: "\n").first { $0.hasPrefix("te_batch_next_size_count") }
+                    .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+                if queued > 0 || batches > 0 { return }
+            }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+    }
+
     @Test func sigtermFinishesAcceptedRequestsAndExitsZero() async throws {
         let port = try Self.freePort()
         let process = Process()
@@ -50,7 +64,9 @@ import Testing
                     return result?.0
                 }
             }
-            try await Task.sleep(nanoseconds: 60_000_000)
+            // SIGTERM once the server has taken requests (its queue or a batch shows them): a fixed delay let a
+            // loaded machine signal before any request arrived, and then nothing was answered.
+            try await Self.waitForWork(port: port)
             kill(process.processIdentifier, SIGTERM)
             var statuses: [Int?] = []
             for try await status in group { statuses.append(status) }
