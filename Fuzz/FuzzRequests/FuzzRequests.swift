@@ -23,12 +23,13 @@ enum FuzzRequests {
         if let request: TokenizeRequest = decode(body) { checkEcho(request.inputs.texts) }
         let _: DecodeRequest? = decode(body)
         if let request: OpenAIEmbeddingsRequest = decode(body) { checkEcho(request.input.texts) }
+        if let request: EmbedSparseRequest = decode(body) { checkEcho(request.inputs.texts + [request.promptName].compactMap { $0 }) }
         if let request: PredictRequest = decode(body) {
             FuzzInvariant.require(!request.inputs.sequences.isEmpty && request.inputs.sequences.allSatisfy { (1...2).contains($0.count) },
                                   "predict inputs decoded to sequences of 1 or 2 texts")
             checkEcho(request.inputs.sequences.flatMap { $0 })
         }
-        for task in [RootRequest.Task.embed, .predict] {
+        for task in [RootRequest.Task.embed, .embedSparse, .predict] {
             let decoder = JSONDecoder()
             decoder.userInfo[RootRequest.taskKey] = task
             _ = try? decoder.decode(RootRequest.self, from: body)
