@@ -48,9 +48,6 @@ public struct Features: Sendable {
         self.sequences = sequences
         self.promptLengths = promptLengths ?? Array(repeating: 0, count: sequences.count)
     }
-
-    /// The number of inputs in the batch.
-    public var count: Int { max(encodings.count, sequences.count) }
 }
 
 /// A module of the pipeline (Pooling, Dense, Normalize, SpladePooling, …). Modules load by their `modules.json`

@@ -63,7 +63,7 @@ public struct MultiVectorIndex: Sendable {
                     var nearest = TopK(min(candidateTokens, tokenCount))
                     for token in 0..<tokenCount {
                         let score = VectorMath.dot(q + row * dimension, stored + token * dimension, count: dimension)
-                        if nearest.accepts(SearchHit(corpusID: token, score: score)) { nearest.insert(SearchHit(corpusID: token, score: score)) }
+                        nearest.insert(SearchHit(corpusID: token, score: score))
                     }
                     for hit in nearest.sorted { candidates.insert(Int(owners[hit.corpusID])) }
                 }
