@@ -19,4 +19,7 @@ StoreSchemes.register("milvus") { request in
     return try await MilvusVectorStore.open(client: client, collection: location.collection, dimension: request.dimension,
                                             metric: request.metric, index: index, efSearch: efSearch)
 }
-await SbertCommand.main()
+// `main(_:)` with an explicit argument is the async entry point (a bare `main()` resolves to the synchronous one,
+// which prints help instead of running async subcommands).
+StandardOutput.prepare()
+await SbertCommand.main(nil)
