@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "SentenceTransformers", targets: ["SentenceTransformers"]),
         .executable(name: "sbert", targets: ["sbert"]),
+        .executable(name: "sbert-milvus", targets: ["sbert-milvus"]),
+        .library(name: "STMilvus", targets: ["STMilvus"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -17,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // The Milvus client only (STMilvus, sbert-milvus): `sbert` compiles none of gRPC, protobuf or TLS.
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -74,6 +81,23 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The Milvus client (gRPC over HTTP/2, generated from Protos/milvus.proto by scripts/generate-milvus-proto.sh) and
+        // `MilvusVectorStore`. Apart from the core library and from `sbert`, which never compile gRPC, protobuf or TLS.
+        .target(
+            name: "STMilvus",
+            dependencies: [
+                "SentenceTransformers",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        // `sbert` with milvus:// stores: the same commands; `sbert index build|add|search --store milvus://…` runs it.
+        .executableTarget(
+            name: "sbert-milvus",
+            dependencies: ["STCLI", "STMilvus", "SentenceTransformers", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Coverage-guided fuzz targets (scripts/fuzz.sh builds them with -DSBERT_FUZZ -sanitize=fuzzer). In a normal
         // build each one replays the inputs given as arguments, so a saved finding reproduces with `swift run`.
         .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
@@ -87,6 +111,7 @@ let package = Package(
         .testTarget(name: "STTokenizersTests", dependencies: ["STTokenizers", "STTestSupport"]),
         .testTarget(name: "SentenceTransformersTests", dependencies: ["SentenceTransformers", "STModels", "STTestSupport"]),
         .testTarget(name: "STCLITests", dependencies: ["STTestSupport"]),
+        .testTarget(name: "STMilvusTests", dependencies: ["STMilvus", "SentenceTransformers", "STTestSupport"]),
         .testTarget(name: "STTrainingTests", dependencies: ["STTraining", "SentenceTransformers", "STKernels", "STTensor", "STTestSupport"]),
         .testTarget(
             name: "STServerTests",

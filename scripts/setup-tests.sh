@@ -93,3 +93,19 @@ if [ "$(cat "$venv/requirements.sha256" 2>/dev/null)" != "$requirements_sha" ]; 
     "$venv/bin/python" -m pip check >/dev/null
     echo "$requirements_sha" > "$venv/requirements.sha256"
 fi
+
+# --- The Milvus servers of the Milvus suites (Tests/STMilvusTests), from PyPI ----------------------------------------
+# Milvus 2.3.5 standalone (its PyPI package ships the server binary) with pymilvus 2.3.7 in .venv-milvus; milvus-lite
+# 3.2.2 with pymilvus 3.0.2 in .venv-milvus-lite. Each venv is rebuilt only when its requirements file changes.
+for milvus_kind in standalone lite; do
+    if [ "$milvus_kind" = standalone ]; then venv=.venv-milvus; else venv=.venv-milvus-lite; fi
+    requirements="Tests/Milvus/requirements-$milvus_kind.txt"
+    requirements_sha="$(sha256sum "$requirements" | cut -d' ' -f1)"
+    if [ "$(cat "$venv/requirements.sha256" 2>/dev/null)" != "$requirements_sha" ]; then
+        log "installing the Milvus $milvus_kind server into $venv"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+        echo "$requirements_sha" > "$venv/requirements.sha256"
+    fi
+done

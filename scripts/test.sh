@@ -3,8 +3,8 @@
 # models are slow in debug builds, so the suite is built and run in the release configuration.
 #
 # 1. The C kernels of every instruction-set path: each x86 path this CPU runs natively, the NEON paths under qemu.
-# 2. The whole Swift suite on the CPU's best path (the hostile-client suite on its own), then the server's
-#    TEI / OpenAI conformance suite with real Python clients (scripts/test-conformance.sh).
+# 2. The whole Swift suite on the CPU's best path (the hostile-client and Milvus suites on their own), then the
+#    server's TEI / OpenAI conformance suite with real Python clients (scripts/test-conformance.sh).
 # 3. The kernel, parity and gradient suites again on the AVX2 and portable paths (where the CPU runs them): what users
 #    without AVX-512 (AMD EPYC before Zen 4, older Intel) and on other CPUs get.
 set -euo pipefail
@@ -15,8 +15,11 @@ bash scripts/test-kernels-c.sh
 swift build -c release --build-tests
 # The hostile-client suite measures /health latency under a flood: it runs alone, so that the other suites' load on
 # the two cores does not count against the server.
-swift test -c release --skip-build --skip HostileClientTests
+swift test -c release --skip-build --skip 'HostileClientTests|Milvus[A-Za-z]*Tests'
 swift test -c release --skip-build --filter HostileClientTests
+# The Milvus client, store and ingestion against real Milvus 2.3.5 and milvus-lite 3.2.2 servers (started by the suite
+# on loopback, one of each): alone, since its ingestion runs encode SciFact on both cores.
+swift test -c release --skip-build --filter 'Milvus[A-Za-z]*Tests'
 # Real TEI and OpenAI clients (huggingface_hub, openai, langchain-huggingface) against real `sbert serve` processes.
 bash scripts/test-conformance.sh
 

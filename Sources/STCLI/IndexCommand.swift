@@ -59,8 +59,15 @@ enum DocumentInput {
     }
 }
 
-struct IndexBuildCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "build", abstract: "Embed documents and save a new index.")
+struct IndexBuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build", abstract: "Embed documents and save a new index, or write them into a store (--store).",
+        discussion: """
+            With --store milvus://HOST:PORT/COLLECTION the documents go into a Milvus collection (created with an HNSW \
+            index when missing), idempotently by id: documents already there are skipped, so a rerun or a resumed run \
+            never duplicates one. --shard I/N takes this process's share of the input, so that N processes fill one \
+            collection. `sbert` hands milvus:// commands to `sbert-milvus`, which must be beside it or on PATH.
+            """)
 
     enum KindName: String, ExpressibleByArgument, CaseIterable { case flat, hnsw }
 
@@ -68,9 +75,15 @@ struct IndexBuildCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Documents: .txt (one per line) or .jsonl ({\"id\", \"text\", \"metadata\"} or BEIR corpus).")
     var input: String
     @Option(help: "The index directory to write.")
-    var out: String
-    @Option(help: "flat (exact) or hnsw (approximate).")
-    var kind: KindName = .flat
+    var out: String?
+    @Option(help: "A store to write into instead: milvus://[USER:PASSWORD@]HOST:PORT/COLLECTION[?token=…&tls=1&timeout=60], or an index directory (kept, grown).")
+    var store: String?
+    @Option(help: "With --store: ingest only shard I of N (by a hash of each document id), e.g. 0/4.")
+    var shard: ShardSpec?
+    @Option(help: "With --store: documents checked, encoded and written at a time.")
+    var chunkSize: Int = 1024
+    @Option(help: "flat (exact) or hnsw (approximate); default flat for --out, hnsw for --store.")
+    var kind: KindName?
     // Not `--precision`: that is the model's arithmetic (ModelOptions); this is how the flat index stores vectors.
     @Option(help: "Flat storage: float32, int8, uint8, binary or ubinary (sentence-transformers' quantize_embeddings precisions).")
     var storagePrecision: String = "float32"
@@ -90,15 +103,28 @@ struct IndexBuildCommand: ParsableCommand {
     func validate() throws {
         guard QuantizationPrecision(rawValue: storagePrecision) != nil else { throw ValidationError("unknown --storage-precision \(storagePrecision)") }
         guard VectorIndex.Metric(rawValue: metric) != nil else { throw ValidationError("unknown --metric \(metric)") }
-        guard m > 1, efConstruction > 0, efSearch > 0, batchSize > 0 else { throw ValidationError("--m, --ef-*, --batch-size must be positive") }
+        guard m > 1, efConstruction > 0, efSearch > 0, batchSize > 0, chunkSize > 0 else { throw ValidationError("--m, --ef-*, --batch-size, --chunk-size must be positive") }
+        guard (out == nil) != (store == nil) else { throw ValidationError("give --out (a new index) or --store, one of them") }
+        if shard != nil, store == nil { throw ValidationError("--shard needs --store") }
     }
 
-    func run() throws {
-        let documents = try DocumentInput.read(input)
-        let model = try modelOptions.load()
-        let indexKind: VectorIndex.Kind = kind == .hnsw
+    var indexKind: VectorIndex.Kind {
+        (kind ?? (store == nil ? .flat : .hnsw)) == .hnsw
             ? .hnsw(m: m, efConstruction: efConstruction, efSearch: efSearch)
             : .flat(precision: QuantizationPrecision(rawValue: storagePrecision) ?? .float32)
+    }
+
+    func run() async throws {
+        if let store {
+            try StoreForwarding.forwardIfNeeded(store)
+            try await StoreIngestion.ingest(input: input, into: store, shard: shard, model: modelOptions.load(), modelName: modelOptions.model,
+                                            create: true, kind: indexKind, metric: VectorIndex.Metric(rawValue: metric) ?? .cosine,
+                                            batchSize: batchSize, chunkSize: chunkSize)
+            return
+        }
+        guard let out else { return }
+        let documents = try DocumentInput.read(input)
+        let model = try modelOptions.load()
         let sparse = try sparseModel.map { try SparseEncoder(directory: try ModelLocator.resolveOrDownload($0)) }
         var index = VectorIndex(dimension: model.embeddingDimension, kind: indexKind, metric: VectorIndex.Metric(rawValue: metric) ?? .cosine,
                                 model: modelOptions.model, sparseDimension: sparse?.embeddingDimension, sparseModel: sparseModel)
@@ -108,11 +134,19 @@ struct IndexBuildCommand: ParsableCommand {
     }
 }
 
-struct IndexAddCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Embed more documents into an existing index (same ids are an error).")
+struct IndexAddCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Embed more documents into an existing index (same ids are an error), or into an existing store (--store: ids already there are skipped).")
 
     @Option(help: "The index directory.")
-    var index: String
+    var index: String?
+    @Option(help: "An existing store instead: milvus://HOST:PORT/COLLECTION (see `index build`), or an index directory.")
+    var store: String?
+    @Option(help: "With --store: ingest only shard I of N, e.g. 0/4.")
+    var shard: ShardSpec?
+    @Option(help: "With --store: documents checked, encoded and written at a time.")
+    var chunkSize: Int = 1024
     @Option(name: .shortAndLong, help: "Documents, as for build.")
     var input: String
     @Option(name: .shortAndLong, help: "The model (default: the one the index was built with).")
@@ -122,7 +156,22 @@ struct IndexAddCommand: ParsableCommand {
     @Option(help: "The sparse model of a hybrid index (default: the one it was built with).")
     var sparseModel: String?
 
-    func run() throws {
+    func validate() throws {
+        guard batchSize > 0, chunkSize > 0 else { throw ValidationError("--batch-size and --chunk-size must be positive") }
+        guard (index == nil) != (store == nil) else { throw ValidationError("give --index or --store, one of them") }
+        if shard != nil, store == nil { throw ValidationError("--shard needs --store") }
+    }
+
+    func run() async throws {
+        if let store {
+            try StoreForwarding.forwardIfNeeded(store)
+            let name = model ?? ModelLocator.defaultModel
+            let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(name))
+            try await StoreIngestion.ingest(input: input, into: store, shard: shard, model: encoder, modelName: name, create: false,
+                                            kind: .flat(), metric: .cosine, batchSize: batchSize, chunkSize: chunkSize)
+            return
+        }
+        guard let index else { return }
         let directory = URL(fileURLWithPath: index)
         var loaded = try VectorIndex(contentsOf: directory)
         let documents = try DocumentInput.read(input)
@@ -154,15 +203,19 @@ struct IndexInfoCommand: ParsableCommand {
 }
 
 /// `sbert search`: query an index, optionally reranking with a cross-encoder.
-struct SearchCommand: ParsableCommand {
+struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Search an index for the documents closest to each query.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @Option(help: "The index directory.")
-    var index: String
-    @Option(name: .shortAndLong, help: "The model (default: the one the index was built with).")
+    var index: String?
+    @Option(help: "A store instead: milvus://HOST:PORT/COLLECTION (see `index build`), or an index directory.")
+    var store: String?
+    @Option(help: "Only documents whose metadata KEY equals VALUE (repeat for several: all must hold). The value is data, whatever it holds.")
+    var filter: [String] = []
+    @Option(name: .shortAndLong, help: "The model (default: the one the index was built with; all-MiniLM-L6-v2 for a Milvus store).")
     var model: String?
     @Option(help: "Results per query.")
     var topK: Int = 10
@@ -187,23 +240,46 @@ struct SearchCommand: ParsableCommand {
         guard topK > 0 else { throw ValidationError("--top-k must be positive") }
         guard ["rrf", "weighted"].contains(fusion) else { throw ValidationError("--fusion must be rrf or weighted") }
         guard (0...1).contains(sparseWeight) else { throw ValidationError("--sparse-weight must be in [0, 1]") }
+        guard (index == nil) != (store == nil) else { throw ValidationError("give --index or --store, one of them") }
+        for condition in filter where !condition.contains("=") { throw ValidationError("--filter takes KEY=VALUE, got \(condition)") }
     }
 
-    func run() throws {
-        let loaded = try VectorIndex(contentsOf: URL(fileURLWithPath: index))
-        let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded.model ?? ModelLocator.defaultModel))
+    /// The `--filter` conditions as a store filter (all must hold), or `nil` for none.
+    var storeFilter: StoreFilter? {
+        guard !filter.isEmpty else { return nil }
+        let conditions = filter.map { condition -> StoreFilter in
+            let parts = condition.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return .metadata(String(parts[0]), equals: parts.count > 1 ? String(parts[1]) : "")
+        }
+        return conditions.count == 1 ? conditions[0] : .all(conditions)
+    }
+
+    func run() async throws {
+        try StoreForwarding.forwardIfNeeded(store)
+        let loaded = try index.map { try VectorIndex(contentsOf: URL(fileURLWithPath: $0)) }
+        var opened: (any VectorStore)?
+        if let store {
+            opened = try await StoreSchemes.open(StoreRequest(location: store, dimension: nil, create: false, metric: .cosine, kind: .flat(), model: nil))
+        }
+        // A filtered search of a local index goes through its store, which filters exactly.
+        let indexStore: (any VectorStore)? = try storeFilter == nil ? nil : index.map { try VectorIndexStore(directory: URL(fileURLWithPath: $0), dimension: 0) }
+        let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded?.model ?? ModelLocator.defaultModel))
         let reranker = try rerankWith.map { try CrossEncoder($0) }
-        let sparse = hybrid ? try DocumentInput.sparseModel(for: loaded, override: sparseModel) : nil
+        let sparse = hybrid ? try loaded.flatMap { try DocumentInput.sparseModel(for: $0, override: sparseModel) } : nil
         if hybrid, sparse == nil { throw CLIError("--hybrid needs an index built with --sparse-model") }
         let fusionMethod: HybridSearch.Fusion = fusion == "weighted" ? .weightedScore(weights: [1 - sparseWeight, sparseWeight]) : .reciprocalRank()
         let inputs = queries.isEmpty ? try InputLines.read(path: nil) : queries
         for query in inputs {
+            let vector = try encoder.encode(query)
             var hits: [IndexHit]
-            if let sparse {
-                hits = try loaded.searchHybrid(dense: try encoder.encode(query), sparse: try sparse.encodeQuery([query])[0], topK: topK,
-                                               fusion: fusionMethod)
+            if let sparse, let loaded {
+                hits = try loaded.searchHybrid(dense: vector, sparse: try sparse.encodeQuery([query])[0], topK: topK, fusion: fusionMethod)
+            } else if let searched = opened ?? indexStore {
+                hits = try await searched.search(Embeddings(values: vector, dimension: vector.count), topK: topK, filter: storeFilter).first ?? []
+            } else if let loaded {
+                hits = try loaded.search(vector, topK: topK, efSearch: efSearch)
             } else {
-                hits = try loaded.search(try encoder.encode(query), topK: topK, efSearch: efSearch)
+                hits = []
             }
             if let reranker {
                 let scores = try reranker.predict(hits.map { (query, $0.document.text) }).values

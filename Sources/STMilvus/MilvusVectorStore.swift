@@ -1,0 +1,249 @@
+import Foundation
+import SentenceTransformers
+
+/// A ``VectorStore`` backed by one Milvus collection, so that the command-line tool and the library write and search
+/// Milvus as they do a local ``VectorIndex``.
+///
+/// The collection's fields: `id` (VARCHAR primary key, at most ``maxIDBytes`` bytes), `text` (VARCHAR, at most
+/// 65,535 bytes: longer texts are stored cut at a character boundary; their embeddings are computed from the whole
+/// text), `metadata` (JSON object of strings) and `embedding` (FLOAT_VECTOR). Reads and searches use Milvus's Strong
+/// consistency, so they see every write acknowledged before them.
+///
+/// ```swift
+/// let client = try MilvusClient(MilvusConfiguration(host: "127.0.0.1", port: 19530))
+/// let store = try await MilvusVectorStore.open(client: client, collection: "scifact", dimension: 384)
+/// try await store.upsert(documents, embeddings: embeddings)
+/// let hits = try await store.search(try model.encode(["query"]), topK: 10, filter: nil)
+/// ```
+public final class MilvusVectorStore: VectorStore {
+    /// The longest document id, in UTF-8 bytes.
+    public static let maxIDBytes = 512
+    /// The longest stored text, in UTF-8 bytes (Milvus's VARCHAR maximum).
+    public static let maxTextBytes = 65_535
+
+    public let client: MilvusClient
+    public let collection: String
+    public let dimension: Int
+    /// The metric of the collection's vector index.
+    public let metric: MilvusMetric
+    /// Search parameters passed with every search (`ef` for HNSW, `nprobe` for IVF); `ef` is raised to top-k.
+    public let searchParameters: [String: Int]
+
+    init(client: MilvusClient, collection: String, dimension: Int, metric: MilvusMetric, searchParameters: [String: Int]) {
+        self.client = client
+        self.collection = collection
+        self.dimension = dimension
+        self.metric = metric
+        self.searchParameters = searchParameters
+    }
+
+    /// The schema of a store's collection.
+    public static func schema(collection: String, dimension: Int) -> MilvusCollectionSchema {
+        MilvusCollectionSchema(name: collection, description: "documents and embeddings written by swift-sentence-transformers", fields: [
+            MilvusField(name: "id", type: .varChar(maxLength: maxIDBytes), isPrimaryKey: true),
+            MilvusField(name: "text", type: .varChar(maxLength: maxTextBytes)),
+            MilvusField(name: "metadata", type: .json),
+            MilvusField(name: "embedding", type: .floatVector(dimension: dimension)),
+        ])
+    }
+
+    /// Opens a store's collection, creating it (with its vector index) when it does not exist, and loads it.
+    ///
+    /// Several processes may open the same new collection at once (sharded ingestion): a creation that loses the
+    /// race finds the winner's collection and uses it.
+    /// - Parameters:
+    ///   - client: The connection.
+    ///   - collection: The collection's name.
+    ///   - dimension: The embeddings' dimension; `nil` to open an existing collection with whatever it holds.
+    ///   - metric: The metric of a new collection's index (`cosine` → COSINE, `dot` → IP, `l2` → L2).
+    ///   - index: The index of a new collection.
+    ///   - efSearch: The HNSW search width (raised to top-k per search).
+    /// - Throws: ``MilvusError/schemaMismatch(collection:reason:)`` when an existing collection lacks the store's
+    ///   fields or holds another dimension; ``MilvusError/invalidArgument(_:)`` when the collection does not exist
+    ///   and no dimension is given; ``MilvusError`` from the server.
+    public static func open(client: MilvusClient, collection: String, dimension: Int?, metric: VectorIndex.Metric = .cosine,
+                            index: MilvusIndexType = .hnsw(m: 16, efConstruction: 200), efSearch: Int = 200) async throws -> MilvusVectorStore {
+        if !(try await client.hasCollection(collection)) {
+            guard let dimension else {
+                throw MilvusError.invalidArgument("collection \(collection) does not exist (give a model to create it)")
+            }
+            guard dimension > 0 else { throw MilvusError.invalidArgument("dimension must be positive, got \(dimension)") }
+            do {
+                try await client.createCollection(schema(collection: collection, dimension: dimension))
+            } catch let error as MilvusError {
+                guard try await client.hasCollection(collection) else { throw error }   // another process created it
+            }
+        }
+        let description = try await client.describeCollection(collection)
+        let stored = try checkSchema(description.schema, collection: collection, dimension: dimension)
+        let indexes = (try? await client.describeIndex(collection: collection, field: "embedding")) ?? []
+        var indexMetric = indexes.first?.parameters["metric_type"].flatMap { MilvusMetric(rawValue: $0.uppercased()) }
+        if indexes.isEmpty {
+            let wanted: MilvusMetric = metric == .cosine ? .cosine : metric == .dot ? .ip : .l2
+            do {
+                try await client.createIndex(collection: collection, field: "embedding", type: index, metric: wanted)
+            } catch let error as MilvusError {
+                // Another process may have built it meanwhile.
+                guard let built = try? await client.describeIndex(collection: collection, field: "embedding"), !built.isEmpty else { throw error }
+            }
+            indexMetric = indexMetric ?? wanted
+        }
+        if try await client.loadState(collection) != .loaded { try await client.loadCollection(collection) }
+        return MilvusVectorStore(client: client, collection: collection, dimension: stored, metric: indexMetric ?? .cosine,
+                                 searchParameters: ["ef": efSearch])
+    }
+
+    /// Checks that `schema` has the store's fields; returns its vector dimension.
+    static func checkSchema(_ schema: MilvusCollectionSchema, collection: String, dimension: Int?) throws -> Int {
+        guard let id = schema.field("id"), id.isPrimaryKey, case .varChar = id.type else {
+            throw MilvusError.schemaMismatch(collection: collection, reason: "no VARCHAR primary key field `id`")
+        }
+        guard case .varChar? = schema.field("text")?.type else { throw MilvusError.schemaMismatch(collection: collection, reason: "no VARCHAR field `text`") }
+        guard case .json? = schema.field("metadata")?.type else { throw MilvusError.schemaMismatch(collection: collection, reason: "no JSON field `metadata`") }
+        guard case let .floatVector(stored)? = schema.field("embedding")?.type else {
+            throw MilvusError.schemaMismatch(collection: collection, reason: "no FLOAT_VECTOR field `embedding`")
+        }
+        if let dimension, dimension != stored {
+            throw MilvusError.schemaMismatch(collection: collection, reason: "its vectors have \(stored) dimensions, the embeddings \(dimension)")
+        }
+        return stored
+    }
+
+    // MARK: - VectorStore
+
+    public func add(_ documents: [IndexDocument], embeddings: Embeddings) async throws {
+        var seen = Set<String>()
+        for document in documents where !seen.insert(document.id).inserted { throw IndexError.duplicateID(document.id) }
+        if let existing = try await existingIDs(among: documents.map(\.id)).first { throw IndexError.duplicateID(existing) }
+        try await client.insert(collection: collection, columns: try columns(documents, embeddings))
+    }
+
+    public func upsert(_ documents: [IndexDocument], embeddings: Embeddings) async throws {
+        try await client.upsert(collection: collection, columns: try columns(documents, embeddings))
+    }
+
+    public func delete(ids: [String]) async throws -> Int {
+        let existing = try await existingIDs(among: ids)
+        guard !existing.isEmpty else { return 0 }
+        try await client.delete(collection: collection, filter: try .isIn("id", existing.sorted().map { .string($0) }))
+        return existing.count
+    }
+
+    public func existingIDs(among ids: [String]) async throws -> Set<String> {
+        var found = Set<String>()
+        let unique = Array(Set(ids))
+        for start in stride(from: 0, to: unique.count, by: 1000) {
+            let chunk = unique[start..<min(start + 1000, unique.count)]
+            let columns = try await client.query(collection: collection, filter: try .isIn("id", chunk.map { .string($0) }), outputFields: ["id"])
+            if case let .varChar(values)? = columns.first(where: { $0.name == "id" })?.values { found.formUnion(values) }
+        }
+        return found
+    }
+
+    public func search(_ queries: Embeddings, topK: Int, filter: StoreFilter?) async throws -> [[IndexHit]] {
+        guard queries.isEmpty || queries.dimension == dimension else {
+            throw IndexError.dimensionMismatch(expected: dimension, actual: queries.dimension)
+        }
+        guard topK > 0 else { throw IndexError.invalidArgument("topK must be positive") }
+        guard !queries.isEmpty else { return [] }
+        var parameters = searchParameters
+        if let ef = parameters["ef"] { parameters["ef"] = max(ef, topK) }
+        let request = MilvusSearchRequest(collection: collection, vectorField: "embedding",
+                                          vectors: .float(dimension: dimension, values: queries.values), topK: topK, metric: metric,
+                                          filter: try filter.flatMap(Self.expression), outputFields: ["text", "metadata"], parameters: parameters)
+        return try await client.search(request).map { hits in
+            try hits.map { hit in
+                guard case let .string(id) = hit.id else {
+                    throw MilvusError.unexpectedResponse(operation: "Search", reason: "an integer id in a store collection")
+                }
+                var text = ""
+                if case let .varChar(values)? = hit.fields["text"], let value = values.first { text = value }
+                var metadata: [String: String] = [:]
+                if case let .json(values)? = hit.fields["metadata"], let data = values.first { metadata = Self.metadata(from: data) }
+                return IndexHit(document: IndexDocument(id: id, text: text, metadata: metadata),
+                                score: metric.higherIsCloser ? hit.score : -hit.score)
+            }
+        }
+    }
+
+    public func count() async throws -> Int {
+        try await client.count(collection: collection)
+    }
+
+    public func persist() async throws {
+        try await client.flush(collection)
+    }
+
+    // MARK: - Rows
+
+    /// The store's four columns for `documents`.
+    func columns(_ documents: [IndexDocument], _ embeddings: Embeddings) throws -> [MilvusColumn] {
+        guard documents.count == embeddings.count else {
+            throw IndexError.invalidArgument("\(documents.count) documents but \(embeddings.count) embeddings")
+        }
+        guard embeddings.isEmpty || embeddings.dimension == dimension else {
+            throw IndexError.dimensionMismatch(expected: dimension, actual: embeddings.dimension)
+        }
+        for document in documents where document.id.utf8.count > Self.maxIDBytes || document.id.isEmpty {
+            throw MilvusError.invalidArgument("document id \(String(reflecting: String(document.id.prefix(80)))) must be 1…\(Self.maxIDBytes) UTF-8 bytes, it has \(document.id.utf8.count)")
+        }
+        let metadata = try documents.map { document in
+            try JSONSerialization.data(withJSONObject: document.metadata, options: [.sortedKeys])
+        }
+        return [
+            MilvusColumn(name: "id", values: .varChar(documents.map(\.id))),
+            MilvusColumn(name: "text", values: .varChar(documents.map { Self.cut($0.text, toBytes: Self.maxTextBytes) })),
+            MilvusColumn(name: "metadata", values: .json(metadata)),
+            MilvusColumn(name: "embedding", values: .floatVector(dimension: dimension, values: embeddings.values)),
+        ]
+    }
+
+    /// `text` cut to at most `limit` UTF-8 bytes at a character boundary.
+    static func cut(_ text: String, toBytes limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        var bytes = 0
+        var end = text.startIndex
+        for index in text.indices {
+            let next = text.index(after: index)
+            bytes += text.utf8.distance(from: index, to: next)
+            if bytes > limit { break }
+            end = next
+        }
+        return String(text[..<end])
+    }
+
+    /// A metadata object read back; values that are not strings are kept as their JSON text.
+    static func metadata(from data: Data) -> [String: String] {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        return object.mapValues { value in
+            if let string = value as? String { return string }
+            return (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])).map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+        }
+    }
+
+    /// `parts` joined left to right, or `nil` for none.
+    static func joined(_ parts: [MilvusExpression], _ join: (MilvusExpression, MilvusExpression) -> MilvusExpression) -> MilvusExpression? {
+        guard var result = parts.first else { return nil }
+        for part in parts.dropFirst() { result = join(result, part) }
+        return result
+    }
+
+    /// A store filter as a Milvus expression over the store's fields; `nil` for a filter that keeps everything.
+    static func expression(_ filter: StoreFilter) throws -> MilvusExpression? {
+        switch filter {
+        case let .ids(ids): return try .isIn("id", ids.map { .string($0) })
+        case let .metadata(key, value): return try .jsonEquals("metadata", key: key, .string(value))
+        case let .metadataIn(key, values):
+            // Spelled as equalities joined by `or`: milvus-lite 3.2.2 refuses `json["key"] in [...]`.
+            return try joined(values.map { try .jsonEquals("metadata", key: key, .string($0)) }) { $0.or($1) } ?? .isIn("id", [])
+        case let .all(filters):
+            return joined(try filters.compactMap(expression)) { $0.and($1) }
+        case let .any(filters):
+            let parts = try filters.map { try expression($0) }
+            if parts.contains(where: { $0 == nil }) { return nil }   // one branch keeps everything
+            return try joined(parts.compactMap { $0 }) { $0.or($1) } ?? .isIn("id", [])
+        case let .not(inner):
+            return try expression(inner)?.negated() ?? .isIn("id", [])
+        }
+    }
+}
