@@ -97,7 +97,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
     var efSearch: Int = 200
     @Option(help: "Texts per forward pass.")
     var batchSize: Int = 32
-    @Option(help: "A sparse (SPLADE) model: store each document's sparse vector too, for `sbert search --hybrid`.")
+    @Option(help: "A sparse (SPLADE) model: store each document's sparse vector too, for `sbert search --hybrid` (a Milvus store needs Milvus 2.4+ or milvus-lite).")
     var sparseModel: String?
 
     func validate() throws {
@@ -117,9 +117,9 @@ struct IndexBuildCommand: AsyncParsableCommand {
     func run() async throws {
         if let store {
             try StoreForwarding.forwardIfNeeded(store)
-            try await StoreIngestion.ingest(input: input, into: store, shard: shard, model: modelOptions.load(), modelName: modelOptions.model,
-                                            create: true, kind: indexKind, metric: VectorIndex.Metric(rawValue: metric) ?? .cosine,
-                                            batchSize: batchSize, chunkSize: chunkSize)
+            try await StoreIngestion.ingest(input: input, into: store, shard: shard, modelName: modelOptions.model, sparseModelName: sparseModel,
+                                            loadModel: modelOptions.load(named:), create: true, kind: indexKind,
+                                            metric: VectorIndex.Metric(rawValue: metric) ?? .cosine, batchSize: batchSize, chunkSize: chunkSize)
             return
         }
         guard let out else { return }
@@ -153,7 +153,7 @@ struct IndexAddCommand: AsyncParsableCommand {
     var model: String?
     @Option(help: "Texts per forward pass.")
     var batchSize: Int = 32
-    @Option(help: "The sparse model of a hybrid index (default: the one it was built with).")
+    @Option(help: "The sparse model of a hybrid index or store (default: the one it was built with).")
     var sparseModel: String?
 
     func validate() throws {
@@ -165,9 +165,8 @@ struct IndexAddCommand: AsyncParsableCommand {
     func run() async throws {
         if let store {
             try StoreForwarding.forwardIfNeeded(store)
-            let name = model ?? ModelLocator.defaultModel
-            let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(name))
-            try await StoreIngestion.ingest(input: input, into: store, shard: shard, model: encoder, modelName: name, create: false,
+            try await StoreIngestion.ingest(input: input, into: store, shard: shard, modelName: model, sparseModelName: sparseModel,
+                                            loadModel: { try SentenceTransformer(directory: try ModelLocator.resolveOrDownload($0)) }, create: false,
                                             kind: .flat(), metric: .cosine, batchSize: batchSize, chunkSize: chunkSize)
             return
         }
@@ -215,7 +214,7 @@ struct SearchCommand: AsyncParsableCommand {
     var store: String?
     @Option(help: "Only documents whose metadata KEY equals VALUE (repeat for several: all must hold). The value is data, whatever it holds.")
     var filter: [String] = []
-    @Option(name: .shortAndLong, help: "The model (default: the one the index was built with; all-MiniLM-L6-v2 for a Milvus store).")
+    @Option(name: .shortAndLong, help: "The model (default: the one the index or store was built with, else all-MiniLM-L6-v2).")
     var model: String?
     @Option(help: "Results per query.")
     var topK: Int = 10
@@ -225,13 +224,13 @@ struct SearchCommand: AsyncParsableCommand {
     var efSearch: Int?
     @Option(help: "text or json (one JSON array per query per line).")
     var format: Format = .text
-    @Flag(help: "Hybrid search (an index built with --sparse-model): dense and sparse results fused.")
+    @Flag(help: "Hybrid search (an index or store built with --sparse-model): dense and sparse results fused.")
     var hybrid = false
     @Option(help: "Hybrid fusion: rrf (reciprocal rank, k = 60) or weighted (min-max normalized scores).")
     var fusion: String = "rrf"
     @Option(help: "Weighted fusion: the sparse list's weight in [0, 1] (the dense list gets the rest).")
     var sparseWeight: Float = 0.5
-    @Option(help: "The sparse model of a hybrid index (default: the one it was built with).")
+    @Option(help: "The sparse model of a hybrid index or store (default: the one it was built with).")
     var sparseModel: String?
     @Argument(help: "Queries; without any, one per line from standard input.")
     var queries: [String] = []
@@ -260,24 +259,34 @@ struct SearchCommand: AsyncParsableCommand {
         var opened: (any VectorStore)?
         if let store {
             opened = try await StoreSchemes.open(StoreRequest(location: store, dimension: nil, create: false, metric: .cosine, kind: .flat(), model: nil))
+        } else if let index, storeFilter != nil || hybrid {
+            // Filtered and hybrid searches of a local index go through its store, which filters exactly.
+            opened = try VectorIndexStore(directory: URL(fileURLWithPath: index), dimension: 0)
         }
-        // A filtered search of a local index goes through its store, which filters exactly.
-        let indexStore: (any VectorStore)? = try storeFilter == nil ? nil : index.map { try VectorIndexStore(directory: URL(fileURLWithPath: $0), dimension: 0) }
-        let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded?.model ?? ModelLocator.defaultModel))
+        let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded?.model ?? opened?.model ?? ModelLocator.defaultModel))
         let reranker = try rerankWith.map { try CrossEncoder($0) }
-        let sparse = hybrid ? try loaded.flatMap { try DocumentInput.sparseModel(for: $0, override: sparseModel) } : nil
-        if hybrid, sparse == nil { throw CLIError("--hybrid needs an index built with --sparse-model") }
+        var sparse: SparseEncoder?
+        if hybrid {
+            guard let opened, opened.sparseDimension != nil else {
+                throw CLIError("--hybrid needs an index or store built with --sparse-model")
+            }
+            guard let name = sparseModel ?? opened.sparseModel else {
+                throw CLIError("the \(store == nil ? "index" : "store") keeps sparse vectors but names no sparse model: pass --sparse-model")
+            }
+            sparse = try SparseEncoder(directory: try ModelLocator.resolveOrDownload(name))
+        }
         let fusionMethod: HybridSearch.Fusion = fusion == "weighted" ? .weightedScore(weights: [1 - sparseWeight, sparseWeight]) : .reciprocalRank()
         let inputs = queries.isEmpty ? try InputLines.read(path: nil) : queries
         for query in inputs {
-            let vector = try encoder.encode(query)
+            let vector = Embeddings(values: try encoder.encode(query), dimension: encoder.embeddingDimension)
             var hits: [IndexHit]
-            if let sparse, let loaded {
-                hits = try loaded.searchHybrid(dense: vector, sparse: try sparse.encodeQuery([query])[0], topK: topK, fusion: fusionMethod)
-            } else if let searched = opened ?? indexStore {
-                hits = try await searched.search(Embeddings(values: vector, dimension: vector.count), topK: topK, filter: storeFilter).first ?? []
+            if let sparse, let opened {
+                hits = try await opened.searchHybrid(dense: vector, sparse: try sparse.encodeQuery([query]), topK: topK, fusion: fusionMethod,
+                                                     filter: storeFilter).first ?? []
+            } else if let opened {
+                hits = try await opened.search(vector, topK: topK, filter: storeFilter).first ?? []
             } else if let loaded {
-                hits = try loaded.search(vector, topK: topK, efSearch: efSearch)
+                hits = try loaded.search(vector.values, topK: topK, efSearch: efSearch)
             } else {
                 hits = []
             }

@@ -16,13 +16,18 @@ package struct ModelOptions: ParsableArguments {
     package init() {}
 
     package func load() throws -> SentenceTransformer {
-        try SentenceTransformer(directory: try directory(), precision: precision)
+        try load(named: model)
+    }
+
+    /// Another model than `--model` (one a store records), with these options.
+    func load(named name: String) throws -> SentenceTransformer {
+        try SentenceTransformer(directory: try directory(of: name), precision: precision)
     }
 
     /// The model's directory: `--model` itself, or its snapshot in the Hugging Face cache (downloaded if missing).
-    func directory() throws -> URL {
+    func directory(of name: String? = nil) throws -> URL {
         let progress = DownloadProgress()
-        let directory = try ModelLocator.resolveOrDownload(model, revision: revision, progress: progress.report)
+        let directory = try ModelLocator.resolveOrDownload(name ?? model, revision: revision, progress: progress.report)
         progress.finish()
         return directory
     }

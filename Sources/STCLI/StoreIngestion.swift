@@ -21,6 +21,8 @@ struct StoreIngestion {
 
     let store: any VectorStore
     let model: SentenceTransformer
+    /// The sparse model of a hybrid store (its document route encodes each document).
+    var sparseModel: SparseEncoder? = nil
     /// Texts per forward pass.
     let batchSize: Int
     /// Documents checked, encoded and written at a time.
@@ -44,10 +46,11 @@ struct StoreIngestion {
             if !fresh.isEmpty {
                 let encodeStart = DispatchTime.now()
                 let embeddings = try model.encode(fresh.map(\.text), batchSize: batchSize)
+                let sparse = try sparseModel?.encodeDocument(fresh.map(\.text), batchSize: batchSize)
                 summary.encodeSeconds += Timing.seconds(since: encodeStart)
                 try await inFlight?.value
                 let store = self.store
-                inFlight = Task { try await store.upsert(fresh, embeddings: embeddings) }
+                inFlight = Task { try await store.upsert(fresh, embeddings: embeddings, sparseEmbeddings: sparse) }
                 summary.written += fresh.count
             }
             progress?.update(chunkStart + chunk.count)

@@ -14,6 +14,11 @@ package struct StoreRequest: Sendable {
     /// The index of a new store.
     package var kind: VectorIndex.Kind
     package var model: String?
+    /// The sparse vectors' dimension: a new store is created hybrid, an existing one must be; `nil` to open whatever
+    /// is there.
+    package var sparseDimension: Int? = nil
+    /// The sparse model's name, recorded in a new hybrid store.
+    package var sparseModel: String? = nil
 }
 
 /// Opens `--store` locations by URL scheme. A directory (no scheme) is a local ``VectorIndexStore``; other schemes
@@ -51,9 +56,14 @@ package enum StoreSchemes {
             guard exists || request.create else { throw CLIError("no index at \(request.location)") }
             guard exists || request.dimension != nil else { throw CLIError("no index at \(request.location)") }
             let store = try VectorIndexStore(directory: directory, dimension: request.dimension ?? 0, kind: request.kind,
-                                             metric: request.metric, model: request.model)
+                                             metric: request.metric, model: request.model, sparseDimension: request.sparseDimension,
+                                             sparseModel: request.sparseModel)
             if let dimension = request.dimension, dimension != store.dimension {
                 throw IndexError.dimensionMismatch(expected: store.dimension, actual: dimension)
+            }
+            if let sparseDimension = request.sparseDimension, sparseDimension != store.sparseDimension {
+                guard let stored = store.sparseDimension else { throw CLIError("the index at \(request.location) keeps no sparse vectors") }
+                throw IndexError.dimensionMismatch(expected: stored, actual: sparseDimension)
             }
             return store
         }

@@ -129,6 +129,9 @@ extension MilvusClient {
             placeholder.type = .placeholderBinaryVector
             let width = dimension / 8
             placeholder.values = (0..<queries).map { Data(bytes[($0 * width)..<(($0 + 1) * width)]) }
+        case let .sparse(vectors):
+            placeholder.type = .placeholderSparseFloatVector
+            placeholder.values = vectors.map(MilvusColumn.sparseRow)
         }
         var group = PBPlaceholderGroup()
         group.placeholders = [placeholder]

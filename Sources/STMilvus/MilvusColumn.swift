@@ -1,4 +1,5 @@
 import Foundation
+import SentenceTransformers
 
 /// One field's values for a batch of rows (column-wise, as Milvus sends and stores them).
 ///
@@ -19,6 +20,8 @@ public struct MilvusColumn: Sendable, Equatable {
         case floatVector(dimension: Int, values: [Float])
         /// Rows of `dimension` bits packed into `dimension / 8` bytes, one after another.
         case binaryVector(dimension: Int, bytes: [UInt8])
+        /// One sparse fp32 vector per row (Milvus 2.4+, milvus-lite).
+        case sparseFloatVector([SparseVector])
     }
 
     /// The field's name.
@@ -42,6 +45,7 @@ public struct MilvusColumn: Sendable, Equatable {
         case let .json(v): return v.count
         case let .floatVector(dimension, v): return dimension > 0 ? v.count / dimension : 0
         case let .binaryVector(dimension, v): return dimension >= 8 ? v.count / (dimension / 8) : 0
+        case let .sparseFloatVector(v): return v.count
         }
     }
 
@@ -57,6 +61,7 @@ public struct MilvusColumn: Sendable, Equatable {
         case let .json(v): return v.reduce(0) { $0 + $1.count + 3 }
         case let .floatVector(_, v): return 4 * v.count
         case let .binaryVector(_, v): return v.count
+        case let .sparseFloatVector(v): return v.reduce(0) { $0 + 8 * $1.nonzeroCount + 3 }
         }
     }
 
@@ -73,6 +78,7 @@ public struct MilvusColumn: Sendable, Equatable {
         case let .json(v): return MilvusColumn(name: name, values: .json(slice(v)))
         case let .floatVector(d, v): return MilvusColumn(name: name, values: .floatVector(dimension: d, values: slice(v, d)))
         case let .binaryVector(d, v): return MilvusColumn(name: name, values: .binaryVector(dimension: d, bytes: slice(v, d / 8)))
+        case let .sparseFloatVector(v): return MilvusColumn(name: name, values: .sparseFloatVector(slice(v)))
         }
     }
 
@@ -97,6 +103,14 @@ public struct MilvusColumn: Sendable, Equatable {
             field.type = .binaryVector
             field.vectors.dim = Int64(dimension)
             field.vectors.binaryVector = Data(v)
+            return field
+        case let .sparseFloatVector(v):
+            field.type = .sparseFloatVector
+            var array = PBSparseFloatArray()
+            array.contents = v.map(Self.sparseRow)
+            array.dim = Int64(v.map(\.dimension).max() ?? 0)
+            field.vectors.dim = array.dim
+            field.vectors.sparseFloatVector = array
             return field
         }
         field.scalars = scalars
@@ -124,10 +138,43 @@ public struct MilvusColumn: Sendable, Equatable {
             switch vectors.data {
             case let .floatVector(v)?: values = .floatVector(dimension: dimension, values: v.data)
             case let .binaryVector(v)?: values = .binaryVector(dimension: dimension, bytes: [UInt8](v))
+            case let .sparseFloatVector(v)?:
+                // The server's `dim` is one past the largest index it holds.
+                guard let rows = try? v.contents.map({ try Self.sparseVector($0, dimension: Int(clamping: v.dim)) }) else { return nil }
+                values = .sparseFloatVector(rows)
             default: return nil
             }
         case nil:
             return nil
+        }
+    }
+
+    /// A sparse row as Milvus sends it: (`UInt32` index, `Float32` value) pairs, little-endian, indices ascending.
+    static func sparseRow(_ vector: SparseVector) -> Data {
+        var data = Data(capacity: 8 * vector.nonzeroCount)
+        for (index, value) in zip(vector.indices, vector.values) {
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: index).littleEndian) { data.append(contentsOf: $0) }
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+        }
+        return data
+    }
+
+    /// A sparse row read back (see ``sparseRow(_:)``).
+    /// - Throws: ``MilvusError/unexpectedResponse(operation:reason:)`` for a length that is not a multiple of 8 or
+    ///   indices out of order or past `dimension`.
+    static func sparseVector(_ row: Data, dimension: Int) throws -> SparseVector {
+        guard row.count % 8 == 0 else {
+            throw MilvusError.unexpectedResponse(operation: "Query", reason: "a sparse row of \(row.count) bytes")
+        }
+        let bytes = [UInt8](row)
+        func word(_ offset: Int) -> UInt32 {
+            UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+        }
+        let pairs = stride(from: 0, to: bytes.count, by: 8)
+        do {
+            return try SparseVector(indices: pairs.map { Int(word($0)) }, values: pairs.map { Float(bitPattern: word($0 + 4)) }, dimension: dimension)
+        } catch {
+            throw MilvusError.unexpectedResponse(operation: "Query", reason: "a malformed sparse row: \(error)")
         }
     }
 }

@@ -30,6 +30,8 @@ public enum MilvusIndexType: Sendable, Equatable {
     case binIVFFlat(nlist: Int)
     /// The server's choice.
     case autoIndex
+    /// An inverted index over sparse vectors (metric IP); exact, since no small values are dropped when building.
+    case sparseInvertedIndex
 
     /// Milvus's name of the type.
     public var name: String {
@@ -40,6 +42,7 @@ public enum MilvusIndexType: Sendable, Equatable {
         case .binFlat: return "BIN_FLAT"
         case .binIVFFlat: return "BIN_IVF_FLAT"
         case .autoIndex: return "AUTOINDEX"
+        case .sparseInvertedIndex: return "SPARSE_INVERTED_INDEX"
         }
     }
 
@@ -48,6 +51,7 @@ public enum MilvusIndexType: Sendable, Equatable {
         switch self {
         case let .ivfFlat(nlist), let .binIVFFlat(nlist): return "{\"nlist\": \(nlist)}"
         case let .hnsw(m, efConstruction): return "{\"M\": \(m), \"efConstruction\": \(efConstruction)}"
+        case .sparseInvertedIndex: return "{\"drop_ratio_build\": 0}"
         case .flat, .binFlat, .autoIndex: return "{}"
         }
     }

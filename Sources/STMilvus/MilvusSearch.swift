@@ -1,15 +1,20 @@
+import SentenceTransformers
+
 /// The query vectors of a search.
 public enum MilvusQueryVectors: Sendable, Equatable {
     /// Rows of `dimension` fp32 values, one after another.
     case float(dimension: Int, values: [Float])
     /// Rows of `dimension` bits packed into `dimension / 8` bytes.
     case binary(dimension: Int, bytes: [UInt8])
+    /// Sparse fp32 vectors (a `SPARSE_FLOAT_VECTOR` field, metric IP).
+    case sparse([SparseVector])
 
     /// The number of query rows.
     public var count: Int {
         switch self {
         case let .float(dimension, values): return dimension > 0 ? values.count / dimension : 0
         case let .binary(dimension, bytes): return dimension >= 8 ? bytes.count / (dimension / 8) : 0
+        case let .sparse(vectors): return vectors.count
         }
     }
 }

@@ -6,8 +6,10 @@ import SentenceTransformers
 ///
 /// The collection's fields: `id` (VARCHAR primary key, at most ``maxIDBytes`` bytes), `text` (VARCHAR, at most
 /// 65,535 bytes: longer texts are stored cut at a character boundary; their embeddings are computed from the whole
-/// text), `metadata` (JSON object of strings) and `embedding` (FLOAT_VECTOR). Reads and searches use Milvus's Strong
-/// consistency, so they see every write acknowledged before them.
+/// text), `metadata` (JSON object of strings) and `embedding` (FLOAT_VECTOR); a hybrid store adds `sparse_embedding`
+/// (SPARSE_FLOAT_VECTOR, Milvus 2.4+ or milvus-lite; an exact `SPARSE_INVERTED_INDEX`, metric IP). The models' names
+/// (and the sparse dimension, which Milvus does not keep) are recorded as JSON in the vector fields' descriptions.
+/// Reads and searches use Milvus's Strong consistency, so they see every write acknowledged before them.
 ///
 /// ```swift
 /// let client = try MilvusClient(MilvusConfiguration(host: "127.0.0.1", port: 19530))
@@ -24,27 +26,65 @@ public final class MilvusVectorStore: VectorStore {
     public let client: MilvusClient
     public let collection: String
     public let dimension: Int
+    public let sparseDimension: Int?
+    public let model: String?
+    public let sparseModel: String?
     /// The metric of the collection's vector index.
     public let metric: MilvusMetric
     /// Search parameters passed with every search (`ef` for HNSW, `nprobe` for IVF); `ef` is raised to top-k.
     public let searchParameters: [String: Int]
 
-    init(client: MilvusClient, collection: String, dimension: Int, metric: MilvusMetric, searchParameters: [String: Int]) {
+    /// The sparse vectors' field of a hybrid store.
+    static let sparseField = "sparse_embedding"
+
+    init(client: MilvusClient, collection: String, fields: StoreFields, metric: MilvusMetric, searchParameters: [String: Int]) {
         self.client = client
         self.collection = collection
-        self.dimension = dimension
+        self.dimension = fields.dimension
+        self.sparseDimension = fields.sparseDimension
+        self.model = fields.model
+        self.sparseModel = fields.sparseModel
         self.metric = metric
         self.searchParameters = searchParameters
     }
 
-    /// The schema of a store's collection.
-    public static func schema(collection: String, dimension: Int) -> MilvusCollectionSchema {
-        MilvusCollectionSchema(name: collection, description: "documents and embeddings written by swift-sentence-transformers", fields: [
+    /// What a store's collection holds beyond its fixed fields: its vectors' dimensions and the models they came from.
+    struct StoreFields: Equatable {
+        var dimension: Int
+        var model: String?
+        var sparseDimension: Int?
+        var sparseModel: String?
+    }
+
+    /// The schema of a store's collection; with `sparseDimension`, a hybrid store's.
+    public static func schema(collection: String, dimension: Int, model: String? = nil, sparseDimension: Int? = nil,
+                              sparseModel: String? = nil) -> MilvusCollectionSchema {
+        var fields = [
             MilvusField(name: "id", type: .varChar(maxLength: maxIDBytes), isPrimaryKey: true),
             MilvusField(name: "text", type: .varChar(maxLength: maxTextBytes)),
             MilvusField(name: "metadata", type: .json),
-            MilvusField(name: "embedding", type: .floatVector(dimension: dimension)),
-        ])
+            MilvusField(name: "embedding", type: .floatVector(dimension: dimension), description: fieldDescription(model: model, dimension: nil)),
+        ]
+        if let sparseDimension {
+            fields.append(MilvusField(name: sparseField, type: .sparseFloatVector,
+                                      description: fieldDescription(model: sparseModel, dimension: sparseDimension)))
+        }
+        return MilvusCollectionSchema(name: collection, description: "documents and embeddings written by swift-sentence-transformers", fields: fields)
+    }
+
+    /// A vector field's description: `{"dimension": D, "model": "NAME"}` (members present when known).
+    static func fieldDescription(model: String?, dimension: Int?) -> String {
+        var object: [String: Any] = [:]
+        if let model { object["model"] = model }
+        if let dimension { object["dimension"] = dimension }
+        guard !object.isEmpty, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The model and dimension a field description records (`nil`s for a description this store did not write).
+    static func recorded(in description: String) -> (model: String?, dimension: Int?) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(description.utf8))) as? [String: Any] else { return (nil, nil) }
+        return (object["model"] as? String, (object["dimension"] as? NSNumber)?.intValue)
     }
 
     /// Opens a store's collection, creating it (with its vector index) when it does not exist, and loads it.
@@ -55,27 +95,39 @@ public final class MilvusVectorStore: VectorStore {
     ///   - client: The connection.
     ///   - collection: The collection's name.
     ///   - dimension: The embeddings' dimension; `nil` to open an existing collection with whatever it holds.
+    ///   - model: The dense model's name, recorded in a new collection.
+    ///   - sparseDimension: The sparse vectors' dimension: a new collection becomes a hybrid store; an existing one
+    ///     must be one, of that dimension. `nil` opens whatever is there.
+    ///   - sparseModel: The sparse model's name, recorded in a new hybrid collection.
     ///   - metric: The metric of a new collection's index (`cosine` → COSINE, `dot` → IP, `l2` → L2).
     ///   - index: The index of a new collection.
     ///   - efSearch: The HNSW search width (raised to top-k per search).
     /// - Throws: ``MilvusError/schemaMismatch(collection:reason:)`` when an existing collection lacks the store's
-    ///   fields or holds another dimension; ``MilvusError/invalidArgument(_:)`` when the collection does not exist
+    ///   fields or holds another dimension (or no sparse vectors when they are asked for), or when the server cannot
+    ///   store sparse vectors (Milvus before 2.4); ``MilvusError/invalidArgument(_:)`` when the collection does not exist
     ///   and no dimension is given; ``MilvusError`` from the server.
     public static func open(client: MilvusClient, collection: String, dimension: Int?, metric: VectorIndex.Metric = .cosine,
-                            index: MilvusIndexType = .hnsw(m: 16, efConstruction: 200), efSearch: Int = 200) async throws -> MilvusVectorStore {
+                            index: MilvusIndexType = .hnsw(m: 16, efConstruction: 200), efSearch: Int = 200, model: String? = nil,
+                            sparseDimension: Int? = nil, sparseModel: String? = nil) async throws -> MilvusVectorStore {
         if !(try await client.hasCollection(collection)) {
             guard let dimension else {
                 throw MilvusError.invalidArgument("collection \(collection) does not exist (give a model to create it)")
             }
             guard dimension > 0 else { throw MilvusError.invalidArgument("dimension must be positive, got \(dimension)") }
             do {
-                try await client.createCollection(schema(collection: collection, dimension: dimension))
+                try await client.createCollection(schema(collection: collection, dimension: dimension, model: model,
+                                                         sparseDimension: sparseDimension, sparseModel: sparseModel))
             } catch let error as MilvusError {
-                guard try await client.hasCollection(collection) else { throw error }   // another process created it
+                guard try await client.hasCollection(collection) else {   // else another process created it
+                    if sparseDimension != nil, case .server = error {
+                        throw MilvusError.schemaMismatch(collection: collection, reason: "the server refused a sparse vector field (hybrid stores need Milvus 2.4 or later, or milvus-lite): \(error)")
+                    }
+                    throw error
+                }
             }
         }
         let description = try await client.describeCollection(collection)
-        let stored = try checkSchema(description.schema, collection: collection, dimension: dimension)
+        let stored = try checkSchema(description.schema, collection: collection, dimension: dimension, sparseDimension: sparseDimension)
         let indexes = (try? await client.describeIndex(collection: collection, field: "embedding")) ?? []
         var indexMetric = indexes.first?.parameters["metric_type"].flatMap { MilvusMetric(rawValue: $0.uppercased()) }
         if indexes.isEmpty {
@@ -88,13 +140,21 @@ public final class MilvusVectorStore: VectorStore {
             }
             indexMetric = indexMetric ?? wanted
         }
+        if stored.sparseDimension != nil, ((try? await client.describeIndex(collection: collection, field: sparseField)) ?? []).isEmpty {
+            do {
+                try await client.createIndex(collection: collection, field: sparseField, type: .sparseInvertedIndex, metric: .ip)
+            } catch let error as MilvusError {
+                guard let built = try? await client.describeIndex(collection: collection, field: sparseField), !built.isEmpty else { throw error }
+            }
+        }
         if try await client.loadState(collection) != .loaded { try await client.loadCollection(collection) }
-        return MilvusVectorStore(client: client, collection: collection, dimension: stored, metric: indexMetric ?? .cosine,
+        return MilvusVectorStore(client: client, collection: collection, fields: stored, metric: indexMetric ?? .cosine,
                                  searchParameters: ["ef": efSearch])
     }
 
-    /// Checks that `schema` has the store's fields; returns its vector dimension.
-    static func checkSchema(_ schema: MilvusCollectionSchema, collection: String, dimension: Int?) throws -> Int {
+    /// Checks that `schema` has the store's fields (and sparse vectors of `sparseDimension` when given); returns what
+    /// its vector fields hold.
+    static func checkSchema(_ schema: MilvusCollectionSchema, collection: String, dimension: Int?, sparseDimension: Int? = nil) throws -> StoreFields {
         guard let id = schema.field("id"), id.isPrimaryKey, case .varChar = id.type else {
             throw MilvusError.schemaMismatch(collection: collection, reason: "no VARCHAR primary key field `id`")
         }
@@ -106,20 +166,37 @@ public final class MilvusVectorStore: VectorStore {
         if let dimension, dimension != stored {
             throw MilvusError.schemaMismatch(collection: collection, reason: "its vectors have \(stored) dimensions, the embeddings \(dimension)")
         }
-        return stored
+        let dense = recorded(in: schema.field("embedding")?.description ?? "")
+        var fields = StoreFields(dimension: stored, model: dense.model)
+        if let sparse = schema.field(sparseField) {
+            guard case .sparseFloatVector = sparse.type else {
+                throw MilvusError.schemaMismatch(collection: collection, reason: "its field `\(sparseField)` is not a SPARSE_FLOAT_VECTOR")
+            }
+            let described = recorded(in: sparse.description)
+            // A collection made by other tools records no dimension: take the one asked for, else the largest possible.
+            fields.sparseDimension = described.dimension ?? sparseDimension ?? Int(UInt32.max)
+            fields.sparseModel = described.model
+            if let sparseDimension, let recordedDimension = described.dimension, recordedDimension != sparseDimension {
+                throw MilvusError.schemaMismatch(collection: collection, reason: "its sparse vectors have \(recordedDimension) dimensions, the sparse model's \(sparseDimension)")
+            }
+        } else if sparseDimension != nil {
+            throw MilvusError.schemaMismatch(collection: collection, reason: "it keeps no sparse vectors (no `\(sparseField)` field); create a new collection for hybrid search")
+        }
+        return fields
     }
 
     // MARK: - VectorStore
 
-    public func add(_ documents: [IndexDocument], embeddings: Embeddings) async throws {
+    public func add(_ documents: [IndexDocument], embeddings: Embeddings, sparseEmbeddings: [SparseVector]?) async throws {
+        let columns = try columns(documents, embeddings, sparseEmbeddings)
         var seen = Set<String>()
         for document in documents where !seen.insert(document.id).inserted { throw IndexError.duplicateID(document.id) }
         if let existing = try await existingIDs(among: documents.map(\.id)).first { throw IndexError.duplicateID(existing) }
-        try await client.insert(collection: collection, columns: try columns(documents, embeddings))
+        try await client.insert(collection: collection, columns: columns)
     }
 
-    public func upsert(_ documents: [IndexDocument], embeddings: Embeddings) async throws {
-        try await client.upsert(collection: collection, columns: try columns(documents, embeddings))
+    public func upsert(_ documents: [IndexDocument], embeddings: Embeddings, sparseEmbeddings: [SparseVector]?) async throws {
+        try await client.upsert(collection: collection, columns: try columns(documents, embeddings, sparseEmbeddings))
     }
 
     public func delete(ids: [String]) async throws -> Int {
@@ -151,19 +228,38 @@ public final class MilvusVectorStore: VectorStore {
         let request = MilvusSearchRequest(collection: collection, vectorField: "embedding",
                                           vectors: .float(dimension: dimension, values: queries.values), topK: topK, metric: metric,
                                           filter: try filter.flatMap(Self.expression), outputFields: ["text", "metadata"], parameters: parameters)
-        return try await client.search(request).map { hits in
-            try hits.map { hit in
-                guard case let .string(id) = hit.id else {
-                    throw MilvusError.unexpectedResponse(operation: "Search", reason: "an integer id in a store collection")
-                }
-                var text = ""
-                if case let .varChar(values)? = hit.fields["text"], let value = values.first { text = value }
-                var metadata: [String: String] = [:]
-                if case let .json(values)? = hit.fields["metadata"], let data = values.first { metadata = Self.metadata(from: data) }
-                return IndexHit(document: IndexDocument(id: id, text: text, metadata: metadata),
-                                score: metric.higherIsCloser ? hit.score : -hit.score)
+        return try await client.search(request).map { try $0.map(Self.indexHit(higherIsCloser: metric.higherIsCloser)) }
+    }
+
+    /// A search hit as a store hit: the document from the output fields, the score negated for a distance.
+    static func indexHit(higherIsCloser: Bool) -> (MilvusSearchHit) throws -> IndexHit {
+        { hit in
+            guard case let .string(id) = hit.id else {
+                throw MilvusError.unexpectedResponse(operation: "Search", reason: "an integer id in a store collection")
             }
+            var text = ""
+            if case let .varChar(values)? = hit.fields["text"], let value = values.first { text = value }
+            var metadata: [String: String] = [:]
+            if case let .json(values)? = hit.fields["metadata"], let data = values.first { metadata = Self.metadata(from: data) }
+            return IndexHit(document: IndexDocument(id: id, text: text, metadata: metadata), score: higherIsCloser ? hit.score : -hit.score)
         }
+    }
+
+    public func searchSparse(_ queries: [SparseVector], topK: Int, filter: StoreFilter?) async throws -> [[IndexHit]] {
+        guard let sparseDimension else { throw IndexError.invalidArgument("the collection \(collection) keeps no sparse vectors") }
+        if let bad = queries.first(where: { $0.dimension != sparseDimension }) {
+            throw IndexError.dimensionMismatch(expected: sparseDimension, actual: bad.dimension)
+        }
+        guard topK > 0 else { throw IndexError.invalidArgument("topK must be positive") }
+        // A query with no nonzero dimension matches nothing (and Milvus refuses an empty row): search the others.
+        let searched = queries.indices.filter { queries[$0].nonzeroCount > 0 }
+        var results = [[IndexHit]](repeating: [], count: queries.count)
+        guard !searched.isEmpty else { return results }
+        let request = MilvusSearchRequest(collection: collection, vectorField: Self.sparseField, vectors: .sparse(searched.map { queries[$0] }),
+                                          topK: topK, metric: .ip, filter: try filter.flatMap(Self.expression),
+                                          outputFields: ["text", "metadata"], parameters: ["drop_ratio_search": 0])
+        for (position, hits) in zip(searched, try await client.search(request)) { results[position] = try hits.map(Self.indexHit(higherIsCloser: true)) }
+        return results
     }
 
     public func count() async throws -> Int {
@@ -176,8 +272,8 @@ public final class MilvusVectorStore: VectorStore {
 
     // MARK: - Rows
 
-    /// The store's four columns for `documents`.
-    func columns(_ documents: [IndexDocument], _ embeddings: Embeddings) throws -> [MilvusColumn] {
+    /// The store's columns for `documents`: four, and the sparse vectors of a hybrid store.
+    func columns(_ documents: [IndexDocument], _ embeddings: Embeddings, _ sparseEmbeddings: [SparseVector]?) throws -> [MilvusColumn] {
         guard documents.count == embeddings.count else {
             throw IndexError.invalidArgument("\(documents.count) documents but \(embeddings.count) embeddings")
         }
@@ -187,6 +283,18 @@ public final class MilvusVectorStore: VectorStore {
         for document in documents where document.id.utf8.count > Self.maxIDBytes || document.id.isEmpty {
             throw MilvusError.invalidArgument("document id \(String(reflecting: String(document.id.prefix(80)))) must be 1…\(Self.maxIDBytes) UTF-8 bytes, it has \(document.id.utf8.count)")
         }
+        switch (sparseDimension, sparseEmbeddings) {
+        case (nil, nil): break
+        case (nil, _?): throw IndexError.invalidArgument("sparse vectors given to the collection \(collection), which keeps none")
+        case (_?, nil): throw IndexError.invalidArgument("the collection \(collection) is a hybrid store: every document needs a sparse vector (give the sparse model)")
+        case let (dimension?, vectors?):
+            guard vectors.count == documents.count else {
+                throw IndexError.invalidArgument("\(documents.count) documents but \(vectors.count) sparse vectors")
+            }
+            if let bad = vectors.first(where: { $0.dimension != dimension }) {
+                throw IndexError.dimensionMismatch(expected: dimension, actual: bad.dimension)
+            }
+        }
         let metadata = try documents.map { document in
             try JSONSerialization.data(withJSONObject: document.metadata, options: [.sortedKeys])
         }
@@ -195,7 +303,7 @@ public final class MilvusVectorStore: VectorStore {
             MilvusColumn(name: "text", values: .varChar(documents.map { Self.cut($0.text, toBytes: Self.maxTextBytes) })),
             MilvusColumn(name: "metadata", values: .json(metadata)),
             MilvusColumn(name: "embedding", values: .floatVector(dimension: dimension, values: embeddings.values)),
-        ]
+        ] + (sparseEmbeddings.map { [MilvusColumn(name: Self.sparseField, values: .sparseFloatVector($0))] } ?? [])
     }
 
     /// `text` cut to at most `limit` UTF-8 bytes at a character boundary.

@@ -26,6 +26,32 @@ import Testing
         return Run(status: process.terminationStatus, standardError: String(decoding: errorData, as: UTF8.self))
     }
 
+    struct CapturedRun {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// Runs `executable` (in the build folder) to completion, keeping both outputs (through files: no pipe fills up).
+    static func runCapturing(_ executable: String, _ arguments: [String]) throws -> CapturedRun {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outputURL = folder.appendingPathComponent("out"), errorURL = folder.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = buildFolder.appendingPathComponent(executable)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: outputURL)
+        process.standardError = try FileHandle(forWritingTo: errorURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return CapturedRun(status: process.terminationStatus, standardOutput: try String(contentsOf: outputURL, encoding: .utf8),
+                           standardError: try String(contentsOf: errorURL, encoding: .utf8))
+    }
+
     static func start(_ executable: String, _ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = buildFolder.appendingPathComponent(executable)

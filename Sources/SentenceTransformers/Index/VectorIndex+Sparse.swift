@@ -14,21 +14,14 @@ extension VectorIndex {
     }
 
     /// Dense and sparse search fused: each side returns its best `candidates` (default `max(topK, 100)`), then
-    /// ``HybridSearch/fuse(_:fusion:topK:)`` ranks the union (reciprocal rank fusion with k = 60 by default).
-    /// Scores are the fused scores.
+    /// ``HybridSearch`` ranks the union (reciprocal rank fusion with k = 60 by default). Scores are the fused scores;
+    /// equal scores go to the document met first, dense results before sparse (as in every ``VectorStore``).
     /// - Throws: ``IndexError`` for an index without sparse vectors or mismatched queries.
     public func searchHybrid(dense: [Float], sparse query: SparseVector, topK: Int = 10, candidates: Int? = nil,
                              fusion: HybridSearch.Fusion = .reciprocalRank()) throws -> [IndexHit] {
         guard topK > 0 else { throw IndexError.invalidArgument("topK must be positive") }
         let depth = candidates ?? max(topK, 100)
-        let denseHits = try search(dense, topK: depth).compactMap { hit in rowOfID[hit.document.id].map { SearchHit(corpusID: $0, score: hit.score) } }
-        let sparseHits = try sparseHits(query, topK: depth)
-        do {
-            return try HybridSearch.fuse([denseHits, sparseHits], fusion: fusion, topK: topK)
-                .map { IndexHit(document: documents[$0.corpusID], score: $0.score) }
-        } catch let error as SentenceTransformerError {
-            throw IndexError.invalidArgument(error.description)
-        }
+        return try HybridSearch.fuse([try search(dense, topK: depth), try searchSparse(query, topK: depth)], fusion: fusion, topK: topK)
     }
 
     private func sparseHits(_ query: SparseVector, topK: Int) throws -> [SearchHit] {

@@ -41,4 +41,28 @@ public enum HybridSearch {
         for (id, score) in scores { best.insert(SearchHit(corpusID: id, score: Float(score))) }
         return best.sorted
     }
+
+    /// Fuses document hit lists (an index's or a store's dense and sparse results, each best first) into the `topK`
+    /// best documents, scored by the fusion; equal scores go to the document met first (first list first), so the
+    /// ranking does not depend on where the documents are stored.
+    /// - Throws: ``IndexError/invalidArgument(_:)`` for the arguments ``fuse(_:fusion:topK:)`` refuses.
+    public static func fuse(_ lists: [[IndexHit]], fusion: Fusion = .reciprocalRank(), topK: Int) throws -> [IndexHit] {
+        var documents: [IndexDocument] = []
+        var number: [String: Int] = [:]
+        let numbered = lists.map { hits in
+            hits.map { hit in
+                let id = number[hit.document.id] ?? {
+                    documents.append(hit.document)
+                    number[hit.document.id] = documents.count - 1
+                    return documents.count - 1
+                }()
+                return SearchHit(corpusID: id, score: hit.score)
+            }
+        }
+        do {
+            return try fuse(numbered, fusion: fusion, topK: topK).map { IndexHit(document: documents[$0.corpusID], score: $0.score) }
+        } catch let error as SentenceTransformerError {
+            throw IndexError.invalidArgument(error.description)
+        }
+    }
 }

@@ -10,6 +10,9 @@ public final class VectorIndexStore: VectorStore {
     /// Where ``persist()`` saves the index (`nil`: memory only).
     public let directory: URL?
     public let dimension: Int
+    public let sparseDimension: Int?
+    public let model: String?
+    public let sparseModel: String?
 
     /// A store over an index read from `directory`, or a new empty index of `kind` when the directory holds none.
     /// - Parameters:
@@ -18,27 +21,33 @@ public final class VectorIndexStore: VectorStore {
     ///   - kind: The kind of a new index.
     ///   - metric: The metric of a new index.
     ///   - model: The model name recorded in a new index.
+    ///   - sparseDimension: For a new hybrid index, the sparse vectors' dimension; `nil` for dense only.
+    ///   - sparseModel: The sparse model name recorded in a new hybrid index.
     /// - Throws: ``IndexError`` when the directory holds an unreadable index.
-    public init(directory: URL?, dimension: Int, kind: VectorIndex.Kind = .flat(), metric: VectorIndex.Metric = .cosine, model: String? = nil) throws {
+    public init(directory: URL?, dimension: Int, kind: VectorIndex.Kind = .flat(), metric: VectorIndex.Metric = .cosine, model: String? = nil,
+                sparseDimension: Int? = nil, sparseModel: String? = nil) throws {
         let index: VectorIndex
         if let directory, FileManager.default.fileExists(atPath: directory.appendingPathComponent("CURRENT").path) {
             index = try VectorIndex(contentsOf: directory)
         } else {
-            index = VectorIndex(dimension: dimension, kind: kind, metric: metric, model: model)
+            index = VectorIndex(dimension: dimension, kind: kind, metric: metric, model: model, sparseDimension: sparseDimension, sparseModel: sparseModel)
         }
         self.directory = directory
         self.dimension = index.dimension
+        self.sparseDimension = index.sparseDimension
+        self.model = index.model
+        self.sparseModel = index.sparseModel
         state = Mutex(index)
     }
 
     /// A copy of the index as it is now.
     public var index: VectorIndex { state.withLock { $0 } }
 
-    public func add(_ documents: [IndexDocument], embeddings: Embeddings) async throws {
-        try state.withLock { try $0.add(documents, embeddings: embeddings) }
+    public func add(_ documents: [IndexDocument], embeddings: Embeddings, sparseEmbeddings: [SparseVector]?) async throws {
+        try state.withLock { try $0.add(documents, embeddings: embeddings, sparseEmbeddings: sparseEmbeddings) }
     }
 
-    public func upsert(_ documents: [IndexDocument], embeddings: Embeddings) async throws {
+    public func upsert(_ documents: [IndexDocument], embeddings: Embeddings, sparseEmbeddings: [SparseVector]?) async throws {
         guard documents.count == embeddings.count else {
             throw IndexError.invalidArgument("\(documents.count) documents but \(embeddings.count) embeddings")
         }
@@ -52,7 +61,13 @@ public final class VectorIndexStore: VectorStore {
         try state.withLock { index in
             for row in rows where index.document(id: documents[row].id) != nil { try index.delete(id: documents[row].id) }
             let values = rows.flatMap { embeddings[$0] }
-            try index.add(rows.map { documents[$0] }, embeddings: Embeddings(values: values, dimension: dimension))
+            let sparse = try sparseEmbeddings.map { vectors in
+                guard vectors.count == documents.count else {
+                    throw IndexError.invalidArgument("\(documents.count) documents but \(vectors.count) sparse vectors")
+                }
+                return rows.map { vectors[$0] }
+            }
+            try index.add(rows.map { documents[$0] }, embeddings: Embeddings(values: values, dimension: dimension), sparseEmbeddings: sparse)
         }
     }
 
@@ -77,6 +92,14 @@ public final class VectorIndexStore: VectorStore {
             guard let filter else { return try index.search(queries[row], topK: topK) }
             let all = try index.search(queries[row], topK: max(1, index.count), efSearch: max(1, index.count))
             return Array(all.filter { filter.matches($0.document) }.prefix(topK))
+        }
+    }
+
+    public func searchSparse(_ queries: [SparseVector], topK: Int, filter: StoreFilter?) async throws -> [[IndexHit]] {
+        let index = self.index
+        return try queries.map { query in
+            guard let filter else { return try index.searchSparse(query, topK: topK) }
+            return Array(try index.searchSparse(query, topK: max(1, index.count)).filter { filter.matches($0.document) }.prefix(topK))
         }
     }
 
