@@ -6,14 +6,17 @@ extension MilvusClient {
     /// - Parameters:
     ///   - schema: The fields; `schema.name` names the collection.
     ///   - shards: Shards (virtual channels) to spread writes over; Milvus's default is 1.
+    ///   - properties: Collection properties kept with it (Milvus reads a few, such as `collection.ttl.seconds`; others
+    ///     are the caller's own).
     /// - Throws: ``MilvusError/server(operation:code:legacyCode:message:)`` when the server refuses (e.g. the name
     ///   is taken with another schema, a field is invalid); ``MilvusError/transport(operation:status:message:)``.
-    public func createCollection(_ schema: MilvusCollectionSchema, shards: Int = 1) async throws {
+    public func createCollection(_ schema: MilvusCollectionSchema, shards: Int = 1, properties: [String: String] = [:]) async throws {
         var request = PBCreateCollectionRequest()
         request.collectionName = schema.name
         request.schema = try schema.wire.serializedBytes()
         request.shardsNum = Int32(clamping: shards)
         request.consistencyLevel = .strong
+        request.properties = properties.sorted { $0.key < $1.key }.map { PBKeyValuePair(key: $0.key, value: $0.value) }
         let status = try await call("CreateCollection") { try await $0.createCollection(request, metadata: $1, options: $2) }
         try Self.check(status, "CreateCollection")
     }
@@ -38,7 +41,8 @@ extension MilvusClient {
         try Self.check(response.status, "DescribeCollection")
         var schema = MilvusCollectionSchema(wire: response.schema)
         if schema.name.isEmpty { schema.name = name }
-        return MilvusCollectionDescription(schema: schema, collectionID: response.collectionID, shardsNumber: Int(response.shardsNum))
+        return MilvusCollectionDescription(schema: schema, collectionID: response.collectionID, shardsNumber: Int(response.shardsNum),
+                                           properties: Dictionary(response.properties.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }))
     }
 
     /// Drops a collection and its data.

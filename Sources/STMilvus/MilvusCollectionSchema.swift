@@ -51,4 +51,6 @@ public struct MilvusCollectionDescription: Sendable, Equatable {
     public var collectionID: Int64
     /// The number of shards (virtual channels) the collection's data is spread over.
     public var shardsNumber: Int
+    /// The collection's properties (key-value pairs set at creation or altered since).
+    public var properties: [String: String]
 }

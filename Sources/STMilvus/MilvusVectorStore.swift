@@ -8,7 +8,7 @@ import SentenceTransformers
 /// 65,535 bytes: longer texts are stored cut at a character boundary; their embeddings are computed from the whole
 /// text), `metadata` (JSON object of strings) and `embedding` (FLOAT_VECTOR); a hybrid store adds `sparse_embedding`
 /// (SPARSE_FLOAT_VECTOR, Milvus 2.4+ or milvus-lite; an exact `SPARSE_INVERTED_INDEX`, metric IP). The models' names
-/// (and the sparse dimension, which Milvus does not keep) are recorded as JSON in the vector fields' descriptions.
+/// (and the sparse dimension, which Milvus does not keep) are recorded in collection properties (``Property``).
 /// Reads and searches use Milvus's Strong consistency, so they see every write acknowledged before them.
 ///
 /// ```swift
@@ -56,35 +56,24 @@ public final class MilvusVectorStore: VectorStore {
         var sparseModel: String?
     }
 
-    /// The schema of a store's collection; with `sparseDimension`, a hybrid store's.
-    public static func schema(collection: String, dimension: Int, model: String? = nil, sparseDimension: Int? = nil,
-                              sparseModel: String? = nil) -> MilvusCollectionSchema {
+    /// The schema of a store's collection; with `sparse`, a hybrid store's.
+    public static func schema(collection: String, dimension: Int, sparse: Bool = false) -> MilvusCollectionSchema {
         var fields = [
             MilvusField(name: "id", type: .varChar(maxLength: maxIDBytes), isPrimaryKey: true),
             MilvusField(name: "text", type: .varChar(maxLength: maxTextBytes)),
             MilvusField(name: "metadata", type: .json),
-            MilvusField(name: "embedding", type: .floatVector(dimension: dimension), description: fieldDescription(model: model, dimension: nil)),
+            MilvusField(name: "embedding", type: .floatVector(dimension: dimension)),
         ]
-        if let sparseDimension {
-            fields.append(MilvusField(name: sparseField, type: .sparseFloatVector,
-                                      description: fieldDescription(model: sparseModel, dimension: sparseDimension)))
-        }
+        if sparse { fields.append(MilvusField(name: sparseField, type: .sparseFloatVector)) }
         return MilvusCollectionSchema(name: collection, description: "documents and embeddings written by swift-sentence-transformers", fields: fields)
     }
 
-    /// A vector field's description: `{"dimension": D, "model": "NAME"}` (members present when known).
-    static func fieldDescription(model: String?, dimension: Int?) -> String {
-        var object: [String: Any] = [:]
-        if let model { object["model"] = model }
-        if let dimension { object["dimension"] = dimension }
-        guard !object.isEmpty, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// The model and dimension a field description records (`nil`s for a description this store did not write).
-    static func recorded(in description: String) -> (model: String?, dimension: Int?) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(description.utf8))) as? [String: Any] else { return (nil, nil) }
-        return (object["model"] as? String, (object["dimension"] as? NSNumber)?.intValue)
+    /// The collection properties that record a store's models and sparse dimension (milvus-lite keeps no field or
+    /// collection descriptions; both servers keep properties).
+    enum Property {
+        static let model = "sentence_transformers.model"
+        static let sparseModel = "sentence_transformers.sparse_model"
+        static let sparseDimension = "sentence_transformers.sparse_dimension"
     }
 
     /// Opens a store's collection, creating it (with its vector index) when it does not exist, and loads it.
@@ -114,20 +103,27 @@ public final class MilvusVectorStore: VectorStore {
                 throw MilvusError.invalidArgument("collection \(collection) does not exist (give a model to create it)")
             }
             guard dimension > 0 else { throw MilvusError.invalidArgument("dimension must be positive, got \(dimension)") }
-            do {
-                try await client.createCollection(schema(collection: collection, dimension: dimension, model: model,
-                                                         sparseDimension: sparseDimension, sparseModel: sparseModel))
-            } catch let error as MilvusError {
-                guard try await client.hasCollection(collection) else {   // else another process created it
-                    if sparseDimension != nil, case .server = error {
-                        throw MilvusError.schemaMismatch(collection: collection, reason: "the server refused a sparse vector field (hybrid stores need Milvus 2.4 or later, or milvus-lite): \(error)")
-                    }
-                    throw error
+            if sparseDimension != nil {
+                // Milvus 2.3 accepts a SPARSE_FLOAT_VECTOR field and then aborts when it loads the collection: ask first.
+                let version = try await client.version()
+                guard supportsSparseVectors(version: version) else {
+                    throw MilvusError.schemaMismatch(collection: collection, reason: "the server (\(version)) has no sparse vectors: hybrid stores need Milvus 2.4 or later, or milvus-lite")
                 }
+            }
+            do {
+                var properties: [String: String] = [:]
+                properties[Property.model] = model
+                properties[Property.sparseModel] = sparseModel
+                properties[Property.sparseDimension] = sparseDimension.map(String.init)
+                try await client.createCollection(schema(collection: collection, dimension: dimension, sparse: sparseDimension != nil),
+                                                  properties: properties)
+            } catch let error as MilvusError {
+                guard try await client.hasCollection(collection) else { throw error }   // another process created it
             }
         }
         let description = try await client.describeCollection(collection)
-        let stored = try checkSchema(description.schema, collection: collection, dimension: dimension, sparseDimension: sparseDimension)
+        let stored = try checkSchema(description.schema, properties: description.properties, collection: collection, dimension: dimension,
+                                     sparseDimension: sparseDimension)
         let indexes = (try? await client.describeIndex(collection: collection, field: "embedding")) ?? []
         var indexMetric = indexes.first?.parameters["metric_type"].flatMap { MilvusMetric(rawValue: $0.uppercased()) }
         if indexes.isEmpty {
@@ -152,9 +148,19 @@ public final class MilvusVectorStore: VectorStore {
                                  searchParameters: ["ef": efSearch])
     }
 
+    /// Whether a server of this version (`GetVersion`: `v2.4.5`, `v2.3.5-lite`, `milvus_lite-3.2.2`) stores sparse
+    /// vectors: Milvus from 2.4 on, and milvus-lite. A version that does not parse is given the benefit of the doubt.
+    public static func supportsSparseVectors(version: String) -> Bool {
+        if version.hasPrefix("milvus_lite") { return true }
+        let numbers = version.drop { !$0.isNumber }.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+        guard numbers.count == 2 else { return true }
+        return (numbers[0], numbers[1]) >= (2, 4)
+    }
+
     /// Checks that `schema` has the store's fields (and sparse vectors of `sparseDimension` when given); returns what
     /// its vector fields hold.
-    static func checkSchema(_ schema: MilvusCollectionSchema, collection: String, dimension: Int?, sparseDimension: Int? = nil) throws -> StoreFields {
+    static func checkSchema(_ schema: MilvusCollectionSchema, properties: [String: String], collection: String, dimension: Int?,
+                            sparseDimension: Int? = nil) throws -> StoreFields {
         guard let id = schema.field("id"), id.isPrimaryKey, case .varChar = id.type else {
             throw MilvusError.schemaMismatch(collection: collection, reason: "no VARCHAR primary key field `id`")
         }
@@ -166,17 +172,16 @@ public final class MilvusVectorStore: VectorStore {
         if let dimension, dimension != stored {
             throw MilvusError.schemaMismatch(collection: collection, reason: "its vectors have \(stored) dimensions, the embeddings \(dimension)")
         }
-        let dense = recorded(in: schema.field("embedding")?.description ?? "")
-        var fields = StoreFields(dimension: stored, model: dense.model)
+        var fields = StoreFields(dimension: stored, model: properties[Property.model])
         if let sparse = schema.field(sparseField) {
             guard case .sparseFloatVector = sparse.type else {
                 throw MilvusError.schemaMismatch(collection: collection, reason: "its field `\(sparseField)` is not a SPARSE_FLOAT_VECTOR")
             }
-            let described = recorded(in: sparse.description)
+            let recordedDimension = properties[Property.sparseDimension].flatMap { Int($0) }
             // A collection made by other tools records no dimension: take the one asked for, else the largest possible.
-            fields.sparseDimension = described.dimension ?? sparseDimension ?? Int(UInt32.max)
-            fields.sparseModel = described.model
-            if let sparseDimension, let recordedDimension = described.dimension, recordedDimension != sparseDimension {
+            fields.sparseDimension = recordedDimension ?? sparseDimension ?? Int(UInt32.max)
+            fields.sparseModel = properties[Property.sparseModel]
+            if let sparseDimension, let recordedDimension, recordedDimension != sparseDimension {
                 throw MilvusError.schemaMismatch(collection: collection, reason: "its sparse vectors have \(recordedDimension) dimensions, the sparse model's \(sparseDimension)")
             }
         } else if sparseDimension != nil {

@@ -95,7 +95,17 @@ import Testing
         } catch let error as MilvusError {
             #expect("\(error)".contains("sparse"), "\(error)")
         }
+        // Nothing was created, and the server is still up (Milvus 2.3.5 aborts loading a sparse vector field).
         #expect(try await client.hasCollection(name) == false)
+    }
+
+    @Test func serverVersionsWithSparseVectors() {
+        for version in ["v2.4.0", "v2.5.12", "v3.0.0-beta", "milvus_lite-3.2.2", "2.6.1", "unknown"] {
+            #expect(MilvusVectorStore.supportsSparseVectors(version: version), "\(version)")
+        }
+        for version in ["v2.3.5-lite", "v2.3.5", "v2.2.16", "1.1.1"] {
+            #expect(!MilvusVectorStore.supportsSparseVectors(version: version), "\(version)")
+        }
     }
 
     @Test func cliHybridSearchThroughMilvusMatchesTheLocalIndex() async throws {

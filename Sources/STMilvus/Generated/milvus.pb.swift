@@ -966,6 +966,8 @@ nonisolated struct PBDescribeCollectionResponse: Sendable {
 
   var collectionName: String = String()
 
+  var properties: [PBKeyValuePair] = []
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -2754,7 +2756,7 @@ nonisolated extension PBDescribeCollectionRequest: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension PBDescribeCollectionResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".DescribeCollectionResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}schema\0\u{1}collectionID\0\u{4}\u{5}shards_num\0\u{4}\u{3}consistency_level\0\u{3}collection_name\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}schema\0\u{1}collectionID\0\u{4}\u{5}shards_num\0\u{4}\u{3}consistency_level\0\u{3}collection_name\0\u{1}properties\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2768,6 +2770,7 @@ nonisolated extension PBDescribeCollectionResponse: SwiftProtobuf.Message, Swift
       case 8: try { try decoder.decodeSingularInt32Field(value: &self.shardsNum) }()
       case 11: try { try decoder.decodeSingularEnumField(value: &self.consistencyLevel) }()
       case 12: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 13: try { try decoder.decodeRepeatedMessageField(value: &self.properties) }()
       default: break
       }
     }
@@ -2796,6 +2799,9 @@ nonisolated extension PBDescribeCollectionResponse: SwiftProtobuf.Message, Swift
     if !self.collectionName.isEmpty {
       try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 12)
     }
+    if !self.properties.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.properties, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2806,6 +2812,7 @@ nonisolated extension PBDescribeCollectionResponse: SwiftProtobuf.Message, Swift
     if lhs.shardsNum != rhs.shardsNum {return false}
     if lhs.consistencyLevel != rhs.consistencyLevel {return false}
     if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.properties != rhs.properties {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -21,7 +21,7 @@ extension VectorIndex {
                              fusion: HybridSearch.Fusion = .reciprocalRank()) throws -> [IndexHit] {
         guard topK > 0 else { throw IndexError.invalidArgument("topK must be positive") }
         let depth = candidates ?? max(topK, 100)
-        return try HybridSearch.fuse([try search(dense, topK: depth), try searchSparse(query, topK: depth)], fusion: fusion, topK: topK)
+        return try HybridSearch.fuse(documents: [try search(dense, topK: depth), try searchSparse(query, topK: depth)], fusion: fusion, topK: topK)
     }
 
     private func sparseHits(_ query: SparseVector, topK: Int) throws -> [SearchHit] {

@@ -45,8 +45,8 @@ public enum HybridSearch {
     /// Fuses document hit lists (an index's or a store's dense and sparse results, each best first) into the `topK`
     /// best documents, scored by the fusion; equal scores go to the document met first (first list first), so the
     /// ranking does not depend on where the documents are stored.
-    /// - Throws: ``IndexError/invalidArgument(_:)`` for the arguments ``fuse(_:fusion:topK:)`` refuses.
-    public static func fuse(_ lists: [[IndexHit]], fusion: Fusion = .reciprocalRank(), topK: Int) throws -> [IndexHit] {
+    /// - Throws: ``IndexError/invalidArgument(_:)`` for the arguments the id-list form refuses.
+    public static func fuse(documents lists: [[IndexHit]], fusion: Fusion = .reciprocalRank(), topK: Int) throws -> [IndexHit] {
         var documents: [IndexDocument] = []
         var number: [String: Int] = [:]
         let numbered = lists.map { hits in

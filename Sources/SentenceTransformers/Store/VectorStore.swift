@@ -69,7 +69,7 @@ extension VectorStore {
 
     /// Hybrid search: for each query, the dense and the sparse search each return their best `candidates` (default
     /// `max(topK, 100)`, as ``VectorIndex/searchHybrid(dense:sparse:topK:candidates:fusion:)``), and
-    /// ``HybridSearch/fuse(_:fusion:topK:)-([[IndexHit]],_,_)`` ranks the union; scores are the fused scores, and equal
+    /// ``HybridSearch/fuse(documents:fusion:topK:)`` ranks the union; scores are the fused scores, and equal
     /// scores go to the document met first (dense list before sparse). Fusing here rather than in the engine gives
     /// every store the same ranking for the same candidate lists.
     /// - Parameters:
@@ -87,6 +87,6 @@ extension VectorStore {
         let depth = candidates ?? max(topK, 100)
         let denseLists = try await search(dense, topK: depth, filter: filter)
         let sparseLists = try await searchSparse(sparse, topK: depth, filter: filter)
-        return try zip(denseLists, sparseLists).map { try HybridSearch.fuse([$0, $1], fusion: fusion, topK: topK) }
+        return try zip(denseLists, sparseLists).map { try HybridSearch.fuse(documents: [$0, $1], fusion: fusion, topK: topK) }
     }
 }
