@@ -11,10 +11,10 @@ struct IndexCommand: ParsableCommand {
     )
 }
 
-/// Documents read from a file: `.txt` (one per line, id = line number from 0), `.jsonl` (`{"id", "text", "metadata"}`
-/// or a BEIR corpus `{"_id", "title", "text"}`).
+/// Documents read from a file: `.txt` (one per line, id = line number from `firstID`, 0 by default), `.jsonl`
+/// (`{"id", "text", "metadata"}` or a BEIR corpus `{"_id", "title", "text"}`; every line needs a `text` string).
 enum DocumentInput {
-    static func read(_ path: String) throws -> [IndexDocument] {
+    static func read(_ path: String, firstID: Int = 0) throws -> [IndexDocument] {
         if path.hasSuffix(".jsonl") {
             let data = FileManager.default.contents(atPath: path) ?? Data()
             if data.isEmpty, !FileManager.default.fileExists(atPath: path) { throw CLIError("cannot read input file \(path)") }
@@ -25,7 +25,10 @@ enum DocumentInput {
                 }
                 let id = (object["id"] ?? object["_id"]).map { "\($0)" } ?? String(index)
                 let title = object["title"] as? String ?? ""
-                let body = object["text"] as? String ?? ""
+                // A line without its text would be indexed as an empty document: refuse it.
+                guard let body = object["text"] as? String else {
+                    throw CLIError("\(path), line \(index + 1): no \"text\" string (documents are {\"id\", \"text\", \"metadata\"} or BEIR {\"_id\", \"title\", \"text\"})")
+                }
                 let text = title.isEmpty ? body : (title + " " + body).trimmingCharacters(in: .whitespaces)
                 var metadata: [String: String] = [:]
                 for (key, value) in (object["metadata"] as? [String: Any]) ?? [:] { metadata[key] = "\(value)" }
@@ -33,7 +36,7 @@ enum DocumentInput {
                 return IndexDocument(id: id, text: text, metadata: metadata)
             }
         }
-        return try InputLines.read(path: path).enumerated().map { IndexDocument(id: String($0.offset), text: $0.element) }
+        return try InputLines.read(path: path).enumerated().map { IndexDocument(id: String(firstID + $0.offset), text: $0.element) }
     }
 
     /// Embeds `documents` in chunks with a progress bar, adding them to `index`; a hybrid index also gets each
@@ -103,7 +106,8 @@ struct IndexBuildCommand: AsyncParsableCommand {
     func validate() throws {
         guard QuantizationPrecision(rawValue: storagePrecision) != nil else { throw ValidationError("unknown --storage-precision \(storagePrecision)") }
         guard VectorIndex.Metric(rawValue: metric) != nil else { throw ValidationError("unknown --metric \(metric)") }
-        guard m > 1, efConstruction > 0, efSearch > 0, batchSize > 0, chunkSize > 0 else { throw ValidationError("--m, --ef-*, --batch-size, --chunk-size must be positive") }
+        guard m > 1 else { throw ValidationError("--m must be at least 2 (HNSW links per node)") }
+        guard efConstruction > 0, efSearch > 0, batchSize > 0, chunkSize > 0 else { throw ValidationError("--ef-*, --batch-size, --chunk-size must be positive") }
         guard (out == nil) != (store == nil) else { throw ValidationError("give --out (a new index) or --store, one of them") }
         if shard != nil, store == nil { throw ValidationError("--shard needs --store") }
     }
@@ -173,7 +177,10 @@ struct IndexAddCommand: AsyncParsableCommand {
         guard let index else { return }
         let directory = URL(fileURLWithPath: index)
         var loaded = try VectorIndex(contentsOf: directory)
-        let documents = try DocumentInput.read(input)
+        // Lines of a .txt file continue the numbering after the index's largest numeric id, so that adding a second
+        // file does not collide with the first one's ids.
+        let nextID = (loaded.documents.compactMap { Int($0.id) }.max() ?? -1) + 1
+        let documents = try DocumentInput.read(input, firstID: nextID)
         let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded.model ?? ModelLocator.defaultModel))
         try DocumentInput.add(documents, to: &loaded, model: encoder, sparseModel: try DocumentInput.sparseModel(for: loaded, override: sparseModel),
                               batchSize: batchSize)
@@ -220,7 +227,7 @@ struct SearchCommand: AsyncParsableCommand {
     var topK: Int = 10
     @Option(help: "Rerank the results with this cross-encoder (directory or model id).")
     var rerankWith: String?
-    @Option(help: "HNSW search width (default: the index's).")
+    @Option(help: "HNSW search width (default: the index's; 512 for a Milvus store).")
     var efSearch: Int?
     @Option(help: "text or json (one JSON array per query per line).")
     var format: Format = .text
@@ -237,6 +244,7 @@ struct SearchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard topK > 0 else { throw ValidationError("--top-k must be positive") }
+        if let efSearch, efSearch <= 0 { throw ValidationError("--ef-search must be positive") }
         guard ["rrf", "weighted"].contains(fusion) else { throw ValidationError("--fusion must be rrf or weighted") }
         guard (0...1).contains(sparseWeight) else { throw ValidationError("--sparse-weight must be in [0, 1]") }
         guard (index == nil) != (store == nil) else { throw ValidationError("give --index or --store, one of them") }
@@ -258,7 +266,8 @@ struct SearchCommand: AsyncParsableCommand {
         let loaded = try index.map { try VectorIndex(contentsOf: URL(fileURLWithPath: $0)) }
         var opened: (any VectorStore)?
         if let store {
-            opened = try await StoreSchemes.open(StoreRequest(location: store, dimension: nil, create: false, metric: .cosine, kind: .flat(), model: nil))
+            opened = try await StoreSchemes.open(StoreRequest(location: store, dimension: nil, create: false, metric: .cosine, kind: .flat(), model: nil,
+                                                              efSearch: efSearch))
         } else if let index, storeFilter != nil || hybrid {
             // Filtered and hybrid searches of a local index go through its store, which filters exactly.
             opened = try VectorIndexStore(directory: URL(fileURLWithPath: index), dimension: 0)

@@ -56,6 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
                               ("--payload-limit", payloadLimit)] {
             if let value, value <= 0 { throw ValidationError("\(name) must be positive") }
         }
+        if let port, !ServerConfiguration.ports.contains(port) { throw ValidationError("--port \(port) is not a TCP port (1…65535)") }
         for (name, value) in [("--header-read-timeout", headerReadTimeout), ("--body-read-timeout", bodyReadTimeout),
                               ("--idle-timeout", idleTimeout), ("--shutdown-timeout", shutdownTimeout)] {
             if let value, !(value.isFinite && value > 0) { throw ValidationError("\(name) must be a positive number of seconds") }
@@ -63,7 +64,12 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+        var configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch let error as ServerConfiguration.InvalidSetting {
+            throw CLIError(error.description)
+        }
         configuration.host = host ?? configuration.host
         configuration.port = port ?? configuration.port
         configuration.maxBatchTokens = maxBatchTokens ?? configuration.maxBatchTokens
@@ -88,15 +94,26 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError("--reranker needs a cross-encoder with one label; \(crossEncoder.numLabels) labels: pass it as --classifier")
         }
         let sequenceClassifier = try classifier.map { try CrossEncoder($0) }
+        do {
+            try await serve(kind: kind, directory: directory, configuration: configuration, reranker: crossEncoder, classifier: sequenceClassifier)
+        } catch let error as ListenError {
+            throw CLIError("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+    }
+
+    private func serve(kind: ModelKind, directory: URL, configuration: ServerConfiguration, reranker crossEncoder: CrossEncoder?,
+                       classifier sequenceClassifier: CrossEncoder?) async throws {
         switch kind {
         case .sparseEncoder:
             let model = try SparseEncoder(directory: directory, precision: modelOptions.precision)
+            try configuration.check(for: model)
             try await buildApplication(configuration: configuration, sparseModel: model, reranker: crossEncoder, classifier: sequenceClassifier)
                 .runService(shutdownTimeout: configuration.shutdownTimeout)
         case .multiVectorEncoder:
             throw CLIError("\(directory.path) is a multi-vector (ColBERT) model: TEI's routes serve dense and sparse models; use `sbert encode` or the library")
         case .sentenceTransformer:
             let model = try SentenceTransformer(directory: directory, precision: modelOptions.precision)
+            try configuration.check(for: model)
             try await buildApplication(configuration: configuration, model: model, reranker: crossEncoder, classifier: sequenceClassifier)
                 .runService(shutdownTimeout: configuration.shutdownTimeout)
         }

@@ -19,6 +19,8 @@ package struct StoreRequest: Sendable {
     package var sparseDimension: Int? = nil
     /// The sparse model's name, recorded in a new hybrid store.
     package var sparseModel: String? = nil
+    /// The HNSW search width of this command's searches (`nil`: the store's default).
+    package var efSearch: Int? = nil
 }
 
 /// Opens `--store` locations by URL scheme. A directory (no scheme) is a local ``VectorIndexStore``; other schemes

@@ -132,7 +132,7 @@ extension MilvusClient {
             MilvusIndexDescription(
                 indexName: description.indexName, fieldName: description.fieldName,
                 parameters: Dictionary(description.params.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),
-                indexedRows: description.indexedRows, totalRows: description.totalRows,
+                indexedRows: description.indexedRows, totalRows: description.totalRows, pendingRows: description.pendingIndexRows,
                 isFinished: description.state == .finished, failureReason: description.indexStateFailReason)
         }
     }
@@ -160,6 +160,28 @@ extension MilvusClient {
             guard clock.now < deadline else {
                 throw MilvusError.transport(operation: "Flush", status: "deadlineExceeded", message: "\(collection) was not flushed within \(configuration.timeout)")
             }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// Waits until every index of `field` (every field when empty) covers all the collection's flushed rows, so that
+    /// searches use the index rather than Milvus's interim one (2.3+ searches sealed segments without their index
+    /// through an IVF index with a few probes, which misses near neighbours).
+    /// - Parameter timeout: How long to wait (default: the configured call timeout).
+    /// - Returns: Whether the index was complete before the timeout.
+    /// - Throws: ``MilvusError`` as the server answers, or ``MilvusError/server(operation:code:legacyCode:message:)``
+    ///   with the server's reason when the build failed.
+    @discardableResult
+    public func waitForIndex(collection: String, field: String = "", timeout: Duration? = nil) async throws -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout ?? configuration.timeout)
+        while true {
+            let indexes = try await describeIndex(collection: collection, field: field)
+            if let failed = indexes.first(where: { !$0.failureReason.isEmpty }) {
+                throw MilvusError.server(operation: "CreateIndex", code: 0, legacyCode: 0, message: "the index of \(failed.fieldName) failed: \(failed.failureReason)")
+            }
+            if indexes.allSatisfy({ $0.isFinished && $0.indexedRows >= $0.totalRows && $0.pendingRows == 0 }) { return true }
+            guard clock.now < deadline else { return false }
             try await Task.sleep(for: .milliseconds(200))
         }
     }

@@ -87,6 +87,9 @@ public final class MilvusClient: Sendable {
         if let database = configuration.database { metadata.addString(database, forKey: "dbname") }
         var options = CallOptions.defaults
         options.maxResponseMessageBytes = configuration.maxResponseBytes
+        // grpc-swift-nio-transport 2.x sizes the stream's message decoder, which reads the answers, from the request
+        // limit (default 4 MiB): a search answer with its texts passes that easily.
+        options.maxRequestMessageBytes = max(configuration.maxResponseBytes, configuration.maxInsertBytes)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: configuration.timeout)
         var backoff = configuration.initialBackoff

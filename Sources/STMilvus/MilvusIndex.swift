@@ -63,9 +63,10 @@ public struct MilvusIndexDescription: Sendable, Equatable {
     public var fieldName: String
     /// The index's parameters as the server lists them (`index_type`, `metric_type`, `params`, …).
     public var parameters: [String: String]
-    /// Rows indexed so far, and rows in all.
+    /// Rows indexed so far, rows in all, and rows waiting for the index (Milvus 2.3+; 0 from older servers).
     public var indexedRows: Int64
     public var totalRows: Int64
+    public var pendingRows: Int64
     /// Whether the index is built (`Finished`), and the failure reason if it failed.
     public var isFinished: Bool
     public var failureReason: String

@@ -20,6 +20,10 @@ import SentenceTransformers
 public final class MilvusVectorStore: VectorStore {
     /// The longest document id, in UTF-8 bytes.
     public static let maxIDBytes = 512
+    /// The HNSW search width when none is given. Milvus 2.3.5's HNSW (M 16, efConstruction 200) finds 0.91 of the
+    /// exact top 10 on SciFact at ef 200 (measured by MilvusIngestionTests); ef 400 gives 0.98 and 500 0.99 on random unit
+    /// vectors of 384 dimensions, so stores search at 512 unless told otherwise.
+    public static let defaultEfSearch = 512
     /// The longest stored text, in UTF-8 bytes (Milvus's VARCHAR maximum).
     public static let maxTextBytes = 65_535
 
@@ -90,13 +94,13 @@ public final class MilvusVectorStore: VectorStore {
     ///   - sparseModel: The sparse model's name, recorded in a new hybrid collection.
     ///   - metric: The metric of a new collection's index (`cosine` → COSINE, `dot` → IP, `l2` → L2).
     ///   - index: The index of a new collection.
-    ///   - efSearch: The HNSW search width (raised to top-k per search).
+    ///   - efSearch: The HNSW search width (raised to top-k per search); default ``defaultEfSearch``.
     /// - Throws: ``MilvusError/schemaMismatch(collection:reason:)`` when an existing collection lacks the store's
     ///   fields or holds another dimension (or no sparse vectors when they are asked for), or when the server cannot
     ///   store sparse vectors (Milvus before 2.4); ``MilvusError/invalidArgument(_:)`` when the collection does not exist
     ///   and no dimension is given; ``MilvusError`` from the server.
     public static func open(client: MilvusClient, collection: String, dimension: Int?, metric: VectorIndex.Metric = .cosine,
-                            index: MilvusIndexType = .hnsw(m: 16, efConstruction: 200), efSearch: Int = 200, model: String? = nil,
+                            index: MilvusIndexType = .hnsw(m: 16, efConstruction: 200), efSearch: Int = defaultEfSearch, model: String? = nil,
                             sparseDimension: Int? = nil, sparseModel: String? = nil) async throws -> MilvusVectorStore {
         if !(try await client.hasCollection(collection)) {
             guard let dimension else {
@@ -271,8 +275,11 @@ public final class MilvusVectorStore: VectorStore {
         try await client.count(collection: collection)
     }
 
+    /// Flushes the collection (its rows are durable), then waits, up to the client's call timeout, until its indexes
+    /// cover every row, so that the searches that follow use them (a slower build is left to finish on its own).
     public func persist() async throws {
         try await client.flush(collection)
+        try await client.waitForIndex(collection: collection)
     }
 
     // MARK: - Rows
@@ -288,18 +295,7 @@ public final class MilvusVectorStore: VectorStore {
         for document in documents where document.id.utf8.count > Self.maxIDBytes || document.id.isEmpty {
             throw MilvusError.invalidArgument("document id \(String(reflecting: String(document.id.prefix(80)))) must be 1…\(Self.maxIDBytes) UTF-8 bytes, it has \(document.id.utf8.count)")
         }
-        switch (sparseDimension, sparseEmbeddings) {
-        case (nil, nil): break
-        case (nil, _?): throw IndexError.invalidArgument("sparse vectors given to the collection \(collection), which keeps none")
-        case (_?, nil): throw IndexError.invalidArgument("the collection \(collection) is a hybrid store: every document needs a sparse vector (give the sparse model)")
-        case let (dimension?, vectors?):
-            guard vectors.count == documents.count else {
-                throw IndexError.invalidArgument("\(documents.count) documents but \(vectors.count) sparse vectors")
-            }
-            if let bad = vectors.first(where: { $0.dimension != dimension }) {
-                throw IndexError.dimensionMismatch(expected: dimension, actual: bad.dimension)
-            }
-        }
+        try IndexError.checkSparse(sparseEmbeddings, documents: documents.count, storedDimension: sparseDimension, in: "the collection \(collection)")
         let metadata = try documents.map { document in
             try JSONSerialization.data(withJSONObject: document.metadata, options: [.sortedKeys])
         }

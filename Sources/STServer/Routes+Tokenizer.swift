@@ -63,6 +63,10 @@ extension Routes {
             try service.validate(batchSize: batch.count)
             lists = batch
         }
+        // TEI reads ids as u32: anything else is a body of the wrong type.
+        if let bad = lists.joined().first(where: { !(0...Int(UInt32.max)).contains($0) }) {
+            throw APIError.validation("malformed request body: token id \(bad) is not a u32", status: .unprocessableContent)
+        }
         let skipSpecialTokens = body.skipSpecialTokens ?? true
         // 100,000 ids take seconds to decode: on the worker threads, so that `/health` and the others go on.
         return json(try await WorkerThreads.requests.run {

@@ -107,6 +107,10 @@ package enum Routes {
         guard request.hasJSONContentType else { return failure(.unsupportedMediaType) }
         guard service.limiter.acquire() else { return failure(.overloaded) }
         defer { service.limiter.release() }
+        // A declared length over the limit is refused before any of the body is read (the connection then closes).
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > service.configuration.payloadLimit {
+            return failure(.validation("request body larger than the payload limit (\(service.configuration.payloadLimit) bytes)"))
+        }
         do {
             let buffer: ByteBuffer
             do {
@@ -122,6 +126,10 @@ package enum Routes {
             do {
                 // Up to the payload limit of JSON: decoded on the worker threads, not the cooperative ones.
                 body = try await WorkerThreads.requests.run {
+                    // Bytes that are not UTF-8 are not JSON text (RFC 8259 §8.1): a syntax error, 400, as in TEI.
+                    guard String(validating: buffer.readableBytesView, as: UTF8.self) != nil else {
+                        throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not UTF-8"))
+                    }
                     let decoder = JSONDecoder()
                     if let task { decoder.userInfo[RootRequest.taskKey] = task }
                     return try decoder.decode(Body.self, from: Data(buffer.readableBytesView))

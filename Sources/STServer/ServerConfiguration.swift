@@ -39,22 +39,39 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 
+    /// The TCP ports a server can listen on.
+    public static let ports = 1...65_535
+
+    /// A setting that cannot be used: the variable or option and what is wrong with it.
+    public struct InvalidSetting: Error, CustomStringConvertible {
+        public let description: String
+    }
+
     /// Defaults overridden by TEI's environment variables.
-    public init(environment: [String: String]) {
+    /// - Throws: ``InvalidSetting`` for a numeric variable that is not a positive integer, or a `PORT` outside
+    ///   1…65535 (TEI refuses to start on such values too).
+    public init(environment: [String: String]) throws {
         self.init()
-        func int(_ key: String) -> Int? { environment[key].flatMap { Int($0) } }
+        func int(_ key: String) throws -> Int? {
+            guard let text = environment[key] else { return nil }
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
+                throw InvalidSetting(description: "\(key)=\(text) is not a positive integer")
+            }
+            return value
+        }
         // Timeouts in seconds, fractions allowed; zero, negative or unparsable values are ignored.
         func seconds(_ key: String) -> Duration? {
             environment[key].flatMap { Double($0) }.flatMap { $0.isFinite && $0 > 0 ? .seconds($0) : nil }
         }
         host = environment["HOSTNAME"] ?? host
-        port = int("PORT") ?? port
-        maxBatchTokens = int("MAX_BATCH_TOKENS") ?? maxBatchTokens
-        maxBatchRequests = int("MAX_BATCH_REQUESTS") ?? maxBatchRequests
-        maxConcurrentRequests = int("MAX_CONCURRENT_REQUESTS") ?? maxConcurrentRequests
-        maxClientBatchSize = int("MAX_CLIENT_BATCH_SIZE") ?? maxClientBatchSize
+        port = try int("PORT") ?? port
+        guard Self.ports.contains(port) else { throw InvalidSetting(description: "PORT=\(port) is not a TCP port (1…65535)") }
+        maxBatchTokens = try int("MAX_BATCH_TOKENS") ?? maxBatchTokens
+        maxBatchRequests = try int("MAX_BATCH_REQUESTS") ?? maxBatchRequests
+        maxConcurrentRequests = try int("MAX_CONCURRENT_REQUESTS") ?? maxConcurrentRequests
+        maxClientBatchSize = try int("MAX_CLIENT_BATCH_SIZE") ?? maxClientBatchSize
         autoTruncate = environment["AUTO_TRUNCATE"].map { ["1", "true", "yes"].contains($0.lowercased()) } ?? autoTruncate
-        payloadLimit = int("PAYLOAD_LIMIT") ?? payloadLimit
+        payloadLimit = try int("PAYLOAD_LIMIT") ?? payloadLimit
         apiKey = environment["API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         defaultPromptName = environment["DEFAULT_PROMPT_NAME"]
         corsAllowOrigin = environment["CORS_ALLOW_ORIGIN"].map { $0.split(separator: ",").map(String.init) }

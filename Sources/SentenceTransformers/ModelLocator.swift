@@ -26,9 +26,13 @@ public enum ModelLocator {
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
         var isDirectory: ObjCBool = false
         let expanded = (nameOrPath as NSString).expandingTildeInPath
-        if FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), isDirectory.boolValue {
+        if FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw SentenceTransformerError.invalidArgument("\(expanded) is a file, not a model directory") }
             return URL(fileURLWithPath: expanded)
         }
+        // What is spelled as a path is one: never looked up as a model id.
+        if looksLikePath(nameOrPath) { throw SentenceTransformerError.modelNotFound(name: nameOrPath, searched: [expanded]) }
+        guard !nameOrPath.trimmingCharacters(in: .whitespaces).isEmpty else { throw SentenceTransformerError.invalidArgument("the model name is empty") }
         let id = canonicalID(nameOrPath)
         let cache = hubCache(environment: environment)
         let repository = cache.appendingPathComponent("models--" + id.replacingOccurrences(of: "/", with: "--"))
@@ -57,6 +61,11 @@ public enum ModelLocator {
             guard isRepositoryID(nameOrPath) else { throw error }
             return try HubClient(environment: environment).download(nameOrPath, revision: revision, progress: progress)
         }
+    }
+
+    /// Whether `name` is written as a filesystem path (`/…`, `./…`, `../…`, `~…`) rather than a model id.
+    static func looksLikePath(_ name: String) -> Bool {
+        name.hasPrefix("/") || name.hasPrefix("./") || name.hasPrefix("../") || name.hasPrefix("~") || name == "." || name == ".."
     }
 
     /// `NAME` or `ORG/NAME` with the characters the Hub allows.

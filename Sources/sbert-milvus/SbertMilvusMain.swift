@@ -11,11 +11,11 @@ enum SbertMilvusMain {
             let location = try MilvusStoreLocation(request.location)
             let client = try MilvusClient(location.configuration)
             var index = MilvusIndexType.hnsw(m: 16, efConstruction: 200)
-            var efSearch = 200
+            var efSearch = request.efSearch ?? MilvusVectorStore.defaultEfSearch
             switch request.kind {
             case let .hnsw(m, efConstruction, ef):
                 index = .hnsw(m: m, efConstruction: efConstruction)
-                efSearch = ef
+                efSearch = request.efSearch ?? ef
             case .flat:
                 index = .flat
             }

@@ -193,6 +193,19 @@ import Testing
         #expect(info.status == 0 && info.text.contains("documents        4") && info.text.contains("hnsw"), "\(info.text)")
         let wrong = try SbertProcessTests.run(["search", "--index", "/nonexistent/index", "x"])
         #expect(wrong.status != 0 && wrong.standardError.contains("not an index"))
+        // A second .txt file continues the numbering (ids "0" and "1" here: the index holds "a", "b", "c" and "0").
+        let again = try SbertProcessTests.run(["index", "add", "--index", directory, "--input", more.path])
+        #expect(again.status == 0 && again.standardError.contains("now holds 5"), "\(again.standardError)")
+        // A line without its text is refused rather than indexed empty; so is a file where the index should go.
+        let textless = FileManager.default.temporaryDirectory.appendingPathComponent("textless-\(UUID()).jsonl")
+        try #"{"id": "q", "body": "hello"}"#.write(to: textless, atomically: true, encoding: .utf8)
+        let refused = try SbertProcessTests.run(["index", "add", "--index", directory, "--input", textless.path])
+        #expect(refused.status != 0 && refused.standardError.contains("line 1: no \"text\" string"), "\(refused.standardError)")
+        let onFile = try SbertProcessTests.run(["index", "build", "--model", try TestResources.model("all-MiniLM-L6-v2").path,
+                                                "--input", more.path, "--out", more.path])
+        #expect(onFile.status != 0 && onFile.standardError.contains("it is a file, not a directory"), "\(onFile.standardError)")
+        let huge = try SbertProcessTests.run(["search", "--index", directory, "--top-k", "99999999999", "x"])
+        #expect(huge.status == 0, "\(huge.standardError)")
     }
 
     @Test func evalPrintsPythonKeysAndDrawsPlots() throws {

@@ -139,6 +139,14 @@ import Testing
             #expect(Self.ids(throughMilvus.standardOutput) == Self.ids(throughIndex.standardOutput), "\(fusion)")
             #expect(Self.ids(throughMilvus.standardOutput).allSatisfy { $0.count == 10 })
         }
+        // Reranking what Milvus found, with a metadata filter (BEIR titles are metadata) kept as data.
+        let reranker = try TestResources.model("cross-encoder-stsb-MiniLM-L6").path
+        let reranked = try MilvusIngestionTests.runCapturing("sbert", ["search", "--store", server.url(collection), "--hybrid", "--top-k", "5",
+                                                                       "--rerank-with", reranker, "--format", "json", queries[0]])
+        #expect(reranked.status == 0, "\(reranked.standardError)")
+        let rerankedHits = (try? JSONSerialization.jsonObject(with: Data(reranked.standardOutput.utf8))) as? [[String: Any]] ?? []
+        let scores = rerankedHits.compactMap { ($0["score"] as? NSNumber)?.floatValue }
+        #expect(rerankedHits.count == 5 && scores == scores.sorted(by: >), "\(reranked.standardOutput)")
         // Hybrid search of a dense-only collection says what is missing.
         let plain = uniqueCollection("plain")
         let dense400 = try MilvusIngestionTests.run("sbert", ["index", "build", "--store", server.url(plain), "--input", input.path, "--model", dense])

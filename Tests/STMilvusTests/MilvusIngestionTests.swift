@@ -181,16 +181,22 @@ import Testing
         defer { try? FileManager.default.removeItem(at: input) }
         let collection = uniqueCollection("killed")
         let url = server.url(collection)
-        // Kill at a random moment of the run (seeded): while it encodes, writes or waits for the server.
+        // Kill at a random moment (seeded) once the run has written its first chunk: while it encodes the next one,
+        // writes it or waits for the server, with some documents stored and some not.
         var generator = SeededGenerator(seed: UInt64(ProcessInfo.processInfo.environment["SBERT_MILVUS_KILL_SEED"] ?? "") ?? 20261201)
-        let delay = Double.random(in: 2...6, using: &generator)
         let process = try Self.start("sbert-milvus", try Self.buildArguments(url, input: input, extra: ["--chunk-size", "128"]))
+        let watchStart = Date()
+        while process.isRunning, Date().timeIntervalSince(watchStart) < 300 {
+            if (try? await client.hasCollection(collection)) == true, (try? await client.count(collection: collection)) ?? 0 > 0 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let delay = Double.random(in: 0...8, using: &generator)
         try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
         let killed = process.isRunning
         if killed { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         let before = (try? await client.hasCollection(collection)) == true ? try await client.count(collection: collection) : 0
-        print("[\(kind)] killed after \(String(format: "%.1f", delay)) s (\(killed ? "running" : "already done")) with \(before) documents stored")
+        print("[\(kind)] killed \(String(format: "%.1f", delay)) s after the first write (\(killed ? "running" : "already done")) with \(before) documents stored")
         let rerun = try Self.run("sbert-milvus", try Self.buildArguments(url, input: input))
         #expect(rerun.status == 0, "\(rerun.standardError)")
         #expect(rerun.standardError.contains("1500 documents, \(before) already stored, \(1500 - before) written"), "\(rerun.standardError)")

@@ -88,6 +88,32 @@ struct HostileClientTests {
         #expect(ending == .closed && seconds < 1.5)
     }
 
+    /// A declared length over the payload limit is answered 413 before any body byte is sent (a client that waits
+    /// for `100 Continue`, or for an early answer, is not left for the body timeout).
+    @Test func declaredOversizeIsRefusedBeforeTheBody() async throws {
+        let port = try SharedServeProcess.server().port
+        let (response, seconds) = try await onDedicatedThread {
+            let client = try RawHTTPClient(port: port)
+            let start = Date()
+            client.send("POST /embed HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 3000000\r\n\r\n")
+            let (response, _) = client.readUntilClosed(timeout: 30)
+            return (response, -start.timeIntervalSinceNow)
+        }
+        #expect(RawHTTPClient.parse(response).status == 413)
+        #expect(seconds < 1.5, "answered after \(seconds) s")
+    }
+
+    /// Bytes that are not UTF-8 are not JSON (400, as TEI); a token id that is not a u32 is JSON of the wrong type (422).
+    @Test func nonUTF8BodiesAndNegativeTokenIDs() async throws {
+        let port = try SharedServeProcess.server().port
+        let (bytes, negative) = try await onDedicatedThread {
+            (try RawHTTPClient.exchange(port: port, path: "/embed", contentType: "application/json", body: Array(#"{"inputs": ""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8)),
+             try RawHTTPClient.exchange(port: port, path: "/decode", contentType: "application/json", body: Array(#"{"ids": [101, -1]}"#.utf8)))
+        }
+        #expect(bytes.status == 400)
+        #expect(negative.status == 422)
+    }
+
     /// TEI's framework refuses a body not declared as JSON with 415; ours says so in its JSON error shape, and accepts
     /// `application/json` with parameters and `application/*+json`.
     @Test(arguments: [("text/plain", 415), (nil, 415), ("application/x-www-form-urlencoded", 415), ("application/jsonx", 415),

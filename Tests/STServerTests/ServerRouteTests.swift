@@ -20,6 +20,19 @@ import Testing
         return configuration
     }
 
+    /// TEI's variables: what does not parse, or is no port, stops the server before it starts (TEI's argument parser
+    /// refuses them too) rather than being replaced by a default; so does a default prompt name the model lacks.
+    @Test func settingsThatCannotBeUsedStopTheServer() throws {
+        let parsed = try ServerConfiguration(environment: ["PORT": "8080", "MAX_CLIENT_BATCH_SIZE": "64"])
+        #expect(parsed.port == 8080 && parsed.maxClientBatchSize == 64)
+        for bad in [["PORT": "abc"], ["PORT": "70000"], ["PORT": "0"], ["MAX_BATCH_TOKENS": "-5"], ["PAYLOAD_LIMIT": "2MB"]] {
+            #expect(throws: ServerConfiguration.InvalidSetting.self, "\(bad)") { _ = try ServerConfiguration(environment: bad) }
+        }
+        let model = try Self.model.get()
+        try Self.configuration().check(for: model)
+        #expect(throws: ServerConfiguration.InvalidSetting.self) { try Self.configuration { $0.defaultPromptName = "nope" }.check(for: model) }
+    }
+
     static func post(_ client: some TestClientProtocol, _ path: String, _ json: String, headers: HTTPFields = [:]) async throws -> TestResponse {
         var fields = headers
         fields[.contentType] = "application/json"

@@ -40,6 +40,13 @@ import Testing
         #expect(throws: ModelError.self) { try SentenceTransformer(directory: directory) }
     }
 
+    /// `type_vocab_size: 0` beside token-type weights would drop a summand of every embedding: refused, as PyTorch's
+    /// loader refuses the shape.
+    @Test func noTokenTypesBesideTokenTypeWeights() throws {
+        let directory = try Self.edited("tiny-bert-legacy-pooling", "config.json", Self.replacing(#""type_vocab_size": \d+"#, with: #""type_vocab_size": 0"#))
+        #expect(throws: ModelError.self) { try SentenceTransformer(directory: directory) }
+    }
+
     @Test(arguments: ["-1", "NaN", "1e400"])
     func layerNormEpsilonThatGivesNaN(value: String) throws {
         let directory = try Self.edited("tiny-bert-legacy-pooling", "config.json",

@@ -119,6 +119,14 @@ import Testing
         } catch {
             #expect("\(error)".contains("models--someone--absent"))
         }
+        // A name written as a path is never a model id; a file is not a model directory; an empty name is no name.
+        #expect(throws: SentenceTransformerError.modelNotFound(name: "/nonexistent/model", searched: ["/nonexistent/model"])) {
+            try ModelLocator.resolveOrDownload("/nonexistent/model", environment: environment)
+        }
+        let file = cache.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        #expect(throws: SentenceTransformerError.self) { try ModelLocator.resolveOrDownload(file.path, environment: environment) }
+        #expect(throws: SentenceTransformerError.invalidArgument("the model name is empty")) { try ModelLocator.resolveOrDownload("", environment: environment) }
     }
 
     @Test func invalidArguments() throws {

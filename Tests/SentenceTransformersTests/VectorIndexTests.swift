@@ -41,6 +41,14 @@ import Testing
         try grown.save(to: directory)
         #expect(try VectorIndex(contentsOf: directory).count == index.count + 10)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["CURRENT", "v000002"])
+        // A top-k far beyond the rows (a user's `--top-k 99999999999`) returns every row, without reserving for k.
+        let everything = try grown.search(vectors[42], topK: 99_999_999_999)
+        if case .flat = kind { #expect(everything.count == grown.count, "\(kind)") } else { #expect(everything.count > 0 && everything.count <= grown.count) }
+        // A file where the directory should be, and a folder that cannot be written, are errors naming the path.
+        let file = directory.appendingPathExtension("txt")
+        try Data("x".utf8).write(to: file)
+        #expect(throws: IndexError.cannotWrite(path: file.path, reason: "it is a file, not a directory")) { try index.save(to: file) }
+        #expect(throws: IndexError.self) { try index.save(to: file.appendingPathComponent("inside")) }
     }
 
     static func savedIndex() throws -> URL {

@@ -36,6 +36,10 @@ struct PostNormEncoder {
             throw ModelError.unreadableConfig(path: config.path, reason: "max_position_embeddings and type_vocab_size must be positive")
         }
         let embeddingWeights = weights.scoped("embeddings")
+        // No token types while the checkpoint has them would silently drop a summand of every embedding.
+        if typeVocab == 0, embeddingWeights.contains("token_type_embeddings.weight") {
+            throw ModelError.unreadableConfig(path: config.path, reason: "type_vocab_size is 0 but the weights have embeddings.token_type_embeddings.weight")
+        }
         let embeddings = try EmbeddingLayer(
             words: try embeddingWeights.parameter("word_embeddings.weight", shape: [vocab, hidden]),
             positions: try embeddingWeights.parameter("position_embeddings.weight", shape: [maxPositions, hidden]),

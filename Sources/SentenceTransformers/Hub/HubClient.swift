@@ -46,7 +46,13 @@ public struct HubClient: Sendable {
     }
 
     /// The snapshot directory of `repository` at `revision` (a branch, tag or commit), downloading what is missing.
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` for a name that is no model id; ``HubError`` for
+    ///   what the Hub or the network refuse.
     public func download(_ repository: String, revision: String = "main", progress: Progress? = nil) throws -> URL {
+        // Checked here, not by the Hub: a name that cannot be a repository is not worth a request.
+        guard ModelLocator.isRepositoryID(repository) else {
+            throw SentenceTransformerError.invalidArgument("\(String(reflecting: repository)) is not a Hugging Face model id (NAME or ORG/NAME)")
+        }
         let id = ModelLocator.canonicalID(repository)
         let repositoryDirectory = cache.appendingPathComponent("models--" + id.replacingOccurrences(of: "/", with: "--"))
         if offline {

@@ -47,7 +47,28 @@ extension VectorIndex {
     }
 
     /// Writes the index to `directory` atomically (see the type's documentation).
+    /// - Throws: ``IndexError/cannotWrite(path:reason:)`` when `directory` is a file or cannot be created or written
+    ///   (the index there, if any, is left as it was).
     public func save(to directory: URL) throws {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw IndexError.cannotWrite(path: directory.path, reason: "it is a file, not a directory")
+        }
+        do {
+            try write(to: directory)
+        } catch let error as IndexError {
+            throw error
+        } catch {
+            // Foundation's errors name a code, not the cause: find the deepest existing folder and say what it refuses.
+            var folder = directory
+            while !manager.fileExists(atPath: folder.path), folder.path != "/" { folder.deleteLastPathComponent() }
+            let reason = manager.isWritableFile(atPath: folder.path) ? "\(error.localizedDescription)" : "\(folder.path) is not writable"
+            throw IndexError.cannotWrite(path: directory.path, reason: reason)
+        }
+    }
+
+    private func write(to directory: URL) throws {
         let manager = FileManager.default
         try manager.createDirectory(at: directory, withIntermediateDirectories: true)
         let previous = Self.currentVersion(in: directory)
@@ -101,7 +122,7 @@ extension VectorIndex {
         let pending = directory.appendingPathComponent("CURRENT.tmp")
         try Self.writeSynced(Data((version + "\n").utf8), to: pending)
         if rename(pending.path, current.path) != 0 {
-            throw IndexError.corrupt(path: current.path, reason: "cannot replace: \(String(cString: strerror(errno)))")
+            throw IndexError.cannotWrite(path: current.path, reason: String(cString: strerror(errno)))
         }
         for entry in (try? manager.contentsOfDirectory(atPath: directory.path)) ?? [] where entry.hasPrefix("v") && entry != version {
             try? manager.removeItem(at: directory.appendingPathComponent(entry))

@@ -106,18 +106,7 @@ public struct VectorIndex: Sendable, Equatable {
         guard newDocuments.count == embeddings.count else {
             throw IndexError.invalidArgument("\(newDocuments.count) documents but \(embeddings.count) embeddings")
         }
-        switch (sparse, sparseEmbeddings) {
-        case (nil, nil): break
-        case (nil, _?): throw IndexError.invalidArgument("sparse vectors given to an index without sparse storage")
-        case (_?, nil): throw IndexError.invalidArgument("this hybrid index needs a sparse vector for every document")
-        case let (index?, vectors?):
-            guard vectors.count == newDocuments.count else {
-                throw IndexError.invalidArgument("\(newDocuments.count) documents but \(vectors.count) sparse vectors")
-            }
-            if let bad = vectors.first(where: { $0.dimension != index.dimension }) {
-                throw IndexError.dimensionMismatch(expected: index.dimension, actual: bad.dimension)
-            }
-        }
+        try IndexError.checkSparse(sparseEmbeddings, documents: newDocuments.count, storedDimension: sparse?.dimension, in: "the index")
         guard embeddings.isEmpty || embeddings.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, actual: embeddings.dimension)
         }
@@ -158,7 +147,8 @@ public struct VectorIndex: Sendable, Equatable {
     /// Replaces the document (and vectors) stored under `document.id`.
     public mutating func update(_ document: IndexDocument, embedding: [Float], sparseEmbedding: SparseVector? = nil) throws {
         guard embedding.count == dimension else { throw IndexError.dimensionMismatch(expected: dimension, actual: embedding.count) }
-        if sparse != nil, sparseEmbedding == nil { throw IndexError.invalidArgument("this hybrid index needs a sparse vector for every document") }
+        // Checked before the delete, so that a refused update leaves the document in place.
+        try IndexError.checkSparse(sparseEmbedding.map { [$0] }, documents: 1, storedDimension: sparse?.dimension, in: "the index")
         try delete(id: document.id)
         try add([document], embeddings: Embeddings(values: embedding, dimension: embedding.count), sparseEmbeddings: sparseEmbedding.map { [$0] })
     }
@@ -306,6 +296,7 @@ public enum IndexError: Error, CustomStringConvertible, Equatable {
     case notAnIndex(path: String)
     case unsupportedVersion(path: String, version: Int)
     case corrupt(path: String, reason: String)
+    case cannotWrite(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -316,6 +307,24 @@ public enum IndexError: Error, CustomStringConvertible, Equatable {
         case let .notAnIndex(path): return "\(path) is not an index written by swift-sentence-transformers"
         case let .unsupportedVersion(path, version): return "index \(path) has format version \(version); this library reads version \(VectorIndex.formatVersion)"
         case let .corrupt(path, reason): return "index file \(path) is corrupt: \(reason)"
+        case let .cannotWrite(path, reason): return "cannot write the index to \(path): \(reason)"
+        }
+    }
+}
+
+extension IndexError {
+    /// Checks the sparse vectors written with `documents` documents into a store that keeps sparse vectors of
+    /// `storedDimension` (`nil`: none): one each, of that dimension, exactly when the store keeps them.
+    /// - Parameter owner: The store, as error messages name it ("the index", "the collection docs").
+    /// - Throws: ``invalidArgument(_:)`` or ``dimensionMismatch(expected:actual:)``.
+    public static func checkSparse(_ vectors: [SparseVector]?, documents: Int, storedDimension: Int?, in owner: String) throws {
+        switch (storedDimension, vectors) {
+        case (nil, nil): return
+        case (nil, _?): throw invalidArgument("sparse vectors given to \(owner), which keeps none")
+        case (_?, nil): throw invalidArgument("\(owner) keeps sparse vectors too: every document needs one (give the sparse model)")
+        case let (dimension?, vectors?):
+            guard vectors.count == documents else { throw invalidArgument("\(documents) documents but \(vectors.count) sparse vectors") }
+            if let bad = vectors.first(where: { $0.dimension != dimension }) { throw dimensionMismatch(expected: dimension, actual: bad.dimension) }
         }
     }
 }

@@ -21,7 +21,8 @@ struct TopK {
 
     init(_ k: Int) {
         self.k = k
-        heap.reserveCapacity(k)
+        // `k` comes from users (`--top-k`) and may far exceed the hits there are: grow past this on demand.
+        heap.reserveCapacity(min(max(k, 0), 1024))
     }
 
     /// Whether `hit` would enter the result.
