@@ -164,9 +164,10 @@ extension MilvusClient {
         }
     }
 
-    /// Waits until every index of `field` (every field when empty) covers all the collection's flushed rows, so that
-    /// searches use the index rather than Milvus's interim one (2.3+ searches sealed segments without their index
-    /// through an IVF index with a few probes, which misses near neighbours).
+    /// Waits until every index of `field` (every field when empty) covers all the collection's flushed rows and the
+    /// query nodes serve the segments through it, so that searches use the index rather than Milvus's interim one
+    /// (2.3 searches a sealed segment whose index is not loaded yet through an IVF index with 16 probes: 0.91 of the
+    /// exact top 10 on SciFact, where HNSW finds all).
     /// - Parameter timeout: How long to wait (default: the configured call timeout).
     /// - Returns: Whether the index was complete before the timeout.
     /// - Throws: ``MilvusError`` as the server answers, or ``MilvusError/server(operation:code:legacyCode:message:)``
@@ -180,9 +181,25 @@ extension MilvusClient {
             if let failed = indexes.first(where: { !$0.failureReason.isEmpty }) {
                 throw MilvusError.server(operation: "CreateIndex", code: 0, legacyCode: 0, message: "the index of \(failed.fieldName) failed: \(failed.failureReason)")
             }
-            if indexes.allSatisfy({ $0.isFinished && $0.indexedRows >= $0.totalRows && $0.pendingRows == 0 }) { return true }
+            if indexes.allSatisfy({ $0.isFinished && $0.indexedRows >= $0.totalRows && $0.pendingRows == 0 }) {
+                // Built is not yet served: the query nodes swap a segment for its indexed copy some seconds later.
+                let rows = indexes.map(\.totalRows).max() ?? 0
+                guard let segments = try? await querySegments(collection),
+                      segments.filter({ !$0.indexName.isEmpty }).reduce(0, { $0 + $1.rows }) < rows else { return true }
+            }
             guard clock.now < deadline else { return false }
             try await Task.sleep(for: .milliseconds(200))
         }
+    }
+
+    /// The segments the query nodes serve, with the index each is served through (Milvus 2.3 standalone and clusters;
+    /// milvus-lite does not implement the call).
+    /// - Throws: ``MilvusError`` as the server answers.
+    public func querySegments(_ collection: String) async throws -> [MilvusQuerySegment] {
+        var request = PBGetQuerySegmentInfoRequest()
+        request.collectionName = collection
+        let response = try await call("GetQuerySegmentInfo") { try await $0.getQuerySegmentInfo(request, metadata: $1, options: $2) }
+        try Self.check(response.status, "GetQuerySegmentInfo")
+        return response.infos.map { MilvusQuerySegment(id: $0.segmentID, rows: $0.numRows, indexName: $0.indexName) }
     }
 }

@@ -76,3 +76,12 @@ public struct MilvusIndexDescription: Sendable, Equatable {
 public enum MilvusLoadState: Sendable, Equatable {
     case notExist, notLoaded, loading, loaded
 }
+
+/// A segment as the query nodes serve it (``MilvusClient/querySegments(_:)``).
+public struct MilvusQuerySegment: Sendable, Equatable {
+    public var id: Int64
+    public var rows: Int64
+    /// The index the segment is searched through; empty while it is searched without one (brute force on a growing
+    /// segment, or Milvus's interim index on a sealed one).
+    public var indexName: String
+}

@@ -251,6 +251,19 @@ internal enum PBMilvusService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetQuerySegmentInfo" metadata.
+        internal enum GetQuerySegmentInfo: Sendable {
+            /// Request type for "GetQuerySegmentInfo".
+            internal typealias Input = PBGetQuerySegmentInfoRequest
+            /// Response type for "GetQuerySegmentInfo".
+            internal typealias Output = PBGetQuerySegmentInfoResponse
+            /// Descriptor for "GetQuerySegmentInfo".
+            internal static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "milvus.proto.milvus.MilvusService"),
+                method: "GetQuerySegmentInfo",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "milvus.proto.milvus.MilvusService" service.
         internal static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateCollection.descriptor,
@@ -269,7 +282,8 @@ internal enum PBMilvusService: Sendable {
             Flush.descriptor,
             Query.descriptor,
             GetFlushState.descriptor,
-            GetVersion.descriptor
+            GetVersion.descriptor,
+            GetQuerySegmentInfo.descriptor
         ]
     }
 }
@@ -610,6 +624,25 @@ extension PBMilvusService {
             deserializer: some GRPCCore.MessageDeserializer<PBGetVersionResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<PBGetVersionResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetQuerySegmentInfo" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `PBGetQuerySegmentInfoRequest` message.
+        ///   - serializer: A serializer for `PBGetQuerySegmentInfoRequest` messages.
+        ///   - deserializer: A deserializer for `PBGetQuerySegmentInfoResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getQuerySegmentInfo<Result>(
+            request: GRPCCore.ClientRequest<PBGetQuerySegmentInfoRequest>,
+            serializer: some GRPCCore.MessageSerializer<PBGetQuerySegmentInfoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<PBGetQuerySegmentInfoResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<PBGetQuerySegmentInfoResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1138,6 +1171,36 @@ extension PBMilvusService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetQuerySegmentInfo" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `PBGetQuerySegmentInfoRequest` message.
+        ///   - serializer: A serializer for `PBGetQuerySegmentInfoRequest` messages.
+        ///   - deserializer: A deserializer for `PBGetQuerySegmentInfoResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        internal func getQuerySegmentInfo<Result>(
+            request: GRPCCore.ClientRequest<PBGetQuerySegmentInfoRequest>,
+            serializer: some GRPCCore.MessageSerializer<PBGetQuerySegmentInfoRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<PBGetQuerySegmentInfoResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<PBGetQuerySegmentInfoResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: PBMilvusService.Method.GetQuerySegmentInfo.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1564,6 +1627,31 @@ extension PBMilvusService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<PBGetVersionRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<PBGetVersionResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetQuerySegmentInfo" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `PBGetQuerySegmentInfoRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    internal func getQuerySegmentInfo<Result>(
+        request: GRPCCore.ClientRequest<PBGetQuerySegmentInfoRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<PBGetQuerySegmentInfoResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getQuerySegmentInfo(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<PBGetQuerySegmentInfoRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<PBGetQuerySegmentInfoResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2060,6 +2148,35 @@ extension PBMilvusService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getVersion(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetQuerySegmentInfo" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    internal func getQuerySegmentInfo<Result>(
+        _ message: PBGetQuerySegmentInfoRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<PBGetQuerySegmentInfoResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<PBGetQuerySegmentInfoRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getQuerySegmentInfo(
             request: request,
             options: options,
             onResponse: handleResponse
