@@ -6,12 +6,14 @@ import Testing
 
 /// SciFact through `sbert index build --store milvus://…` (the `sbert` executable hands the command to
 /// `sbert-milvus`), against both servers: the whole corpus once with a rerun and retrieval quality; a run killed at a
-/// random moment and rerun, and two shards run at once, on the first 1,500 documents (a real subset: each full
-/// encoding of the corpus costs about 40 s of the two cores).
+/// random moment and rerun, and two shards run at once, on the first 600 documents (a real subset: each full
+/// encoding of the corpus costs about 2.5 minutes of the two cores).
 @Suite(.serialized) struct MilvusIngestionTests {
     static let scifact = TestResources.fixture("data/beir-scifact")
     static var buildFolder: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent() }
     static let model = Result { try TestResources.model("all-MiniLM-L6-v2") }
+    /// The documents of the killed-run and shard tests: four chunks of 128 and a part, about 15 s of encoding.
+    static let subsetSize = 600
 
     struct Run {
         var status: Int32
@@ -90,17 +92,22 @@ import Testing
         let dataset = try BEIRDataset(directory: Self.scifact)
         let collection = uniqueCollection("scifact")
         let url = server.url(collection)
-        let corpus = Self.scifact.appendingPathComponent("corpus.jsonl")
+        // The real server always takes the whole corpus; milvus-lite its first 600 documents unless
+        // SBERT_MILVUS_FULL_LITE=1 (both gave NDCG@10 64.51 on the whole corpus; the second encoding costs CI 3 minutes).
+        let full = kind == .standalone || ProcessInfo.processInfo.environment["SBERT_MILVUS_FULL_LITE"] == "1"
+        let corpus = full ? Self.scifact.appendingPathComponent("corpus.jsonl") : try Self.subset(Self.subsetSize)
+        let expected = full ? dataset.corpus.count : Self.subsetSize
+        defer { if !full { try? FileManager.default.removeItem(at: corpus) } }
 
         let first = try Self.run("sbert", try Self.buildArguments(url, input: corpus))
         #expect(first.status == 0, "\(first.standardError)")
         print("[\(kind)] \(first.standardError.split(separator: "\n").last ?? "")")
-        #expect(try await client.count(collection: collection) == dataset.corpus.count)
+        #expect(try await client.count(collection: collection) == expected)
         let second = try Self.run("sbert-milvus", try Self.buildArguments(url, input: corpus))
         #expect(second.status == 0, "\(second.standardError)")
-        #expect(second.standardError.contains("5183 already stored, 0 written"), "\(second.standardError)")
-        #expect(try await client.count(collection: collection) == dataset.corpus.count)
-        #expect(Set(try await Self.allIDs(client, collection)).count == dataset.corpus.count)
+        #expect(second.standardError.contains("\(expected) already stored, 0 written"), "\(second.standardError)")
+        #expect(try await client.count(collection: collection) == expected)
+        #expect(Set(try await Self.allIDs(client, collection)).count == expected)
 
         // Retrieval through Milvus (HNSW, COSINE) against exact search over the same vectors, read back.
         let model = try SentenceTransformer(directory: try Self.model.get())
@@ -114,7 +121,7 @@ import Testing
             Issue.record("no id and embedding columns")
             return
         }
-        #expect(dimension == 384 && ids.count == dataset.corpus.count)
+        #expect(dimension == 384 && ids.count == expected)
         let exact = try semanticSearch(queries: queries, corpus: Embeddings(values: values, dimension: dimension), topK: 10)
         let evaluator = InformationRetrievalEvaluator(dataset: dataset)
         let milvusNDCG = try #require(evaluator.metrics(rankings: hits.map { $0.map(\.document.id) })["ndcg@10"])
@@ -126,7 +133,7 @@ import Testing
         }
         let recall = Double(found) / Double(10 * queries.count)
         print("[\(kind)] SciFact NDCG@10 through Milvus \(milvusNDCG), exact over the stored vectors \(exactNDCG), recall@10 \(recall)")
-        #expect(abs(exactNDCG * 100 - 64.51) <= 0.1, "exact NDCG@10 \(exactNDCG)")
+        if full { #expect(abs(exactNDCG * 100 - 64.51) <= 0.1, "exact NDCG@10 \(exactNDCG)") }
         #expect(abs(milvusNDCG - exactNDCG) * 100 <= 0.3, "Milvus NDCG@10 \(milvusNDCG) vs exact \(exactNDCG)")
         #expect(recall >= 0.98, "recall@10 \(recall)")
 
@@ -177,7 +184,7 @@ import Testing
         let server = try await MilvusTestServer.shared(kind)
         let client = try server.client(timeout: .seconds(120))
         defer { client.close() }
-        let input = try Self.subset(1500)
+        let input = try Self.subset(Self.subsetSize)
         defer { try? FileManager.default.removeItem(at: input) }
         let collection = uniqueCollection("killed")
         let url = server.url(collection)
@@ -199,10 +206,10 @@ import Testing
         print("[\(kind)] killed \(String(format: "%.1f", delay)) s after the first write (\(killed ? "running" : "already done")) with \(before) documents stored")
         let rerun = try Self.run("sbert-milvus", try Self.buildArguments(url, input: input))
         #expect(rerun.status == 0, "\(rerun.standardError)")
-        #expect(rerun.standardError.contains("1500 documents, \(before) already stored, \(1500 - before) written"), "\(rerun.standardError)")
+        #expect(rerun.standardError.contains("\(Self.subsetSize) documents, \(before) already stored, \(Self.subsetSize - before) written"), "\(rerun.standardError)")
         let ids = try await Self.allIDs(client, collection)
-        #expect(ids.count == 1500 && Set(ids).count == 1500)
-        #expect(try await client.count(collection: collection) == 1500)
+        #expect(ids.count == Self.subsetSize && Set(ids).count == Self.subsetSize)
+        #expect(try await client.count(collection: collection) == Self.subsetSize)
         try await client.dropCollection(collection)
     }
 
@@ -211,7 +218,7 @@ import Testing
         let server = try await MilvusTestServer.shared(kind)
         let client = try server.client(timeout: .seconds(120))
         defer { client.close() }
-        let input = try Self.subset(1500)
+        let input = try Self.subset(Self.subsetSize)
         defer { try? FileManager.default.removeItem(at: input) }
         let collection = uniqueCollection("shards")
         let url = server.url(collection)
@@ -226,9 +233,9 @@ import Testing
                 written += Int(text[range].split(separator: " ")[0]) ?? 0
             }
         }
-        #expect(written == 1500)
+        #expect(written == Self.subsetSize)
         let ids = try await Self.allIDs(client, collection)
-        #expect(ids.count == 1500 && Set(ids).count == 1500)
+        #expect(ids.count == Self.subsetSize && Set(ids).count == Self.subsetSize)
         try await client.dropCollection(collection)
     }
 
