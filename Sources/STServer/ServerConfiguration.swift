@@ -48,8 +48,8 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Defaults overridden by TEI's environment variables.
-    /// - Throws: ``InvalidSetting`` for a numeric variable that is not a positive integer, or a `PORT` outside
-    ///   1…65535 (TEI refuses to start on such values too).
+    /// - Throws: ``InvalidSetting`` for a numeric variable that is not a positive integer, a timeout that is not a
+    ///   positive number of seconds, or a `PORT` outside 1…65535 (TEI refuses to start on such values too).
     public init(environment: [String: String]) throws {
         self.init()
         func int(_ key: String) throws -> Int? {
@@ -59,9 +59,13 @@ public struct ServerConfiguration: Sendable {
             }
             return value
         }
-        // Timeouts in seconds, fractions allowed; zero, negative or unparsable values are ignored.
-        func seconds(_ key: String) -> Duration? {
-            environment[key].flatMap { Double($0) }.flatMap { $0.isFinite && $0 > 0 ? .seconds($0) : nil }
+        // Timeouts in seconds, fractions allowed.
+        func seconds(_ key: String) throws -> Duration? {
+            guard let text = environment[key] else { return nil }
+            guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0 else {
+                throw InvalidSetting(description: "\(key)=\(text) is not a positive number of seconds")
+            }
+            return .seconds(value)
         }
         host = environment["HOSTNAME"] ?? host
         port = try int("PORT") ?? port
@@ -77,9 +81,9 @@ public struct ServerConfiguration: Sendable {
         corsAllowOrigin = environment["CORS_ALLOW_ORIGIN"].map { $0.split(separator: ",").map(String.init) }
         modelID = environment["MODEL_ID"] ?? modelID
         // Not TEI's (it has no such settings): named like its variables.
-        headerReadTimeout = seconds("HEADER_READ_TIMEOUT") ?? headerReadTimeout
-        bodyReadTimeout = seconds("BODY_READ_TIMEOUT") ?? bodyReadTimeout
-        idleTimeout = seconds("IDLE_TIMEOUT") ?? idleTimeout
-        shutdownTimeout = seconds("SHUTDOWN_TIMEOUT") ?? shutdownTimeout
+        headerReadTimeout = try seconds("HEADER_READ_TIMEOUT") ?? headerReadTimeout
+        bodyReadTimeout = try seconds("BODY_READ_TIMEOUT") ?? bodyReadTimeout
+        idleTimeout = try seconds("IDLE_TIMEOUT") ?? idleTimeout
+        shutdownTimeout = try seconds("SHUTDOWN_TIMEOUT") ?? shutdownTimeout
     }
 }

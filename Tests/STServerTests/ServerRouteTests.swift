@@ -23,9 +23,10 @@ import Testing
     /// TEI's variables: what does not parse, or is no port, stops the server before it starts (TEI's argument parser
     /// refuses them too) rather than being replaced by a default; so does a default prompt name the model lacks.
     @Test func settingsThatCannotBeUsedStopTheServer() throws {
-        let parsed = try ServerConfiguration(environment: ["PORT": "8080", "MAX_CLIENT_BATCH_SIZE": "64"])
-        #expect(parsed.port == 8080 && parsed.maxClientBatchSize == 64)
-        for bad in [["PORT": "abc"], ["PORT": "70000"], ["PORT": "0"], ["MAX_BATCH_TOKENS": "-5"], ["PAYLOAD_LIMIT": "2MB"]] {
+        let parsed = try ServerConfiguration(environment: ["PORT": "8080", "MAX_CLIENT_BATCH_SIZE": "64", "SHUTDOWN_TIMEOUT": "2.5"])
+        #expect(parsed.port == 8080 && parsed.maxClientBatchSize == 64 && parsed.shutdownTimeout == .milliseconds(2500))
+        for bad in [["PORT": "abc"], ["PORT": "70000"], ["PORT": "0"], ["MAX_BATCH_TOKENS": "-5"], ["PAYLOAD_LIMIT": "2MB"],
+                    ["SHUTDOWN_TIMEOUT": "10s"], ["IDLE_TIMEOUT": "0"], ["HEADER_READ_TIMEOUT": "inf"]] {
             #expect(throws: ServerConfiguration.InvalidSetting.self, "\(bad)") { _ = try ServerConfiguration(environment: bad) }
         }
         let model = try Self.model.get()
