@@ -44,9 +44,13 @@ let package = Package(
             name: "STTraining",
             dependencies: ["SentenceTransformers", "STModels", "STTokenizers", "STKernels", "STTensor"]
         ),
+        // The request bodies TEI and OpenAI clients send, as Foundation-only types: the server decodes them, and the
+        // request fuzzer builds them without the HTTP stack.
+        .target(name: "STServerAPI"),
         .target(
             name: "STServer",
             dependencies: [
+                "STServerAPI",
                 "SentenceTransformers",
                 "STTokenizers",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -104,7 +108,7 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/FuzzSupport"),
         .executableTarget(name: "fuzz-tokenizer", dependencies: ["STTokenizers", "FuzzSupport"], path: "Fuzz/FuzzTokenizer"),
         .executableTarget(name: "fuzz-safetensors", dependencies: ["STTensor", "FuzzSupport"], path: "Fuzz/FuzzSafeTensors"),
-        .executableTarget(name: "fuzz-requests", dependencies: ["STServer", "FuzzSupport"], path: "Fuzz/FuzzRequests"),
+        .executableTarget(name: "fuzz-requests", dependencies: ["STServerAPI", "FuzzSupport"], path: "Fuzz/FuzzRequests"),
         .target(name: "STTestSupport", path: "Tests/STTestSupport"),
         .testTarget(name: "STKernelsTests", dependencies: ["STKernels", "CSTKernels"]),
         .testTarget(name: "STTensorTests", dependencies: ["STTensor", "STTestSupport"]),

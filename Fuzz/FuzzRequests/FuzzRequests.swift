@@ -1,6 +1,6 @@
 import Foundation
 import FuzzSupport
-import STServer
+import STServerAPI
 
 /// Fuzz target for the server's JSON request decoder: the input is a request body, decoded as every route's body
 /// type with `JSONDecoder` as `Routes` does; a failure is described as the 422 message describes it. The texts of
@@ -40,7 +40,7 @@ enum FuzzRequests {
         do {
             return try JSONDecoder().decode(Body.self, from: body)
         } catch {
-            FuzzInvariant.require(!Routes.describe(error).isEmpty, "empty description of \(error)")
+            FuzzInvariant.require(!RequestDecodingFailure.describe(error).isEmpty, "empty description of \(error)")
             return nil
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SentenceTransformers
+import STServerAPI
 import STTokenizers
 
 /// What the routes share: the embedding model, the optional cross-encoders (a reranker for `/rerank`, a classifier

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SentenceTransformers
+import STServerAPI
 import STTokenizers
 
 /// The routes of the cross-encoders: `/rerank` (the reranker, one label) and `/predict` (the classifier, else the

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SentenceTransformers
+import STServerAPI
 import STTokenizers
 
 /// The routes of the embedding model: `/embed`, `/embed_all`, `/similarity` and the OpenAI embeddings route.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SentenceTransformers
+import STServerAPI
 import STTokenizers
 
 /// `/tokenize` and `/decode`, with the embedding model's tokenizer.

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SentenceTransformers
+import STServerAPI
 import STTokenizers
 
 /// TEI's routes (text-embeddings-inference 1.9: `/embed`, `/embed_all`, `/similarity`, `/rerank`, `/predict`,
@@ -136,7 +137,8 @@ package enum Routes {
                 }
             } catch {
                 // As axum's JSON extractor: 400 for text that is not JSON, 422 for JSON of the wrong shape.
-                return failure(.validation("malformed request body: \(Self.describe(error))", status: isSyntaxError(error) ? .badRequest : .unprocessableContent))
+                return failure(.validation("malformed request body: \(RequestDecodingFailure.describe(error))",
+                                           status: RequestDecodingFailure.isSyntaxError(error) ? .badRequest : .unprocessableContent))
             }
             return finish(try await work(body))
         } catch let error as APIError {
@@ -145,24 +147,6 @@ package enum Routes {
             return failure(.tokenizer(error.description))
         } catch {
             return failure(.backend("\(error)"))
-        }
-    }
-
-    /// Whether decoding failed on the JSON text itself rather than on its shape.
-    static func isSyntaxError(_ error: any Error) -> Bool {
-        guard case let .dataCorrupted(context)? = error as? DecodingError else { return !(error is DecodingError) }
-        return context.codingPath.isEmpty
-    }
-
-    package static func describe(_ error: any Error) -> String {
-        guard let decoding = error as? DecodingError else { return "not JSON" }
-        switch decoding {
-        case let .keyNotFound(key, _): return "missing field `\(key.stringValue)`"
-        case let .typeMismatch(_, context), let .valueNotFound(_, context):
-            return "wrong type at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`"
-        case let .dataCorrupted(context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "\(context.debugDescription) at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`"
-        @unknown default: return "invalid"
         }
     }
 }
