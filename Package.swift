@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "SentenceTransformers",
                 "STServer",
+                "STServerAPI",
                 "STTraining",
                 "STTokenizers",
                 "STKernels",

@@ -296,14 +296,14 @@ static void st_gemm_u8s8_neon_i8mm(const uint8_t *q, long m, long kPadded, const
 }
 
 const st_kernel_table st_table_neon =
-    ST_KERNEL_TABLE(ST_ISA_NEON, "neon", neon, st_packed_gemm_f32_neon, st_quantize_rows_u8_neon, 0);
+    ST_KERNEL_TABLE(ST_ISA_NEON, "neon", neon, st_packed_gemm_f32_neon, st_quantize_rows_u8_neon, 0, 0);
 
 const st_kernel_table st_table_neon_dotprod =
     ST_KERNEL_TABLE(ST_ISA_NEON_DOTPROD, "neon-dotprod", neon,
-                    st_packed_gemm_f32_neon, st_quantize_rows_u8_neon, st_gemm_u8s8_neon_dotprod);
+                    st_packed_gemm_f32_neon, st_quantize_rows_u8_neon, st_gemm_u8s8_neon_dotprod, 0);
 
 const st_kernel_table st_table_neon_i8mm =
     ST_KERNEL_TABLE(ST_ISA_NEON_I8MM, "neon-i8mm", neon,
-                    st_packed_gemm_f32_neon, st_quantize_rows_u8_neon, st_gemm_u8s8_neon_i8mm);
+                    st_packed_gemm_f32_neon, st_quantize_rows_u8_neon, st_gemm_u8s8_neon_i8mm, 0);
 
 #endif

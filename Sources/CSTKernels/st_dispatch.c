@@ -176,6 +176,19 @@ void st_packed_gemm_u8s8(const uint8_t *q, long m, long kPadded, const int8_t *p
                                                                   accumulate);
 }
 
+void st_packed_gemm_u8s7(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
+                         long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
+                         const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate) {
+    const st_kernel_table *table = st_kernels();
+    if (table->gemm_u8s7) {
+        table->gemm_u8s7(q, m, kPadded, packed, n, panelBegin, panelEnd, wScales, wSums, xScales, xZeros, bias, y, ldy,
+                         accumulate);
+    } else {
+        st_packed_gemm_u8s8(q, m, kPadded, packed, n, panelBegin, panelEnd, wScales, wSums, xScales, xZeros, bias, y,
+                            ldy, accumulate);
+    }
+}
+
 void st_cpu_relax(void) {
 #ifdef ST_HAVE_X86
     __builtin_ia32_pause();

@@ -42,14 +42,18 @@ void st_gemm_u8s8_portable(const uint8_t *q, long m, long kPadded, const int8_t 
 void st_gemm_u8s8_avx2(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
                        long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
                        const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate);
+void st_gemm_u8s7_avx2(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
+                       long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
+                       const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate);
 void st_quantize_rows_u8_avx2(const float *x, long m, long k, long ldx, uint8_t *q, float *scales, int32_t *zeros);
 #endif
 
 /// A path's table: its GEMMs and quantization, and the element-wise kernels that st_vector_math_body.inc compiled in
 /// its file under the name suffix SUFFIX.
-#define ST_KERNEL_TABLE(ISA, NAME, SUFFIX, GEMM_F32, QUANTIZE, GEMM_U8S8)                                              \
+#define ST_KERNEL_TABLE(ISA, NAME, SUFFIX, GEMM_F32, QUANTIZE, GEMM_U8S8, GEMM_U8S7)                                   \
     {                                                                                                                  \
         .isa = ISA, .name = NAME, .packed_gemm_f32 = GEMM_F32, .quantize_rows_u8 = QUANTIZE, .gemm_u8s8 = GEMM_U8S8,   \
+        .gemm_u8s7 = GEMM_U8S7,                                                                                        \
         .exp_shifted_sum = st_exp_shifted_sum_##SUFFIX, .max = st_max_##SUFFIX, .scale = st_scale_##SUFFIX,            \
         .gelu = st_gelu_##SUFFIX, .gelu_backward = st_gelu_backward_##SUFFIX, .activate = st_activate_##SUFFIX,         \
         .activate_backward = st_activate_backward_##SUFFIX, .gated = st_gated_##SUFFIX,                                \

@@ -44,19 +44,20 @@ void st_pack_columns_f32(const float *source, long k, long n, long lds, float *p
 
 long st_int8_padded_k(long k) { return (k + 3) / 4 * 4; }
 
-// int8 projections: weights quantized symmetrically per output channel (scale = max|w| / 127), activations per row
-// (token) asymmetrically to u8 (scale = (max − min) / 255, zero point), products summed exactly in int32 and
-// dequantized in the epilogue:
+// int8 projections: weights quantized symmetrically per output channel (scale = max|w| / 127, or / 63 for a
+// gemm_u8s7), activations per row (token) asymmetrically to u8 (scale = (max − min) / 255, zero point), products
+// summed exactly in int32 and dequantized in the epilogue:
 //   y[m, j] = xScale[m] · wScale[j] · (Σ_k q[m, k] w[j, k] − xZero[m] · Σ_k w[j, k]) + bias[j].
 // Weights are packed in panels of 16 outputs, each k-group of 4 as one 64-byte block [16][4].
-void st_pack_weights_s8(const float *weight, long n, long k, int8_t *packed, float *scales, int32_t *sums) {
+void st_pack_weights_s8(const float *weight, long n, long k, long limit, int8_t *packed, float *scales, int32_t *sums) {
+    limit = limit < 1 ? 1 : limit > 127 ? 127 : limit;
     long kPadded = st_int8_padded_k(k);
     long groups = kPadded / 4;
     long panels = (n + ST_PANEL - 1) / ST_PANEL;
     for (long j = 0; j < panels * ST_PANEL; j++) {
         float largest = 0;
         if (j < n) for (long kk = 0; kk < k; kk++) { float a = fabsf(weight[j * k + kk]); largest = a > largest ? a : largest; }
-        float scale = largest > 0 ? largest / 127.0f : 1.0f;
+        float scale = largest > 0 ? largest / (float)limit : 1.0f;
         scales[j] = scale;
         int32_t sum = 0;
         long p = j / ST_PANEL, lane = j % ST_PANEL;
@@ -66,7 +67,7 @@ void st_pack_weights_s8(const float *weight, long n, long k, int8_t *packed, flo
                 int8_t q = 0;
                 if (j < n && kk < k) {
                     long r = lrintf(weight[j * k + kk] / scale);
-                    q = (int8_t)(r > 127 ? 127 : r < -127 ? -127 : r);
+                    q = (int8_t)(r > limit ? limit : r < -limit ? -limit : r);
                 }
                 packed[((p * groups + g) * ST_PANEL + lane) * 4 + e] = q;
                 sum += q;
@@ -166,4 +167,4 @@ void st_gemm_u8s8_reference(const uint8_t *q, long m, long kPadded, const int8_t
 
 const st_kernel_table st_table_portable =
     ST_KERNEL_TABLE(ST_ISA_PORTABLE, "portable", portable,
-                    st_packed_gemm_f32_portable, st_quantize_rows_u8_portable, 0);
+                    st_packed_gemm_f32_portable, st_quantize_rows_u8_portable, 0, 0);

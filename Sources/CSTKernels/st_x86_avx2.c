@@ -6,6 +6,8 @@
 //     |xs| (≤ 128, unsigned) by sign(w, xs) (|w| ≤ 127): each product is at most 16,256 in magnitude, a pair at most
 //     32,512 < 32,767, so no sum ever saturates and the int32 totals are exact. Σ xs·w = Σ q·w − 128 Σ w, so the
 //     epilogue's zero-point correction uses zero − 128.
+//   - AVX2 with weights within ±63 (gemm_u8s7, the path's choice for int8 models): u8 × s7 pairs cannot saturate, so
+//     the activations go in as they are, as ONNX Runtime's `reduce_range` quantization does for this instruction.
 //   - AVX-VNNI: vpdpbusd on 256-bit vectors (u8 × s8, 4 products per int32 lane, no intermediate saturation).
 // The element-wise kernels are compiled here for 8-lane registers.
 
@@ -231,6 +233,50 @@ static void st_int8_gemm_rows(const st_int8_block_function *blocks, long mr, con
 static const st_int8_block_function st_int8_avx2_blocks[5] = {0, st_int8_avx2_block_1, st_int8_avx2_block_2,
                                                                st_int8_avx2_block_3, st_int8_avx2_block_4};
 
+// MR ≤ 4 rows against one panel of weights within ±63: per k-group and row one broadcast of the 4 activation bytes,
+// then per half vpmaddubsw (u8 × s7: pairs within 16 bits, exact), vpmaddwd with ones and an add: 6 vector operations
+// per 64 multiply-adds, two thirds of the sign-folded kernel's 8 (+ its two sign operations), on the same ports.
+#define ST_INT8_S7_AVX2_BLOCK(MR)                                                                                      \
+    static void st_int8_s7_avx2_block_##MR(const uint8_t *xr, long kPadded, const int8_t *w, const float *wScales,    \
+                                           const int32_t *wSums, const float *xScales, const int32_t *xZeros,          \
+                                           const float *bias, float *y, long ldy, long column, long n,                 \
+                                           int accumulate) {                                                           \
+        const __m256i ones = _mm256_set1_epi16(1);                                                                     \
+        __m256i a0[MR], a1[MR];                                                                                        \
+        for (int r = 0; r < MR; r++) { a0[r] = _mm256_setzero_si256(); a1[r] = _mm256_setzero_si256(); }             \
+        long groups = kPadded / 4;                                                                                     \
+        for (long g = 0; g < groups; g++) {                                                                            \
+            __m256i b0 = _mm256_loadu_si256((const __m256i *)(w + g * 64));                                            \
+            __m256i b1 = _mm256_loadu_si256((const __m256i *)(w + g * 64 + 32));                                       \
+            for (int r = 0; r < MR; r++) {                                                                             \
+                int32_t bytes;                                                                                         \
+                __builtin_memcpy(&bytes, xr + r * kPadded + g * 4, 4);                                                 \
+                __m256i x = _mm256_set1_epi32(bytes);                                                                  \
+                a0[r] = _mm256_add_epi32(a0[r], _mm256_madd_epi16(_mm256_maddubs_epi16(x, b0), ones));                 \
+                a1[r] = _mm256_add_epi32(a1[r], _mm256_madd_epi16(_mm256_maddubs_epi16(x, b1), ones));                 \
+            }                                                                                                          \
+        }                                                                                                              \
+        long width = n - column < ST_PANEL ? n - column : ST_PANEL;                                                    \
+        for (int r = 0; r < MR; r++)                                                                                   \
+            st_int8_store_row(a0[r], a1[r], (long)xZeros[r], xScales[r], wScales, wSums, bias,                         \
+                              y + r * ldy + column, column, width, accumulate);                                        \
+    }
+ST_INT8_S7_AVX2_BLOCK(4)
+ST_INT8_S7_AVX2_BLOCK(3)
+ST_INT8_S7_AVX2_BLOCK(2)
+ST_INT8_S7_AVX2_BLOCK(1)
+
+static const st_int8_block_function st_int8_s7_avx2_blocks[5] = {0, st_int8_s7_avx2_block_1, st_int8_s7_avx2_block_2,
+                                                                  st_int8_s7_avx2_block_3, st_int8_s7_avx2_block_4};
+
+void st_gemm_u8s7_avx2(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
+                       long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
+                       const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate) {
+    if (m <= 0 || panelBegin >= panelEnd) return;
+    st_int8_gemm_rows(st_int8_s7_avx2_blocks, 4, q, kPadded, m, kPadded, packed, n, panelBegin, panelEnd, wScales, wSums,
+                      xScales, xZeros, bias, y, ldy, accumulate);
+}
+
 // q [m, kPadded] → folded [m, 2·kPadded]: per k-group of 4 bytes, |q − 128| then q − 128 (as s8). Once per call,
 // m·k work against the GEMM's m·k·n, so that the inner loop spends no operation on it.
 static void st_fold_rows(const uint8_t *q, long m, long kPadded, uint8_t *folded) {
@@ -323,10 +369,11 @@ static void st_gemm_u8s8_avx2_vnni(const uint8_t *q, long m, long kPadded, const
 }
 
 const st_kernel_table st_table_avx2 =
-    ST_KERNEL_TABLE(ST_ISA_AVX2, "avx2", avx2, st_packed_gemm_f32_avx2, st_quantize_rows_u8_avx2, st_gemm_u8s8_avx2);
+    ST_KERNEL_TABLE(ST_ISA_AVX2, "avx2", avx2,
+                    st_packed_gemm_f32_avx2, st_quantize_rows_u8_avx2, st_gemm_u8s8_avx2, st_gemm_u8s7_avx2);
 
 const st_kernel_table st_table_avx2_vnni =
     ST_KERNEL_TABLE(ST_ISA_AVX2_VNNI, "avx2-vnni", avx2,
-                    st_packed_gemm_f32_avx2, st_quantize_rows_u8_avx2, st_gemm_u8s8_avx2_vnni);
+                    st_packed_gemm_f32_avx2, st_quantize_rows_u8_avx2, st_gemm_u8s8_avx2_vnni, 0);
 
 #endif

@@ -199,10 +199,10 @@ static void st_gemm_u8s8_avx512_vnni(const uint8_t *q, long m, long kPadded, con
 }
 const st_kernel_table st_table_avx512 =
     ST_KERNEL_TABLE(ST_ISA_AVX512, "avx512", avx512,
-                    st_packed_gemm_f32_avx512, st_quantize_rows_u8_avx512, st_gemm_u8s8_avx2);
+                    st_packed_gemm_f32_avx512, st_quantize_rows_u8_avx512, st_gemm_u8s8_avx2, st_gemm_u8s7_avx2);
 
 const st_kernel_table st_table_avx512_vnni =
     ST_KERNEL_TABLE(ST_ISA_AVX512_VNNI, "avx512-vnni", avx512,
-                    st_packed_gemm_f32_avx512, st_quantize_rows_u8_avx512, st_gemm_u8s8_avx512_vnni);
+                    st_packed_gemm_f32_avx512, st_quantize_rows_u8_avx512, st_gemm_u8s8_avx512_vnni, 0);
 
 #endif

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SentenceTransformers
-import STServer
+import STServerAPI
 
 /// `sbert encode`: embeddings of texts given as arguments, or of the lines of a file or of standard input.
 struct EncodeCommand: ParsableCommand {

@@ -66,12 +66,24 @@ enum KernelBench {
                 "shape": "\(rows)×\(inFeatures)→\(outFeatures)", "workers": workers]
     }
 
+    /// The environment that makes the reference's processes see only the active kernel path's instructions: the
+    /// CPUID mask `library` (scripts/cpuid-mask.c) preloaded with `SBERT_CPUID_MASK` naming the path. `nil` when no
+    /// library is given, the active path is the CPU's best (the reference then uses whatever it finds, as a user's
+    /// would), or the path has no mask (portable, ARM).
+    static func cpuidMask(library: String?) -> (path: InstructionSet, environment: [String: String])? {
+        let path = InstructionSet.active
+        guard let library, path != InstructionSet.best, [.avx2, .avx2VNNI, .avx512, .avx512VNNI].contains(path) else { return nil }
+        let preload = [URL(fileURLWithPath: library).standardizedFileURL.path] + (ProcessInfo.processInfo.environment["LD_PRELOAD"].map { [$0] } ?? [])
+        return (path, ["LD_PRELOAD": preload.joined(separator: ":"), "SBERT_CPUID_MASK": path.rawValue])
+    }
+
     /// Sentences/s of ONNX Runtime (fp32 and int8 graphs, with `onnx`: they are the exported all-MiniLM-L6-v2) and
     /// PyTorch (sentence-transformers loading `model`) on `short`, batch 32, from the environment
     /// `../shared/bench/ort/setup.sh` made, run now so that both sides see the same machine state.
     ///
     /// - Throws: ``CLIError`` when the environment or its scripts are missing or a run fails.
-    static func pythonReference(venv: String, short: String, model: URL, onnx: Bool = true) throws -> [String: Any] {
+    static func pythonReference(venv: String, short: String, model: URL, onnx: Bool = true,
+                                environment extra: [String: String] = [:]) throws -> [String: Any] {
         let python = URL(fileURLWithPath: venv).appendingPathComponent("bin/python")
         let scripts = URL(fileURLWithPath: "../shared/bench/ort")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
@@ -91,7 +103,7 @@ enum KernelBench {
             // The reference's own BLAS picks its kernels for this CPU, as ours does (see scripts/bench.sh).
             var environment = ProcessInfo.processInfo.environment
             environment["HF_HUB_OFFLINE"] = "1"
-            process.environment = environment
+            process.environment = environment.merging(extra) { $1 }
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice

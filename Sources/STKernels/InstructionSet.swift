@@ -67,6 +67,10 @@ public enum InstructionSet: String, CaseIterable, Sendable, CustomStringConverti
     /// the dequantized weights instead of a scalar integer loop.
     public var hasFastInt8: Bool { st_kernels_for(code)?.pointee.gemm_u8s8 != nil }
 
+    /// The range int8 weights are quantized to for this path: ±63 where it has the 7-bit kernel (`vpmaddubsw` without
+    /// VNNI: u8 × s7 pair sums fit its 16 bits), else ±127.
+    public var int8WeightLimit: Int { st_kernels_for(code)?.pointee.gemm_u8s7 != nil ? 63 : 127 }
+
     /// Whether the path has its own packed fp32 GEMM for projections; the portable path uses BLAS instead (and on
     /// Apple platforms BLAS is Accelerate, which beats hand-written NEON there).
     public var packsProjections: Bool {

@@ -64,7 +64,7 @@ final class EmbeddingService: Sendable {
     /// Checks the batch size and the inputs, then tokenizes texts for `task`'s route (truncating only when allowed)
     /// and checks token-id inputs against the embedding table (cut to the limit when truncating, as the tokenizer
     /// would cut them).
-    func tokenize(_ items: [InputItem], prompt: String = "", task: String? = nil, truncate: Bool?, direction: TruncationDirection? = nil,
+    func tokenize(_ items: [InputItem], prompt: String = "", task: String? = nil, truncate: Bool?, direction: STServerAPI.TruncationDirection? = nil,
                   addSpecialTokens: Bool? = nil) throws -> [Encoding] {
         guard !items.isEmpty, !items.contains(where: \.isEmpty) else { throw APIError.empty("`inputs` cannot be empty") }
         try validate(batchSize: items.count)
@@ -102,7 +102,7 @@ final class EmbeddingService: Sendable {
     /// ``tokenize(_:prompt:task:truncate:direction:addSpecialTokens:)`` on the request worker threads: a request may
     /// carry megabytes of text, and tokenizing it on a cooperative thread would hold up every other route.
     func tokenizeOnWorkers(_ items: [InputItem], prompt: String = "", task: String? = nil, truncate: Bool?,
-                           direction: TruncationDirection? = nil, addSpecialTokens: Bool? = nil) async throws -> [Encoding] {
+                           direction: STServerAPI.TruncationDirection? = nil, addSpecialTokens: Bool? = nil) async throws -> [Encoding] {
         try await WorkerThreads.requests.run {
             try self.tokenize(items, prompt: prompt, task: task, truncate: truncate, direction: direction, addSpecialTokens: addSpecialTokens)
         }
@@ -116,7 +116,7 @@ final class EmbeddingService: Sendable {
     }
 
     /// The encodings of a request, with its task (Router route) and prompt lengths.
-    private func prepare(_ items: [InputItem], truncate: Bool?, direction: TruncationDirection?,
+    private func prepare(_ items: [InputItem], truncate: Bool?, direction: STServerAPI.TruncationDirection?,
                          promptName: String?) async throws -> (encodings: [Encoding], promptLengths: [Int], task: String?) {
         let prompt = try self.prompt(named: promptName)
         let task = model.task(forPromptName: promptName ?? configuration.defaultPromptName)
@@ -130,7 +130,7 @@ final class EmbeddingService: Sendable {
     /// Sentence embeddings through the batcher, then Matryoshka truncation and normalization as asked, with the number
     /// of tokens the model read (OpenAI's `usage`). A sparse model gives its vectors densely, never normalized (as
     /// TEI: `normalize` is refused for SPLADE models).
-    func embed(_ items: [InputItem], truncate: Bool?, direction: TruncationDirection?, promptName: String?, dimensions: Int?,
+    func embed(_ items: [InputItem], truncate: Bool?, direction: STServerAPI.TruncationDirection?, promptName: String?, dimensions: Int?,
                normalize: Bool) async throws -> (rows: Embeddings, tokens: Int) {
         if model.isSparse, normalize { throw APIError.backend("`normalize` is not available for SPLADE models") }
         let request = try await prepare(items, truncate: truncate, direction: direction, promptName: promptName)
@@ -142,7 +142,7 @@ final class EmbeddingService: Sendable {
 
     /// Sparse vectors through the batcher (`/embed_sparse`).
     /// - Throws: ``APIError/backend(_:)`` (424) for a dense model, as TEI answers.
-    func embedSparse(_ items: [InputItem], truncate: Bool?, direction: TruncationDirection?, promptName: String?) async throws -> [SparseVector] {
+    func embedSparse(_ items: [InputItem], truncate: Bool?, direction: STServerAPI.TruncationDirection?, promptName: String?) async throws -> [SparseVector] {
         guard model.isSparse else { throw APIError.backend("Model is not an embedding model with SPLADE pooling") }
         let request = try await prepare(items, truncate: truncate, direction: direction, promptName: promptName)
         return try await batcher.embedSparse(request.encodings, promptLengths: request.promptLengths, task: request.task)

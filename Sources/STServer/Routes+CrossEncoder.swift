@@ -66,7 +66,7 @@ extension Routes {
 
     /// Each sequence (one text or a pair) tokenized by the cross-encoder's tokenizer: whole when it fits the model,
     /// else truncated longest-first from `direction` when allowed, else refused (413).
-    static func crossEncodings(_ sequences: [[String]], model: CrossEncoder, truncate: Bool, direction: TruncationDirection?) throws -> [Encoding] {
+    static func crossEncodings(_ sequences: [[String]], model: CrossEncoder, truncate: Bool, direction: STServerAPI.TruncationDirection?) throws -> [Encoding] {
         var plain = model.transformer.tokenizer
         plain.truncation = nil
         var truncating = model.transformer.tokenizer

@@ -64,34 +64,38 @@ import Testing
 
     /// Activation quantization writes the same bytes on every path, and every fast int8 GEMM gives the exact integer
     /// sums: equal to the portable integer kernel up to the float epilogue's rounding, including activations at 0 and
-    /// 255 against weights at ±127, where vpmaddubsw's 16-bit pair sums would saturate without sign folding.
+    /// 255 against weights at ±127, where vpmaddubsw's 16-bit pair sums would saturate without sign folding, and
+    /// (gemm_u8s7, where the path has it) against weights at ±63, the largest that kernel takes.
     @Test(arguments: paths) func int8OfEveryPath(path: InstructionSet) throws {
         let kernels = try #require(path.kernels)
         let portable = try #require(InstructionSet.portable.kernels)
-        for (rows, k, n, extreme) in [(1, 4, 16, false), (3, 33, 31, true), (6, 129, 47, false), (13, 384, 40, true)] {
-            var x = KernelReferenceTests.random(rows * k, seed: 41, scale: 2)
-            var w = KernelReferenceTests.random(n * k, seed: 42, scale: 0.3)
-            if extreme {
-                x = (0..<(rows * k)).map { (($0 / 2) % 2 == 0) ? 2 : -2 }
-                w = (0..<(n * k)).map { (($0 / 3) % 2 == 0) ? 0.3 : -0.3 }
+        let cases = [(1, 4, 16, false), (3, 33, 31, true), (6, 129, 47, false), (13, 384, 40, true), (5, 67, 33, true)]
+        for (rows, k, n, extreme) in cases {
+            for (limit, kernel) in [(127, kernels.pointee.gemm_u8s8), (63, kernels.pointee.gemm_u8s7)] {
+                var x = KernelReferenceTests.random(rows * k, seed: 41, scale: 2)
+                var w = KernelReferenceTests.random(n * k, seed: 42, scale: 0.3)
+                if extreme {
+                    x = (0..<(rows * k)).map { (($0 / 2) % 2 == 0) ? 2 : -2 }
+                    w = (0..<(n * k)).map { (($0 / 3) % 2 == 0) ? 0.3 : -0.3 }
+                }
+                let kPadded = st_int8_padded_k(k)
+                let panels = (n + 15) / 16
+                var packed = [Int8](repeating: 0, count: panels * 16 * kPadded)
+                var scales = [Float](repeating: 0, count: panels * 16), sums = [Int32](repeating: 0, count: panels * 16)
+                st_pack_weights_s8(w, n, k, limit, &packed, &scales, &sums)
+                var q = [UInt8](repeating: 0, count: rows * kPadded), q0 = q
+                var xScales = [Float](repeating: 0, count: rows), xScales0 = xScales
+                var zeros = [Int32](repeating: 0, count: rows), zeros0 = zeros
+                kernels.pointee.quantize_rows_u8(x, rows, k, k, &q, &xScales, &zeros)
+                portable.pointee.quantize_rows_u8(x, rows, k, k, &q0, &xScales0, &zeros0)
+                #expect(q == q0 && xScales == xScales0 && zeros == zeros0, "\(path): quantized bytes differ from portable")
+                guard let gemm = kernel else { continue }
+                var fast = [Float](repeating: 0, count: rows * n), slow = fast
+                gemm(q, rows, kPadded, packed, n, 0, panels, scales, sums, xScales, zeros, nil, &fast, n, 0)
+                st_gemm_u8s8_reference(q0, rows, kPadded, packed, n, 0, panels, scales, sums, xScales0, zeros0, nil, &slow, n, 0)
+                let scale = max(1, slow.map { abs($0) }.max() ?? 1)
+                #expect(KernelReferenceTests.maxDifference(fast, slow) <= 1e-6 * scale, "\(path) ±\(limit) rows \(rows) k \(k) n \(n) extreme \(extreme)")
             }
-            let kPadded = st_int8_padded_k(k)
-            let panels = (n + 15) / 16
-            var packed = [Int8](repeating: 0, count: panels * 16 * kPadded)
-            var scales = [Float](repeating: 0, count: panels * 16), sums = [Int32](repeating: 0, count: panels * 16)
-            st_pack_weights_s8(w, n, k, &packed, &scales, &sums)
-            var q = [UInt8](repeating: 0, count: rows * kPadded), q0 = q
-            var xScales = [Float](repeating: 0, count: rows), xScales0 = xScales
-            var zeros = [Int32](repeating: 0, count: rows), zeros0 = zeros
-            kernels.pointee.quantize_rows_u8(x, rows, k, k, &q, &xScales, &zeros)
-            portable.pointee.quantize_rows_u8(x, rows, k, k, &q0, &xScales0, &zeros0)
-            #expect(q == q0 && xScales == xScales0 && zeros == zeros0, "\(path): quantized bytes differ from portable")
-            guard let gemm = kernels.pointee.gemm_u8s8 else { continue }
-            var fast = [Float](repeating: 0, count: rows * n), slow = fast
-            gemm(q, rows, kPadded, packed, n, 0, panels, scales, sums, xScales, zeros, nil, &fast, n, 0)
-            st_gemm_u8s8_reference(q0, rows, kPadded, packed, n, 0, panels, scales, sums, xScales0, zeros0, nil, &slow, n, 0)
-            let scale = max(1, slow.map { abs($0) }.max() ?? 1)
-            #expect(KernelReferenceTests.maxDifference(fast, slow) <= 1e-6 * scale, "\(path) rows \(rows) k \(k) n \(n) extreme \(extreme)")
         }
     }
 
@@ -120,7 +124,8 @@ import Testing
     }
 
     /// Where a path has no fast int8 instructions, an int8 projection runs fp32 on the dequantized weights: the
-    /// dequantized matrix is scale · round(w / scale) per output row.
+    /// dequantized matrix is scale · round(w / scale) per output row (scale = max|w| / 127, or / 63 where the path
+    /// packs 7-bit weights).
     @Test func dequantizedWeightsAreTheInt8Weights() {
         let (out, k) = (19, 37)
         let w = KernelReferenceTests.random(out * k, seed: 61, scale: 0.7)
@@ -128,7 +133,7 @@ import Testing
         let dequantized = matrix.dequantizedWeights()
         for j in 0..<out {
             let row = w[(j * k)..<((j + 1) * k)]
-            let scale = (row.map { abs($0) }.max() ?? 0) / 127
+            let scale = (row.map { abs($0) }.max() ?? 0) / Float(matrix.weightLimit)
             for i in 0..<k {
                 let expected = scale * (w[j * k + i] / scale).rounded(.toNearestOrEven)
                 #expect(abs(dequantized[j * k + i] - expected) <= 1e-7, "[\(j), \(i)]")

@@ -37,6 +37,13 @@ typedef struct {
     void (*gemm_u8s8)(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
                       long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
                       const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate);
+    /// Faster than gemm_u8s8 where vpmaddubsw must stand in for VNNI, and exact only for weights packed within ±63
+    /// (st_pack_weights_s8 with limit 63): u8 × s7 pairs stay within 16 bits (2 · 255 · 63 = 32,130), so the
+    /// activations need no sign folding. NULL on paths whose gemm_u8s8 is as fast; QuantizedMatrix packs ±63 weights
+    /// only where this is set.
+    void (*gemm_u8s7)(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
+                      long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
+                      const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate);
     float (*exp_shifted_sum)(float *x, long count, float shift);
     float (*max)(const float *x, long count);
     void (*scale)(float *x, long count, float factor);

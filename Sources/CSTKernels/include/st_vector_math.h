@@ -86,10 +86,11 @@ void st_packed_gemm_f32(const float *x, long m, long k, long ldx, const float *p
 /// k rounded up to a multiple of 4 (the int8 kernels' k-groups).
 long st_int8_padded_k(long k);
 
-/// Quantizes weight [n, k] per output row (symmetric, scale = max|w| / 127) into ceil(n/16) panels of
-/// [ceil(k/4)][16][4] int8 (packed: ceil(n/16) * 16 * st_int8_padded_k(k) bytes); writes each row's scale and the sum
-/// of its int8 values (scales, sums: ceil(n/16) * 16 entries).
-void st_pack_weights_s8(const float *weight, long n, long k, int8_t *packed, float *scales, int32_t *sums);
+/// Quantizes weight [n, k] per output row (symmetric, scale = max|w| / limit, values in ±limit; limit 127, or 63
+/// for a path's gemm_u8s7) into ceil(n/16) panels of [ceil(k/4)][16][4] int8 (packed: ceil(n/16) * 16 *
+/// st_int8_padded_k(k) bytes); writes each row's scale and the sum of its int8 values (scales, sums: ceil(n/16) * 16
+/// entries).
+void st_pack_weights_s8(const float *weight, long n, long k, long limit, int8_t *packed, float *scales, int32_t *sums);
 
 /// Quantizes rows of x [m, k] (row stride ldx) to u8 with a per-row scale and zero point (the row's range, widened to
 /// hold 0); q is [m, st_int8_padded_k(k)]. Every path writes the same bytes.
@@ -98,6 +99,12 @@ void st_quantize_rows_u8(const float *x, long m, long k, long ldx, uint8_t *q, f
 /// y[m, j] = xScales[m] * wScales[j] * (sum_k q[m, k] w[j, k] - xZeros[m] * wSums[j]) + bias[j] (+ y when accumulate)
 /// for the outputs of panels panelBegin..<panelEnd, with exact int32 sums (so every path gives the same sums).
 void st_packed_gemm_u8s8(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
+                         long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
+                         const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate);
+
+/// st_packed_gemm_u8s8 for weights packed within ±63: the active path's gemm_u8s7 where it has one, else its
+/// gemm_u8s8 (exact for them too).
+void st_packed_gemm_u8s7(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
                          long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
                          const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate);
 
