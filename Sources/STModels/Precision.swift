@@ -12,12 +12,15 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
     case float32 = "fp32"
     case int8
 
-    /// How this precision's projections are computed on `path`: "fp32", "int8", or "fp32 on dequantized int8 weights"
-    /// where the path has no fast int8 instructions (what `sbert info` and the server's `/info` report).
+    /// How this precision's projections are computed on `path`: "fp32", "int8" (naming 7-bit weights where the path
+    /// takes them), or "fp32 on dequantized int8 weights" where the path has no fast int8 instructions (what
+    /// `sbert info` and the server's `/info` report).
     public func arithmetic(on path: InstructionSet = .active) -> String {
         switch self {
         case .float32: return "fp32"
-        case .int8: return path.hasFastInt8 ? "int8" : "fp32 on dequantized int8 weights (no fast int8 instructions on the \(path) path)"
+        case .int8:
+            guard path.hasFastInt8 else { return "fp32 on dequantized int8 weights (no fast int8 instructions on the \(path) path)" }
+            return path.int8WeightLimit < 127 ? "int8 (7-bit weights, ±\(path.int8WeightLimit): vpmaddubsw without VNNI)" : "int8"
         }
     }
 }
