@@ -168,40 +168,66 @@ static inline void st_int8_store_row(__m256i acc0, __m256i acc1, long zero, floa
     }
 }
 
-// MR ≤ 4 rows against one panel. The activations come sign-folded (st_fold_rows): per k-group 8 bytes, |xs| then
-// xs, each broadcast with one load; per half then sign, vpmaddubsw (exact, see above), vpmaddwd with ones (pairs to
-// int32) and an add: 8 vector operations per 64 multiply-adds.
-#define ST_INT8_AVX2_BLOCK(MR)                                                                                         \
-    static void st_int8_avx2_block_##MR(const uint8_t *xr, long kPadded, const int8_t *w, const float *wScales,       \
-                                        const int32_t *wSums, const float *xScales, const int32_t *xZeros,             \
-                                        const float *bias, float *y, long ldy, long column, long n, int accumulate) {  \
+// One block of an int8 kernel: MR rows against one panel, two accumulators (the panel's 8-output halves) per row, the
+// halves' weights loaded once per k-group for all rows. STEP(r) adds row r's products of k-group g to a0[r] and a1[r];
+// the epilogue takes each row's zero point less ZERO_SHIFT. ATTRIBUTES: a target attribute for kernels outside the
+// AVX2 region below (AVX-VNNI).
+#define ST_INT8_BLOCK(ATTRIBUTES, KIND, MR, STEP, ZERO_SHIFT)                                                          \
+    ATTRIBUTES static void st_int8_##KIND##_block_##MR(const uint8_t *xr, long kPadded, const int8_t *w,               \
+                                                       const float *wScales, const int32_t *wSums,                     \
+                                                       const float *xScales, const int32_t *xZeros, const float *bias, \
+                                                       float *y, long ldy, long column, long n, int accumulate) {      \
         const __m256i ones = _mm256_set1_epi16(1);                                                                     \
+        (void)ones;                                                                                                    \
         __m256i a0[MR], a1[MR];                                                                                        \
         for (int r = 0; r < MR; r++) { a0[r] = _mm256_setzero_si256(); a1[r] = _mm256_setzero_si256(); }             \
         long groups = kPadded / 4;                                                                                     \
         for (long g = 0; g < groups; g++) {                                                                            \
             __m256i b0 = _mm256_loadu_si256((const __m256i *)(w + g * 64));                                            \
             __m256i b1 = _mm256_loadu_si256((const __m256i *)(w + g * 64 + 32));                                       \
-            for (int r = 0; r < MR; r++) {                                                                             \
-                int32_t bytes[2];                                                                                      \
-                __builtin_memcpy(bytes, xr + r * 2 * kPadded + g * 8, 8);                                              \
-                __m256i magnitude = _mm256_set1_epi32(bytes[0]);                                                       \
-                __m256i xs = _mm256_set1_epi32(bytes[1]);                                                              \
-                a0[r] = _mm256_add_epi32(a0[r], _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude,                      \
-                                                              _mm256_sign_epi8(b0, xs)), ones));                      \
-                a1[r] = _mm256_add_epi32(a1[r], _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude,                      \
-                                                              _mm256_sign_epi8(b1, xs)), ones));                      \
-            }                                                                                                          \
+            for (int r = 0; r < MR; r++) STEP(r)                                                                       \
         }                                                                                                              \
         long width = n - column < ST_PANEL ? n - column : ST_PANEL;                                                    \
         for (int r = 0; r < MR; r++)                                                                                   \
-            st_int8_store_row(a0[r], a1[r], (long)xZeros[r] - 128, xScales[r], wScales, wSums, bias,                   \
+            st_int8_store_row(a0[r], a1[r], (long)xZeros[r] - (ZERO_SHIFT), xScales[r], wScales, wSums, bias,          \
                               y + r * ldy + column, column, width, accumulate);                                        \
     }
-ST_INT8_AVX2_BLOCK(4)
-ST_INT8_AVX2_BLOCK(3)
-ST_INT8_AVX2_BLOCK(2)
-ST_INT8_AVX2_BLOCK(1)
+
+// Sign-folded activations (st_fold_rows): per k-group 8 bytes, |xs| then xs, each broadcast with one load; per half
+// then sign, vpmaddubsw (exact, see above), vpmaddwd with ones (pairs to int32) and an add: 8 vector operations per
+// 64 multiply-adds, 6 of them on the ports that multiply.
+#define ST_INT8_FOLDED_STEP(r)                                                                                         \
+    {                                                                                                                  \
+        int32_t bytes[2];                                                                                              \
+        __builtin_memcpy(bytes, xr + (r) * 2 * kPadded + g * 8, 8);                                                    \
+        __m256i magnitude = _mm256_set1_epi32(bytes[0]);                                                               \
+        __m256i xs = _mm256_set1_epi32(bytes[1]);                                                                      \
+        __m256i low = _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(b0, xs));                                       \
+        __m256i high = _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(b1, xs));                                      \
+        a0[r] = _mm256_add_epi32(a0[r], _mm256_madd_epi16(low, ones));                                                 \
+        a1[r] = _mm256_add_epi32(a1[r], _mm256_madd_epi16(high, ones));                                                \
+    }
+
+// Weights within ±63: per k-group one broadcast of the row's 4 activation bytes, then per half vpmaddubsw (u8 × s7:
+// pairs within 16 bits, exact), vpmaddwd with ones and an add: 6 vector operations per 64 multiply-adds, 4 of them on
+// the ports that multiply.
+#define ST_INT8_S7_STEP(r)                                                                                             \
+    {                                                                                                                  \
+        int32_t bytes;                                                                                                 \
+        __builtin_memcpy(&bytes, xr + (r) * kPadded + g * 4, 4);                                                       \
+        __m256i x = _mm256_set1_epi32(bytes);                                                                          \
+        a0[r] = _mm256_add_epi32(a0[r], _mm256_madd_epi16(_mm256_maddubs_epi16(x, b0), ones));                         \
+        a1[r] = _mm256_add_epi32(a1[r], _mm256_madd_epi16(_mm256_maddubs_epi16(x, b1), ones));                         \
+    }
+
+ST_INT8_BLOCK(, avx2, 4, ST_INT8_FOLDED_STEP, 128)
+ST_INT8_BLOCK(, avx2, 3, ST_INT8_FOLDED_STEP, 128)
+ST_INT8_BLOCK(, avx2, 2, ST_INT8_FOLDED_STEP, 128)
+ST_INT8_BLOCK(, avx2, 1, ST_INT8_FOLDED_STEP, 128)
+ST_INT8_BLOCK(, s7_avx2, 4, ST_INT8_S7_STEP, 0)
+ST_INT8_BLOCK(, s7_avx2, 3, ST_INT8_S7_STEP, 0)
+ST_INT8_BLOCK(, s7_avx2, 2, ST_INT8_S7_STEP, 0)
+ST_INT8_BLOCK(, s7_avx2, 1, ST_INT8_S7_STEP, 0)
 
 typedef void (*st_int8_block_function)(const uint8_t *, long, const int8_t *, const float *, const int32_t *,
                                        const float *, const int32_t *, const float *, float *, long, long, long, int);
@@ -232,39 +258,6 @@ static void st_int8_gemm_rows(const st_int8_block_function *blocks, long mr, con
 
 static const st_int8_block_function st_int8_avx2_blocks[5] = {0, st_int8_avx2_block_1, st_int8_avx2_block_2,
                                                                st_int8_avx2_block_3, st_int8_avx2_block_4};
-
-// MR ≤ 4 rows against one panel of weights within ±63: per k-group and row one broadcast of the 4 activation bytes,
-// then per half vpmaddubsw (u8 × s7: pairs within 16 bits, exact), vpmaddwd with ones and an add: 6 vector operations
-// per 64 multiply-adds, two thirds of the sign-folded kernel's 8 (+ its two sign operations), on the same ports.
-#define ST_INT8_S7_AVX2_BLOCK(MR)                                                                                      \
-    static void st_int8_s7_avx2_block_##MR(const uint8_t *xr, long kPadded, const int8_t *w, const float *wScales,    \
-                                           const int32_t *wSums, const float *xScales, const int32_t *xZeros,          \
-                                           const float *bias, float *y, long ldy, long column, long n,                 \
-                                           int accumulate) {                                                           \
-        const __m256i ones = _mm256_set1_epi16(1);                                                                     \
-        __m256i a0[MR], a1[MR];                                                                                        \
-        for (int r = 0; r < MR; r++) { a0[r] = _mm256_setzero_si256(); a1[r] = _mm256_setzero_si256(); }             \
-        long groups = kPadded / 4;                                                                                     \
-        for (long g = 0; g < groups; g++) {                                                                            \
-            __m256i b0 = _mm256_loadu_si256((const __m256i *)(w + g * 64));                                            \
-            __m256i b1 = _mm256_loadu_si256((const __m256i *)(w + g * 64 + 32));                                       \
-            for (int r = 0; r < MR; r++) {                                                                             \
-                int32_t bytes;                                                                                         \
-                __builtin_memcpy(&bytes, xr + r * kPadded + g * 4, 4);                                                 \
-                __m256i x = _mm256_set1_epi32(bytes);                                                                  \
-                a0[r] = _mm256_add_epi32(a0[r], _mm256_madd_epi16(_mm256_maddubs_epi16(x, b0), ones));                 \
-                a1[r] = _mm256_add_epi32(a1[r], _mm256_madd_epi16(_mm256_maddubs_epi16(x, b1), ones));                 \
-            }                                                                                                          \
-        }                                                                                                              \
-        long width = n - column < ST_PANEL ? n - column : ST_PANEL;                                                    \
-        for (int r = 0; r < MR; r++)                                                                                   \
-            st_int8_store_row(a0[r], a1[r], (long)xZeros[r], xScales[r], wScales, wSums, bias,                         \
-                              y + r * ldy + column, column, width, accumulate);                                        \
-    }
-ST_INT8_S7_AVX2_BLOCK(4)
-ST_INT8_S7_AVX2_BLOCK(3)
-ST_INT8_S7_AVX2_BLOCK(2)
-ST_INT8_S7_AVX2_BLOCK(1)
 
 static const st_int8_block_function st_int8_s7_avx2_blocks[5] = {0, st_int8_s7_avx2_block_1, st_int8_s7_avx2_block_2,
                                                                   st_int8_s7_avx2_block_3, st_int8_s7_avx2_block_4};
@@ -325,36 +318,20 @@ void st_gemm_u8s8_avx2(const uint8_t *q, long m, long kPadded, const int8_t *pac
 #define ST_AVXVNNI_TARGET __attribute__((target("avx2,fma,avxvnni")))
 
 // MR ≤ 6 rows against one panel: vpdpbusd adds 4 u8 × s8 products into each int32 lane, 12 accumulators.
-#define ST_INT8_AVXVNNI_BLOCK(MR)                                                                                      \
-    ST_AVXVNNI_TARGET static void st_int8_avxvnni_block_##MR(                                                         \
-        const uint8_t *xr, long kPadded, const int8_t *w, const float *wScales, const int32_t *wSums,                 \
-        const float *xScales, const int32_t *xZeros, const float *bias, float *y, long ldy, long column, long n,      \
-        int accumulate) {                                                                                              \
-        __m256i a0[MR], a1[MR];                                                                                        \
-        for (int r = 0; r < MR; r++) { a0[r] = _mm256_setzero_si256(); a1[r] = _mm256_setzero_si256(); }             \
-        long groups = kPadded / 4;                                                                                     \
-        for (long g = 0; g < groups; g++) {                                                                            \
-            __m256i b0 = _mm256_loadu_si256((const __m256i *)(w + g * 64));                                            \
-            __m256i b1 = _mm256_loadu_si256((const __m256i *)(w + g * 64 + 32));                                       \
-            for (int r = 0; r < MR; r++) {                                                                             \
-                int32_t bytes;                                                                                         \
-                __builtin_memcpy(&bytes, xr + r * kPadded + g * 4, 4);                                                 \
-                __m256i v = _mm256_set1_epi32(bytes);                                                                  \
-                a0[r] = _mm256_dpbusd_avx_epi32(a0[r], v, b0);                                                         \
-                a1[r] = _mm256_dpbusd_avx_epi32(a1[r], v, b1);                                                         \
-            }                                                                                                          \
-        }                                                                                                              \
-        long width = n - column < ST_PANEL ? n - column : ST_PANEL;                                                    \
-        for (int r = 0; r < MR; r++)                                                                                   \
-            st_int8_store_row(a0[r], a1[r], (long)xZeros[r], xScales[r], wScales, wSums, bias,                         \
-                              y + r * ldy + column, column, width, accumulate);                                        \
+#define ST_INT8_VNNI_STEP(r)                                                                                           \
+    {                                                                                                                  \
+        int32_t bytes;                                                                                                 \
+        __builtin_memcpy(&bytes, xr + (r) * kPadded + g * 4, 4);                                                       \
+        __m256i v = _mm256_set1_epi32(bytes);                                                                          \
+        a0[r] = _mm256_dpbusd_avx_epi32(a0[r], v, b0);                                                                 \
+        a1[r] = _mm256_dpbusd_avx_epi32(a1[r], v, b1);                                                                 \
     }
-ST_INT8_AVXVNNI_BLOCK(6)
-ST_INT8_AVXVNNI_BLOCK(5)
-ST_INT8_AVXVNNI_BLOCK(4)
-ST_INT8_AVXVNNI_BLOCK(3)
-ST_INT8_AVXVNNI_BLOCK(2)
-ST_INT8_AVXVNNI_BLOCK(1)
+ST_INT8_BLOCK(ST_AVXVNNI_TARGET, avxvnni, 6, ST_INT8_VNNI_STEP, 0)
+ST_INT8_BLOCK(ST_AVXVNNI_TARGET, avxvnni, 5, ST_INT8_VNNI_STEP, 0)
+ST_INT8_BLOCK(ST_AVXVNNI_TARGET, avxvnni, 4, ST_INT8_VNNI_STEP, 0)
+ST_INT8_BLOCK(ST_AVXVNNI_TARGET, avxvnni, 3, ST_INT8_VNNI_STEP, 0)
+ST_INT8_BLOCK(ST_AVXVNNI_TARGET, avxvnni, 2, ST_INT8_VNNI_STEP, 0)
+ST_INT8_BLOCK(ST_AVXVNNI_TARGET, avxvnni, 1, ST_INT8_VNNI_STEP, 0)
 
 static const st_int8_block_function st_int8_avxvnni_blocks[7] = {
     0, st_int8_avxvnni_block_1, st_int8_avxvnni_block_2, st_int8_avxvnni_block_3,
