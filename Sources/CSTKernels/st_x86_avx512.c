@@ -1,6 +1,7 @@
 // The AVX-512 paths: the packed-panel fp32 GEMM (two 16-float panels against up to 8 rows), the u8 activation
 // quantization, the VNNI int8 GEMM (vpdpbusd, 4 u8 × s8 products per int32 lane), and the element-wise kernels
-// compiled for 16-lane registers. Without VNNI the int8 GEMM is the AVX2 kernel's.
+// compiled for 16-lane registers. Without VNNI, the int8 GEMM for 7-bit weights (gemm_u8s7) is vpmaddubsw on 512-bit
+// registers, and the one for ±127 weights the AVX2 path's sign-folded kernel.
 
 #include "st_kernels_internal.h"
 
@@ -131,13 +132,18 @@ static void st_quantize_rows_u8_avx512(const float *x, long m, long k, long ldx,
 }
 #pragma clang attribute pop
 
-// VNNI: outside the region above, with the whole feature list in each function's own attribute.
+// The int8 kernels, outside the region above with the whole feature list in each function's own attribute (VNNI is
+// not in the region's). One block: MR rows against two panels (32 outputs), two accumulators per row; STEP(r) adds
+// row r's products of k-group g to a0[r] and a1[r].
 #define ST_VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma")))
-#define ST_INT8_BLOCK(MR)                                                                                              \
-    ST_VNNI_TARGET static void st_int8_block_##MR(                           \
+#define ST_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")))
+#define ST_INT8_BLOCK(TARGET, KIND, MR, STEP)                                                                          \
+    TARGET static void st_int8_##KIND##_block_##MR(                                                                    \
         const uint8_t *xr, long kPadded, const int8_t *w0, const int8_t *w1, int pair, const float *wScales,          \
         const int32_t *wSums, const float *xScales, const int32_t *xZeros, const float *bias, float *y, long ldy,      \
         long column, long n, int accumulate) {                                                                         \
+        const __m512i ones = _mm512_set1_epi16(1);                                                                     \
+        (void)ones;                                                                                                    \
         __m512i a0[MR], a1[MR];                                                                                        \
         for (int r = 0; r < MR; r++) { a0[r] = _mm512_setzero_si512(); a1[r] = _mm512_setzero_si512(); }             \
         long groups = kPadded / 4;                                                                                     \
@@ -146,8 +152,7 @@ static void st_quantize_rows_u8_avx512(const float *x, long m, long k, long ldx,
             __m512i b1 = _mm512_loadu_si512((const void *)(w1 + g * 64));                                              \
             for (int r = 0; r < MR; r++) {                                                                             \
                 __m512i v = _mm512_set1_epi32(*(const int32_t *)(xr + r * kPadded + g * 4));                           \
-                a0[r] = _mm512_dpbusd_epi32(a0[r], v, b0);                                                             \
-                a1[r] = _mm512_dpbusd_epi32(a1[r], v, b1);                                                             \
+                STEP(r)                                                                                                \
             }                                                                                                          \
         }                                                                                                              \
         for (int half = 0; half < 1 + pair; half++) {                                                                  \
@@ -168,38 +173,60 @@ static void st_quantize_rows_u8_avx512(const float *x, long m, long k, long ldx,
             }                                                                                                          \
         }                                                                                                              \
     }
-ST_INT8_BLOCK(6)
-ST_INT8_BLOCK(4)
-ST_INT8_BLOCK(2)
-ST_INT8_BLOCK(1)
 
-ST_VNNI_TARGET
-static void st_gemm_u8s8_avx512_vnni(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,
-                              long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,
-                              const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate) {
-    long panelBytes = kPadded * ST_PANEL;
-    long blockRows = (512 * 1024) / (kPadded > 0 ? kPadded : 4);
-    blockRows = blockRows < 6 ? 6 : blockRows - blockRows % 6;
-    for (long blockStart = 0; blockStart < m; blockStart += blockRows) {
-        long blockEnd = blockStart + blockRows < m ? blockStart + blockRows : m;
-        for (long p = panelBegin; p < panelEnd; p += 2) {
-            int pair = p + 1 < panelEnd;
-            const int8_t *w0 = packed + p * panelBytes;
-            const int8_t *w1 = pair ? w0 + panelBytes : w0;
-            long column = p * ST_PANEL;
-            long row = blockStart;
-#define ST_CALL(MR) st_int8_block_##MR(q + row * kPadded, kPadded, w0, w1, pair, wScales, wSums, xScales + row, xZeros + row, bias, y + row * ldy, ldy, column, n, accumulate)
-            for (; row + 6 <= blockEnd; row += 6) ST_CALL(6);
-            if (row + 4 <= blockEnd) { ST_CALL(4); row += 4; }
-            if (row + 2 <= blockEnd) { ST_CALL(2); row += 2; }
-            if (row < blockEnd) ST_CALL(1);
-#undef ST_CALL
-        }
+// VNNI: vpdpbusd adds 4 u8 × s8 products into each int32 lane.
+#define ST_INT8_VNNI_STEP(r)                                                                                           \
+    a0[r] = _mm512_dpbusd_epi32(a0[r], v, b0);                                                                         \
+    a1[r] = _mm512_dpbusd_epi32(a1[r], v, b1);
+
+// Without VNNI, weights within ±63 (gemm_u8s7; see st_x86_avx2.c): vpmaddubsw's u8 × s7 pairs fit 16 bits exactly,
+// vpmaddwd with ones sums them to int32.
+#define ST_INT8_S7_STEP(r)                                                                                             \
+    a0[r] = _mm512_add_epi32(a0[r], _mm512_madd_epi16(_mm512_maddubs_epi16(v, b0), ones));                             \
+    a1[r] = _mm512_add_epi32(a1[r], _mm512_madd_epi16(_mm512_maddubs_epi16(v, b1), ones));
+
+// Rows in L2-sized blocks, panels in pairs, rows in blocks of 6 (then 4, 2, 1) per pair.
+#define ST_INT8_GEMM(TARGET, NAME, KIND)                                                                               \
+    TARGET static void NAME(const uint8_t *q, long m, long kPadded, const int8_t *packed, long n, long panelBegin,     \
+                            long panelEnd, const float *wScales, const int32_t *wSums, const float *xScales,           \
+                            const int32_t *xZeros, const float *bias, float *y, long ldy, int accumulate) {            \
+        long panelBytes = kPadded * ST_PANEL;                                                                          \
+        long blockRows = (512 * 1024) / (kPadded > 0 ? kPadded : 4);                                                   \
+        blockRows = blockRows < 6 ? 6 : blockRows - blockRows % 6;                                                     \
+        for (long blockStart = 0; blockStart < m; blockStart += blockRows) {                                           \
+            long blockEnd = blockStart + blockRows < m ? blockStart + blockRows : m;                                   \
+            for (long p = panelBegin; p < panelEnd; p += 2) {                                                          \
+                int pair = p + 1 < panelEnd;                                                                           \
+                const int8_t *w0 = packed + p * panelBytes;                                                            \
+                const int8_t *w1 = pair ? w0 + panelBytes : w0;                                                        \
+                long column = p * ST_PANEL;                                                                            \
+                long row = blockStart;                                                                                 \
+                for (; row + 6 <= blockEnd; row += 6) ST_INT8_CALL(KIND, 6);                                           \
+                if (row + 4 <= blockEnd) { ST_INT8_CALL(KIND, 4); row += 4; }                                          \
+                if (row + 2 <= blockEnd) { ST_INT8_CALL(KIND, 2); row += 2; }                                          \
+                if (row < blockEnd) ST_INT8_CALL(KIND, 1);                                                             \
+            }                                                                                                          \
+        }                                                                                                              \
     }
-}
+#define ST_INT8_CALL(KIND, MR)                                                                                         \
+    st_int8_##KIND##_block_##MR(q + row * kPadded, kPadded, w0, w1, pair, wScales, wSums, xScales + row, xZeros + row, \
+                                bias, y + row * ldy, ldy, column, n, accumulate)
+
+ST_INT8_BLOCK(ST_VNNI_TARGET, vnni, 6, ST_INT8_VNNI_STEP)
+ST_INT8_BLOCK(ST_VNNI_TARGET, vnni, 4, ST_INT8_VNNI_STEP)
+ST_INT8_BLOCK(ST_VNNI_TARGET, vnni, 2, ST_INT8_VNNI_STEP)
+ST_INT8_BLOCK(ST_VNNI_TARGET, vnni, 1, ST_INT8_VNNI_STEP)
+ST_INT8_GEMM(ST_VNNI_TARGET, st_gemm_u8s8_avx512_vnni, vnni)
+
+ST_INT8_BLOCK(ST_AVX512_TARGET, s7, 6, ST_INT8_S7_STEP)
+ST_INT8_BLOCK(ST_AVX512_TARGET, s7, 4, ST_INT8_S7_STEP)
+ST_INT8_BLOCK(ST_AVX512_TARGET, s7, 2, ST_INT8_S7_STEP)
+ST_INT8_BLOCK(ST_AVX512_TARGET, s7, 1, ST_INT8_S7_STEP)
+ST_INT8_GEMM(ST_AVX512_TARGET, st_gemm_u8s7_avx512, s7)
+
 const st_kernel_table st_table_avx512 =
     ST_KERNEL_TABLE(ST_ISA_AVX512, "avx512", avx512,
-                    st_packed_gemm_f32_avx512, st_quantize_rows_u8_avx512, st_gemm_u8s8_avx2, st_gemm_u8s7_avx2);
+                    st_packed_gemm_f32_avx512, st_quantize_rows_u8_avx512, st_gemm_u8s8_avx2, st_gemm_u8s7_avx512);
 
 const st_kernel_table st_table_avx512_vnni =
     ST_KERNEL_TABLE(ST_ISA_AVX512_VNNI, "avx512-vnni", avx512,
