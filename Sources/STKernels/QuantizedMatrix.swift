@@ -5,7 +5,7 @@ import CSTKernels
 /// (VNNI, or `vpmaddubsw`/`sdot`/`usdot`, whichever the active ``InstructionSet`` has), and a float epilogue. A quarter
 /// of the fp32 weights' bytes, so a whole small model's projections fit in the L3 cache. Where `vpmaddubsw` stands
 /// in for VNNI (the `avx2` and `avx512` paths) the weights take 7 bits (±63), as ONNX Runtime's `reduce_range`:
-/// the products then never saturate the instruction's 16-bit sums, and the kernel needs a third fewer operations.
+/// the products then never saturate the instruction's 16-bit sums, and the kernel needs a quarter fewer operations.
 ///
 /// ```swift
 /// let int8 = QuantizedMatrix(weight: w, outFeatures: 1536, inFeatures: 384)
