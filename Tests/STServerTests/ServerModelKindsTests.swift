@@ -35,7 +35,9 @@ import Testing
             #expect(Self.sparse(try await Route.post(client, "/", #"{"inputs": "A man is playing a guitar."}"#)).first?.map(\.index) == expected[0].indices)
             // /embed: dense vocabulary-sized rows without normalization; normalizing and /embed_all are refused (424).
             let dense = Route.floats(Route.object(try await Route.post(client, "/embed", #"{"inputs": "A man is playing a guitar.", "normalize": false}"#)))
-            #expect(dense.first?.count == 30522 && dense.first == expected[0].dense)
+            // A batch of one against the library's batch of two: equal to float rounding (the portable path's BLAS may
+            // round rows of batches of other sizes differently).
+            #expect(dense.first?.count == 30522 && zip(dense.first ?? [], expected[0].dense).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($1)) })
             Route.expectError(try await Route.post(client, "/embed", #"{"inputs": "x"}"#), status: 424, type: "Backend")
             Route.expectError(try await Route.post(client, "/embed_all", #"{"inputs": "x"}"#), status: 424, type: "Backend")
             Route.expectError(try await Route.post(client, "/embed_sparse", #"{"inputs": []}"#), status: 400, type: "Empty")
