@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "SentenceTransformers", targets: ["SentenceTransformers"]),
         .executable(name: "sbert", targets: ["sbert"]),
+        .executable(name: "sbert-serve", targets: ["sbert-serve"]),
         .executable(name: "sbert-milvus", targets: ["sbert-milvus"]),
         .library(name: "STMilvus", targets: ["STMilvus"]),
     ],
@@ -66,7 +67,6 @@ let package = Package(
             name: "STCLI",
             dependencies: [
                 "SentenceTransformers",
-                "STServer",
                 "STServerAPI",
                 "STTraining",
                 "STTokenizers",
@@ -74,7 +74,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `sbert` compiles no HTTP server: `sbert serve` runs `sbert-serve`, built beside it.
         .executableTarget(name: "sbert", dependencies: ["STCLI"]),
+        .executableTarget(
+            name: "sbert-serve",
+            dependencies: [
+                "STCLI",
+                "STServer",
+                "SentenceTransformers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The load-test client lives apart so that building `sbert` compiles no HTTP client and no TLS (BoringSSL).
         .executableTarget(
             name: "sbert-bench-server",

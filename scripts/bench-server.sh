@@ -8,6 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh >&2
 swift build -c release --product sbert >&2
+swift build -c release --product sbert-serve >&2
 swift build -c release --product sbert-bench-server >&2
 sbert=.build/release/sbert
 port=${PORT:-3917}

@@ -1,5 +1,5 @@
 /// Errors of the command-line tool itself (the library's errors are printed as they are).
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+package struct CLIError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

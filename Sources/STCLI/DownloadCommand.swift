@@ -25,11 +25,13 @@ struct DownloadCommand: ParsableCommand {
 }
 
 /// One progress line per file on standard error, when it is a terminal.
-final class DownloadProgress: @unchecked Sendable {
+package final class DownloadProgress: @unchecked Sendable {
     private let lock = NSLock()
     private var bars: [String: ProgressBar] = [:]
 
-    var report: HubClient.Progress {
+    package init() {}
+
+    package var report: HubClient.Progress {
         { [self] file, received, total in
             lock.lock()
             defer { lock.unlock() }
@@ -39,7 +41,7 @@ final class DownloadProgress: @unchecked Sendable {
         }
     }
 
-    func finish() {
+    package func finish() {
         lock.lock()
         defer { lock.unlock() }
         for bar in bars.values { bar.finish() }

@@ -5,13 +5,13 @@ import SentenceTransformers
 /// `--model`, shared by every command that loads a model.
 package struct ModelOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "A model directory, or a Hugging Face model id (from the local cache, else downloaded).")
-    var model: String = ModelLocator.defaultModel
+    package var model: String = ModelLocator.defaultModel
 
     @Option(help: "The revision (branch, tag or commit) of a model id.")
-    var revision: String = "main"
+    package var revision: String = "main"
 
     @Option(help: "fp32 (exact) or int8 (quantized projections: faster where the CPU has int8 instructions, slightly less exact).")
-    var precision: Precision = .float32
+    package var precision: Precision = .float32
 
     package init() {}
 
@@ -25,7 +25,7 @@ package struct ModelOptions: ParsableArguments {
     }
 
     /// The model's directory: `--model` itself, or its snapshot in the Hugging Face cache (downloaded if missing).
-    func directory(of name: String? = nil) throws -> URL {
+    package func directory(of name: String? = nil) throws -> URL {
         let progress = DownloadProgress()
         let directory = try ModelLocator.resolveOrDownload(name ?? model, revision: revision, progress: progress.report)
         progress.finish()

@@ -41,8 +41,10 @@ final class EmbeddingService: Sendable {
     /// started with a classifier is a classification server.
     var rootTask: RootRequest.Task { classifier != nil ? .predict : model.isSparse ? .embedSparse : .embed }
 
-    /// The prompt for a request: its `prompt_name`, else the server's default, else the model's.
+    /// The prompt for a request: its `prompt_name`, else the server's default (`--default-prompt` text or
+    /// `--default-prompt-name`), else the model's.
     func prompt(named name: String?) throws -> String {
+        if name == nil, let text = configuration.defaultPrompt { return text }
         guard let chosen = name ?? configuration.defaultPromptName else {
             return try model.configuration.resolvePrompt(prompt: nil, promptName: nil) ?? ""
         }

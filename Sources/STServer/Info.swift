@@ -8,12 +8,12 @@ enum Info {
         let configuration = service.configuration
         var object: [String: Any] = [
             "model_id": configuration.modelID, "model_sha": NSNull(), "model_dtype": configuration.modelDtype,
-            "served_model_name": configuration.modelID,
+            "served_model_name": configuration.servedModelName ?? configuration.modelID,
             "model_type": ["embedding": ["pooling": service.model.poolingName]],
             "max_concurrent_requests": configuration.maxConcurrentRequests, "max_input_length": service.maxInputLength,
             "max_batch_tokens": configuration.maxBatchTokens, "max_batch_requests": configuration.maxBatchRequests.map { $0 as Any } ?? NSNull(),
             "max_client_batch_size": configuration.maxClientBatchSize,
-            "auto_truncate": configuration.autoTruncate, "tokenization_workers": 1, "version": "0.1.0",
+            "auto_truncate": configuration.autoTruncate, "tokenization_workers": WorkerThreads.requests.count, "version": "0.1.0",
             "sha": NSNull(), "docker_label": NSNull(),
             "embedding_dimension": service.model.embeddingDimension,
             "prompts": service.model.configuration.prompts,

@@ -12,12 +12,15 @@ final class WorkerThreads: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var next = 0
+    /// The number of threads.
+    let count: Int
 
     /// `count` threads named `name-0`, `name-1`, …; jobs start in submission order. The threads live as long as the
     /// process (the server's pools are static).
     /// `niceness` (Linux): how far below the event loops the threads are scheduled when the CPU is contended.
     init(count: Int, name: String, niceness: Int32 = 0) {
-        for index in 0..<max(count, 1) {
+        self.count = max(count, 1)
+        for index in 0..<self.count {
             let thread = Thread { [self] in work(niceness: niceness) }
             thread.name = "\(name)-\(index)"
             // The size of a main thread's stack: model code was written and tested on one.
@@ -67,7 +70,10 @@ extension WorkerThreads {
     /// below the event loops, so that a flood of it cannot delay the answers to cheap requests (`/health` p99 during
     /// a `/decode` flood on two cores: 110 ms at the same priority, 56–62 ms niced). Forward passes keep the normal
     /// priority: niced, they lost to any other busy process.
-    static let requests = WorkerThreads(count: max(2, ProcessInfo.processInfo.activeProcessorCount), name: "sbert.request", niceness: 5)
+    /// `TOKENIZATION_WORKERS` threads when set (TEI's `--tokenization-workers`, which `sbert serve` puts in the
+    /// environment before the server starts), else one per core (at least two).
+    static let requests = WorkerThreads(count: ServerConfiguration.tokenizationWorkers(ProcessInfo.processInfo.environment) ?? max(2, ProcessInfo.processInfo.activeProcessorCount),
+                                        name: "sbert.request", niceness: 5)
     /// The embedding model's forward passes, one at a time (``EmbeddingBatcher``).
     static let inference = WorkerThreads(count: 1, name: "sbert.inference")
     /// The reranker's forward passes, beside the embedding model's.

@@ -1,3 +1,4 @@
+import Foundation
 import STCLI
 import STMilvus
 import SentenceTransformers
@@ -7,6 +8,12 @@ import SentenceTransformers
 @main
 enum SbertMilvusMain {
     static func main() async {
+        do {
+            try SbertCommand.runCompanionIfNeeded()
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            exit(1)
+        }
         StoreSchemes.register("milvus") { request in
             let location = try MilvusStoreLocation(request.location)
             let client = try MilvusClient(location.configuration)

@@ -16,6 +16,8 @@ import Testing
         var configuration = ServerConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
+        // These suites check refusals of over-long inputs: TEI 1.9's default (truncate) is TEILauncherTests'.
+        configuration.autoTruncate = false
         change(&configuration)
         return configuration
     }
@@ -26,12 +28,18 @@ import Testing
         let parsed = try ServerConfiguration(environment: ["PORT": "8080", "MAX_CLIENT_BATCH_SIZE": "64", "SHUTDOWN_TIMEOUT": "2.5"])
         #expect(parsed.port == 8080 && parsed.maxClientBatchSize == 64 && parsed.shutdownTimeout == .milliseconds(2500))
         for bad in [["PORT": "abc"], ["PORT": "70000"], ["PORT": "0"], ["MAX_BATCH_TOKENS": "-5"], ["PAYLOAD_LIMIT": "2MB"],
-                    ["SHUTDOWN_TIMEOUT": "10s"], ["IDLE_TIMEOUT": "0"], ["HEADER_READ_TIMEOUT": "inf"]] {
+                    ["SHUTDOWN_TIMEOUT": "10s"], ["IDLE_TIMEOUT": "0"], ["HEADER_READ_TIMEOUT": "inf"], ["AUTO_TRUNCATE": "maybe"],
+                    ["TOKENIZATION_WORKERS": "0"], ["POOLING": "max"], ["DEFAULT_PROMPT": "query: ", "DEFAULT_PROMPT_NAME": "query"]] {
             #expect(throws: ServerConfiguration.InvalidSetting.self, "\(bad)") { _ = try ServerConfiguration(environment: bad) }
         }
         let model = try Self.model.get()
         try Self.configuration().check(for: model)
         #expect(throws: ServerConfiguration.InvalidSetting.self) { try Self.configuration { $0.defaultPromptName = "nope" }.check(for: model) }
+        // TEI replaces the model's pooling with --pooling; here only the model's own is accepted.
+        try Self.configuration { $0.pooling = "mean" }.check(for: model)
+        #expect(throws: ServerConfiguration.InvalidSetting.self) { try Self.configuration { $0.pooling = "cls" }.check(for: model) }
+        #expect(try ServerConfiguration(environment: [:]).autoTruncate, "TEI 1.9 truncates by default")
+        #expect(try !ServerConfiguration(environment: ["AUTO_TRUNCATE": "false"]).autoTruncate)
     }
 
     static func post(_ client: some TestClientProtocol, _ path: String, _ json: String, headers: HTTPFields = [:]) async throws -> TestResponse {
