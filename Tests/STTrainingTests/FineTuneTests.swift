@@ -16,16 +16,25 @@ import Testing
         var reloadDifference: Float = .infinity
     }
 
+    /// The whole run with `SBERT_FULL_TESTS=1` (`scripts/test-release.sh`), held to Python's result. CI runs 30 steps
+    /// (`max_steps`, so warm-up and decay span those; 90 took 4 minutes on a two-core Xeon): the same trainer, loss,
+    /// schedule, save and reload, held to a model that stays within a point of the base on STS-B test and reloads
+    /// exactly. The gradients themselves are GradientParityTests' (against PyTorch).
     @Test func coSENTOnSTSBenchmarkReproducesPython() async throws {
         // The run blocks for a minute and more: off the cooperative pool, expectations back here.
-        let outcome = try await onDedicatedThread { try Self.fineTune() }
-        #expect(outcome.totalSteps == 360)
-        #expect(abs(outcome.spearman - Self.pythonAfter) <= 0.005, "Spearman \(outcome.spearman) is not within 0.5 points of Python's \(Self.pythonAfter)")
-        #expect(outcome.spearman > 0.8203, "fine-tuning did not improve on the base model's 0.82032")
+        let maxSteps = TestScale.full ? nil : 30
+        let outcome = try await onDedicatedThread { try Self.fineTune(maxSteps: maxSteps) }
+        #expect(outcome.totalSteps == maxSteps ?? 360)
+        if TestScale.full {
+            #expect(abs(outcome.spearman - Self.pythonAfter) <= 0.005, "Spearman \(outcome.spearman) is not within 0.5 points of Python's \(Self.pythonAfter)")
+            #expect(outcome.spearman > 0.8203, "fine-tuning did not improve on the base model's 0.82032")
+        } else {
+            #expect(abs(outcome.spearman - 0.82032) <= 0.01, "Spearman \(outcome.spearman) after \(outcome.steps) steps is more than a point from the base model's 0.82032")
+        }
         #expect(outcome.reloadDifference < 1e-6, "reloaded vectors differ by \(outcome.reloadDifference)")
     }
 
-    static func fineTune() throws -> Outcome {
+    static func fineTune(maxSteps: Int?) throws -> Outcome {
         var outcome = Outcome()
         let train = try FileDataset(url: TestResources.fixture("data/stsbenchmark/sts-train.csv"), columns: ["5", "6"],
                                     labelColumn: "4", hasHeader: false, labelScale: 0.2)
@@ -37,7 +46,8 @@ import Testing
         arguments.learningRate = 2e-5
         arguments.warmupRatio = 0.1
         arguments.weightDecay = 0.01
-        arguments.loggingSteps = 60
+        arguments.loggingSteps = 10
+        arguments.maxSteps = maxSteps
         let model = try TrainableSentenceTransformer(directory: TestResources.model("all-MiniLM-L6-v2"), maxSeqLength: 128)
         let evaluator = EmbeddingSimilarityEvaluator(
             pairs: try STSBenchmark.load(TestResources.fixture("data/stsbenchmark/sts-test.csv")), name: "sts-test")
