@@ -31,8 +31,19 @@ struct EvalCommand: ParsableCommand {
     var plot: String?
     @Option(help: "Texts per forward pass.")
     var batchSize: Int = 32
+    @Option(help: "ir: the prompt name for queries (default: the model's query prompt and route, as Python's encode_query).")
+    var queryPromptName: String?
+    @Option(help: "ir: the prompt text for queries.")
+    var queryPrompt: String?
+    @Option(help: "ir: the prompt name for the corpus (default: the model's document prompt and route, as Python's encode_document).")
+    var corpusPromptName: String?
+    @Option(help: "ir: the prompt text for the corpus.")
+    var corpusPrompt: String?
 
     func validate() throws {
+        if task != .ir, [queryPromptName, queryPrompt, corpusPromptName, corpusPrompt].contains(where: { $0 != nil }) {
+            throw ValidationError("--query-prompt(-name) and --corpus-prompt(-name) are for `eval ir`")
+        }
         if let plot, !(plot.hasSuffix(".svg") || plot.hasSuffix(".png")) { throw ValidationError("--plot must end in .svg or .png") }
         if let plot, task == .ir || task == .triplet { throw ValidationError("--plot draws sts and binary results only (got \(plot))") }
     }
@@ -61,6 +72,10 @@ struct EvalCommand: ParsableCommand {
             let dataset = try BEIRDataset(directory: url, split: split)
             var evaluator = InformationRetrievalEvaluator(dataset: dataset)
             evaluator.batchSize = batchSize
+            evaluator.queryPromptName = queryPromptName
+            evaluator.queryPrompt = queryPrompt
+            evaluator.corpusPromptName = corpusPromptName
+            evaluator.corpusPrompt = corpusPrompt
             metrics = try evaluator.evaluate(model)
         case .triplet:
             let rows = try DataLoaders.table(url, columns: ["anchor", "positive", "negative"])

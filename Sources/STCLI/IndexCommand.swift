@@ -39,15 +39,17 @@ enum DocumentInput {
         return try InputLines.read(path: path).enumerated().map { IndexDocument(id: String(firstID + $0.offset), text: $0.element) }
     }
 
-    /// Embeds `documents` in chunks with a progress bar, adding them to `index`; a hybrid index also gets each
-    /// document's sparse vector from `sparseModel` (its document route).
+    /// Embeds `documents` in chunks with a progress bar, adding them to `index`, as Python's `encode_document` embeds
+    /// them (the model's document prompt and Router route; `promptName` overrides the prompt); a hybrid index also
+    /// gets each document's sparse vector from `sparseModel` (its document route).
     static func add(_ documents: [IndexDocument], to index: inout VectorIndex, model: SentenceTransformer, sparseModel: SparseEncoder? = nil,
-                    batchSize: Int) throws {
+                    promptName: String? = nil, batchSize: Int) throws {
         let progress = ProgressBar(total: documents.count, label: "embed")
         let chunk = 4096
         for start in stride(from: 0, to: documents.count, by: chunk) {
             let slice = Array(documents[start..<min(start + chunk, documents.count)])
-            let embeddings = try model.encode(slice.map(\.text), batchSize: batchSize, progress: { done, _ in progress.update(start + done) })
+            let embeddings = try model.encode(slice.map(\.text), batchSize: batchSize, promptName: promptName, task: "document",
+                                              progress: { done, _ in progress.update(start + done) })
             let sparse = try sparseModel.map { try $0.encodeDocument(slice.map(\.text), batchSize: batchSize) }
             try index.add(slice, embeddings: embeddings, sparseEmbeddings: sparse)
         }
@@ -102,6 +104,8 @@ struct IndexBuildCommand: AsyncParsableCommand {
     var batchSize: Int = 32
     @Option(help: "A sparse (SPLADE) model: store each document's sparse vector too, for `sbert search --hybrid` (a Milvus store needs Milvus 2.4+ or milvus-lite).")
     var sparseModel: String?
+    @Option(help: "The prompt documents are embedded with (default: the model's document prompt and route, as Python's encode_document).")
+    var promptName: String?
 
     func validate() throws {
         guard QuantizationPrecision(rawValue: storagePrecision) != nil else { throw ValidationError("unknown --storage-precision \(storagePrecision)") }
@@ -122,7 +126,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
         if let store {
             try StoreForwarding.forwardIfNeeded(store)
             try await StoreIngestion.ingest(input: input, into: store, shard: shard, modelName: modelOptions.model, sparseModelName: sparseModel,
-                                            loadModel: modelOptions.load(named:), create: true, kind: indexKind,
+                                            promptName: promptName, loadModel: modelOptions.load(named:), create: true, kind: indexKind,
                                             metric: VectorIndex.Metric(rawValue: metric) ?? .cosine, batchSize: batchSize, chunkSize: chunkSize)
             return
         }
@@ -132,7 +136,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
         let sparse = try sparseModel.map { try SparseEncoder(directory: try ModelLocator.resolveOrDownload($0)) }
         var index = VectorIndex(dimension: model.embeddingDimension, kind: indexKind, metric: VectorIndex.Metric(rawValue: metric) ?? .cosine,
                                 model: modelOptions.model, sparseDimension: sparse?.embeddingDimension, sparseModel: sparseModel)
-        try DocumentInput.add(documents, to: &index, model: model, sparseModel: sparse, batchSize: batchSize)
+        try DocumentInput.add(documents, to: &index, model: model, sparseModel: sparse, promptName: promptName, batchSize: batchSize)
         try index.save(to: URL(fileURLWithPath: out))
         FileHandle.standardError.write(Data("indexed \(index.count) documents into \(out)\n".utf8))
     }
@@ -159,6 +163,8 @@ struct IndexAddCommand: AsyncParsableCommand {
     var batchSize: Int = 32
     @Option(help: "The sparse model of a hybrid index or store (default: the one it was built with).")
     var sparseModel: String?
+    @Option(help: "The prompt documents are embedded with (default: the model's document prompt and route, as at build).")
+    var promptName: String?
 
     func validate() throws {
         guard batchSize > 0, chunkSize > 0 else { throw ValidationError("--batch-size and --chunk-size must be positive") }
@@ -170,7 +176,7 @@ struct IndexAddCommand: AsyncParsableCommand {
         if let store {
             try StoreForwarding.forwardIfNeeded(store)
             try await StoreIngestion.ingest(input: input, into: store, shard: shard, modelName: model, sparseModelName: sparseModel,
-                                            loadModel: { try SentenceTransformer(directory: try ModelLocator.resolveOrDownload($0)) }, create: false,
+                                            promptName: promptName, loadModel: { try SentenceTransformer(directory: try ModelLocator.resolveOrDownload($0)) }, create: false,
                                             kind: .flat(), metric: .cosine, batchSize: batchSize, chunkSize: chunkSize)
             return
         }
@@ -183,7 +189,7 @@ struct IndexAddCommand: AsyncParsableCommand {
         let documents = try DocumentInput.read(input, firstID: nextID)
         let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded.model ?? ModelLocator.defaultModel))
         try DocumentInput.add(documents, to: &loaded, model: encoder, sparseModel: try DocumentInput.sparseModel(for: loaded, override: sparseModel),
-                              batchSize: batchSize)
+                              promptName: promptName, batchSize: batchSize)
         try loaded.save(to: directory)
         FileHandle.standardError.write(Data("index \(index) now holds \(loaded.count) documents\n".utf8))
     }
@@ -239,6 +245,8 @@ struct SearchCommand: AsyncParsableCommand {
     var sparseWeight: Float = 0.5
     @Option(help: "The sparse model of a hybrid index or store (default: the one it was built with).")
     var sparseModel: String?
+    @Option(help: "The prompt queries are embedded with (default: the model's query prompt and route, as Python's encode_query).")
+    var promptName: String?
     @Argument(help: "Queries; without any, one per line from standard input.")
     var queries: [String] = []
 
@@ -287,7 +295,7 @@ struct SearchCommand: AsyncParsableCommand {
         let fusionMethod: HybridSearch.Fusion = fusion == "weighted" ? .weightedScore(weights: [1 - sparseWeight, sparseWeight]) : .reciprocalRank()
         let inputs = queries.isEmpty ? try InputLines.read(path: nil) : queries
         for query in inputs {
-            let vector = Embeddings(values: try encoder.encode(query), dimension: encoder.embeddingDimension)
+            let vector = try encoder.encodeQuery([query], promptName: promptName)
             var hits: [IndexHit]
             if let sparse, let opened {
                 hits = try await opened.searchHybrid(dense: vector, sparse: try sparse.encodeQuery([query]), topK: topK, fusion: fusionMethod,

@@ -23,6 +23,12 @@ struct SimilarityCommand: ParsableCommand {
     @Option(help: "text (a table) or json (an array of rows).")
     var format: Format = .text
 
+    @Option(help: "One of the model's prompts, put before every text (Python: encode(prompt_name=…)).")
+    var promptName: String?
+
+    @Option(help: "The route of a Router model, e.g. query or document (Python: encode(task=…)); also picks that prompt.")
+    var task: String?
+
     func validate() throws {
         guard texts.count >= 2 else { throw ValidationError("give at least two texts") }
         if let function, SimilarityFunction(rawValue: function) == nil {
@@ -32,7 +38,7 @@ struct SimilarityCommand: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.load()
-        let embeddings = try model.encode(texts)
+        let embeddings = try model.encode(texts, promptName: promptName, task: task)
         let scores = try model.similarity(embeddings, embeddings, function: function.flatMap(SimilarityFunction.init(rawValue:)))
         switch format {
         case .json:

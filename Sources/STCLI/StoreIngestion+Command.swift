@@ -8,11 +8,12 @@ extension StoreIngestion {
     ///
     /// With `create`, a missing store is made for `modelName` (default all-MiniLM-L6-v2) and, when `sparseModelName`
     /// is given, made hybrid. Without it the store must exist, and the models default to those it records.
+    /// - Parameter promptName: The prompt documents are embedded with (nil: the model's document prompt and route).
     /// - Parameter loadModel: Loads the dense model by name (the command's precision and device options apply).
     /// - Throws: ``CLIError`` for an unreadable input or a hybrid store without a known sparse model; the store's and
     ///   the models' errors.
     static func ingest(input: String, into location: String, shard: ShardSpec?, modelName: String?, sparseModelName: String?,
-                       loadModel: (String) throws -> SentenceTransformer, create: Bool, kind: VectorIndex.Kind,
+                       promptName: String? = nil, loadModel: (String) throws -> SentenceTransformer, create: Bool, kind: VectorIndex.Kind,
                        metric: VectorIndex.Metric, batchSize: Int, chunkSize: Int) async throws {
         var documents = try DocumentInput.read(input)
         if let shard { documents = documents.filter { shard.contains($0.id) } }
@@ -40,7 +41,7 @@ extension StoreIngestion {
         if store.sparseDimension != nil, sparse == nil {
             throw CLIError("\(location) keeps sparse vectors too: give --sparse-model (it was created with \(store.sparseModel ?? "an unrecorded model"))")
         }
-        let ingestion = StoreIngestion(store: store, model: model, sparseModel: sparse, batchSize: batchSize, chunkSize: chunkSize)
+        let ingestion = StoreIngestion(store: store, model: model, sparseModel: sparse, promptName: promptName, batchSize: batchSize, chunkSize: chunkSize)
         let summary = try await ingestion.run(documents, progress: ProgressBar(total: documents.count, label: "ingest"))
         try await store.persist()
         let total = try await store.count()

@@ -23,6 +23,8 @@ struct StoreIngestion {
     let model: SentenceTransformer
     /// The sparse model of a hybrid store (its document route encodes each document).
     var sparseModel: SparseEncoder? = nil
+    /// The prompt documents are embedded with (nil: the model's document prompt, as Python's `encode_document`).
+    var promptName: String? = nil
     /// Texts per forward pass.
     let batchSize: Int
     /// Documents checked, encoded and written at a time.
@@ -45,7 +47,7 @@ struct StoreIngestion {
             summary.skipped += chunk.count - fresh.count
             if !fresh.isEmpty {
                 let encodeStart = DispatchTime.now()
-                let embeddings = try model.encode(fresh.map(\.text), batchSize: batchSize)
+                let embeddings = try model.encodeDocument(fresh.map(\.text), batchSize: batchSize, promptName: promptName)
                 let sparse = try sparseModel?.encodeDocument(fresh.map(\.text), batchSize: batchSize)
                 summary.encodeSeconds += Timing.seconds(since: encodeStart)
                 try await inFlight?.value

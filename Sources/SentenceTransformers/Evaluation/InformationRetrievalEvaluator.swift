@@ -1,6 +1,9 @@
 /// Retrieval quality, as sentence-transformers' `InformationRetrievalEvaluator`: each query searches the corpus
 /// (exact search), and the ranked list is scored against the relevant documents: Accuracy@k, Precision@k,
 /// Recall@k, MRR@k, NDCG@k, MAP@k, under keys such as `cosine_ndcg@10` (primary: NDCG@10 of the first function).
+/// Queries are embedded as Python's evaluator embeds them, with `encode_query` (the model's `query` prompt and Router
+/// route), and the corpus with `encode_document` (`document` / `passage` / `corpus` prompt, `document` route), unless
+/// ``queryPromptName`` / ``queryPrompt`` / ``corpusPromptName`` / ``corpusPrompt`` say otherwise.
 public struct InformationRetrievalEvaluator: SentenceEvaluator {
     public var queries: [(id: String, text: String)]
     public var corpus: [(id: String, text: String)]
@@ -14,6 +17,12 @@ public struct InformationRetrievalEvaluator: SentenceEvaluator {
     public var scoreFunctions: [SimilarityFunction]?
     public var batchSize = 32
     public var name: String
+    /// The prompt for queries, by name or as text (Python: `query_prompt_name`, `query_prompt`); nil: `encode_query`'s.
+    public var queryPromptName: String?
+    public var queryPrompt: String?
+    /// The prompt for the corpus (Python: `corpus_prompt_name`, `corpus_prompt`); nil: `encode_document`'s.
+    public var corpusPromptName: String?
+    public var corpusPrompt: String?
 
     public init(queries: [(id: String, text: String)], corpus: [(id: String, text: String)], relevant: [String: Set<String>],
                 scoreFunctions: [SimilarityFunction]? = nil, name: String = "") {
@@ -56,13 +65,13 @@ public struct InformationRetrievalEvaluator: SentenceEvaluator {
     }
 
     public func evaluate(_ model: SentenceTransformer) throws -> [String: Double] {
-        let corpusEmbeddings = try model.encode(corpus.map(\.text), batchSize: batchSize)
+        let corpusEmbeddings = try model.encodeDocument(corpus.map(\.text), batchSize: batchSize, prompt: corpusPrompt, promptName: corpusPromptName)
         return try evaluate(model, corpusEmbeddings: corpusEmbeddings)
     }
 
-    /// Evaluates with corpus embeddings computed beforehand (or stored in an index).
+    /// Evaluates with corpus embeddings computed beforehand (or stored in an index; embedded as documents).
     public func evaluate(_ model: SentenceTransformer, corpusEmbeddings: Embeddings) throws -> [String: Double] {
-        let queryEmbeddings = try model.encode(queries.map(\.text), batchSize: batchSize)
+        let queryEmbeddings = try model.encodeQuery(queries.map(\.text), batchSize: batchSize, prompt: queryPrompt, promptName: queryPromptName)
         let depth = ([mapAtK, mrrAtK, ndcgAtK, accuracyAtK, precisionRecallAtK].flatMap { $0 }.max() ?? 10)
         var metrics: [String: Double] = [:]
         for function in scoreFunctions ?? [model.similarityFunction] {
