@@ -11,21 +11,23 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure encoding speed and memory; prints JSON (build with -c release).",
         discussion: """
             Encodes the short-sentence corpus in batches of 32 and the passage corpus in batches of 16 (several runs, \
-            best and median), times single-sentence calls, model load and peak RSS, and puts the reference figures \
-            from baseline.json beside them with ratios.
+            best and median), times single-sentence calls, model load and peak RSS. Beside them only what this run \
+            measures (--reference-venv: PyTorch and ONNX Runtime), unless --baseline names earlier figures, which are \
+            then shown with the machine they were measured on. The corpora default to ../shared/bench beside the \
+            package (found from the working directory or from this program's location; SBERT_BENCH_DIR overrides).
             """
     )
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: "Short sentences, one per line.")
-    var short: String = "../shared/bench/short.txt"
+    @Option(name: .customLong("short"), help: "Short sentences, one per line (default: short.txt of the bench directory).")
+    var shortPath: String?
 
-    @Option(help: "Long passages, one per line.")
-    var long: String = "../shared/bench/long.txt"
+    @Option(name: .customLong("long"), help: "Long passages, one per line (default: long.txt of the bench directory).")
+    var longPath: String?
 
-    @Option(help: "The Python reference's figures (baseline.json); skipped when absent.")
-    var baseline: String = "../shared/bench/baseline.json"
+    @Option(help: "Figures the Python reference measured earlier (e.g. ../shared/bench/baseline.json), shown beside ours with the machine they were measured on; without it only this run's figures are shown.")
+    var baseline: String?
 
     @Option(help: "Timed runs over short.txt (long.txt gets ceil(runs / 2)).")
     var runs: Int = 5
@@ -33,8 +35,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Single-sentence calls timed for the latency percentiles.")
     var latencyCalls: Int = 200
 
-    @Option(help: "STS-B test, for the accuracy of --precision int8 against fp32 (skipped when absent).")
-    var sts: String = "Tests/Fixtures/data/stsbenchmark/sts-test.csv"
+    @Option(name: .customLong("sts"), help: "STS-B test, for the accuracy of --precision int8 against fp32 (default: the package's Tests/Fixtures copy; skipped when absent).")
+    var stsPath: String?
 
     @Option(help: "Comma-separated thread counts to measure short.txt with, each in a fresh process (e.g. 1,2).")
     var threads: String?
@@ -74,6 +76,8 @@ struct BenchCommand: ParsableCommand {
             setenv(InstructionSet.environmentVariable, isa, 1)  // the child processes below run the same path
         }
         try InstructionSet.validateEnvironment()
+        let short = try shortPath ?? Self.benchFile("short.txt")
+        let long = try longPath ?? Self.benchFile("long.txt")
         let shortTexts = try InputLines.read(path: short)
         let longTexts = try InputLines.read(path: long)
         let loadStart = DispatchTime.now()
@@ -154,8 +158,11 @@ struct BenchCommand: ParsableCommand {
         // they would compare different models, so only PyTorch (which loads the model itself) runs then.
         let directory = try modelOptions.directory()
         let isReferenceModel = directory.resolvingSymlinksInPath().path.contains("all-MiniLM-L6-v2")
-        if isReferenceModel, let reference = Self.reference(path: baseline) {
+        if let baseline {
+            guard let reference = Self.reference(path: baseline) else { throw CLIError("--baseline \(baseline): not a readable baseline.json of the Python reference") }
+            guard isReferenceModel else { throw CLIError("--baseline: its figures are all-MiniLM-L6-v2's; beside \(modelOptions.model) they would compare different models") }
             report["reference"] = reference
+            report["reference_source"] = baseline
             report["ratios"] = Self.ratios(report, reference)
         }
         if let referenceVenv {
@@ -200,15 +207,25 @@ struct BenchCommand: ParsableCommand {
             lines += ["| fp32 peak (GFLOP/s, all threads) | projection GEMM \(gemm["shape"] as? String ?? "") | share of peak |", "|---|---|---|",
                       "| \(ours(gemm["fp32_peak_gflops"] as? Double)) | \(ours(gemm["projection_gops"] as? Double)) G\(precision == "int8" ? "OP" : "FLOP")/s | \(ours((gemm["share_of_fp32_peak"] as? Double).map { $0 * 100 }, "%.0f%%")) |", ""]
         }
-        lines += ["| measure | ours (\(precision)) | PyTorch | ONNX fp32 | ONNX int8 |", "|---|---|---|---|---|"]
-        lines.append("| short.txt, batch 32 (sentences/s) | \(ours(value("short_bs32", "items_per_s_best"))) | \(ref("torch_short_items_per_s")) | \(ref("onnx_fp32_short_items_per_s")) | \(ref("onnx_int8_short_items_per_s")) |")
-        lines.append("| long.txt, batch 16 (passages/s) | \(ours(value("long_bs16", "items_per_s_best"))) | \(ref("torch_long_items_per_s")) | \(ref("onnx_fp32_long_items_per_s")) | \(ref("onnx_int8_long_items_per_s")) |")
-        lines.append("| one sentence, p50 (ms) | \(ours(value("latency_single", "p50_ms"), "%.2f")) | \(ref("torch_latency_p50_ms")) | \(ref("onnx_fp32_latency_p50_ms")) | \(ref("onnx_int8_latency_p50_ms")) |")
-        lines.append("| peak RSS (MiB) | \(ours(report["peak_rss_mib"] as? Double)) | \(ref("torch_peak_rss_mib")) | \(ref("onnx_fp32_peak_rss_mib")) | – |")
-        lines.append("| start to first embedding (ms) | \(ours(report["start_to_first_embedding_ms"] as? Double)) | – | – | – |")
+        // Earlier figures only when --baseline named them, headed with where and on what machine they were measured.
+        let earlier = !reference.isEmpty
+        if earlier {
+            lines += ["Earlier figures (not this run): \(report["reference_source"] as? String ?? "baseline"), measured on \(reference["machine"] as? String ?? "an unnamed machine").", ""]
+        }
+        func row(_ measure: String, _ mine: String, _ theirs: [String]) -> String {
+            "| \(measure) | \(mine) |" + (earlier ? theirs.map { " \($0) |" }.joined() : "")
+        }
+        lines += [earlier ? "| measure | ours (\(precision)) | PyTorch (earlier) | ONNX fp32 (earlier) | ONNX int8 (earlier) |" : "| measure | ours (\(precision)) |",
+                  earlier ? "|---|---|---|---|---|" : "|---|---|"]
+        lines.append(row("short.txt, batch 32 (sentences/s)", ours(value("short_bs32", "items_per_s_best")), [ref("torch_short_items_per_s"), ref("onnx_fp32_short_items_per_s"), ref("onnx_int8_short_items_per_s")]))
+        lines.append(row("long.txt, batch 16 (passages/s)", ours(value("long_bs16", "items_per_s_best")), [ref("torch_long_items_per_s"), ref("onnx_fp32_long_items_per_s"), ref("onnx_int8_long_items_per_s")]))
+        lines.append(row("one sentence, p50 (ms)", ours(value("latency_single", "p50_ms"), "%.2f"), [ref("torch_latency_p50_ms"), ref("onnx_fp32_latency_p50_ms"), ref("onnx_int8_latency_p50_ms")]))
+        lines.append(row("peak RSS (MiB)", ours(report["peak_rss_mib"] as? Double), [ref("torch_peak_rss_mib"), ref("onnx_fp32_peak_rss_mib"), "–"]))
+        lines.append(row("start to first embedding (ms)", ours(report["start_to_first_embedding_ms"] as? Double), ["–", "–", "–"]))
         if let accuracy = report["accuracy_vs_fp32"] as? [String: Any] {
-            lines.append("| cosine to fp32, mean / min | \(ours(accuracy["cosine_short_mean"] as? Double, "%.4f")) / \(ours(accuracy["cosine_short_min"] as? Double, "%.4f")) | – | – | \((reference["onnx_int8_cosine_mean"] as? Double).map { String(format: "%.4f", $0) } ?? "–") / \((reference["onnx_int8_cosine_min"] as? Double).map { String(format: "%.4f", $0) } ?? "–") |")
-            lines.append("| STS-B test Spearman Δ vs fp32 | \(ours(accuracy["stsb_test_spearman_delta"] as? Double, "%+.4f")) | – | – | – |")
+            lines.append(row("cosine to fp32, mean / min", "\(ours(accuracy["cosine_short_mean"] as? Double, "%.4f")) / \(ours(accuracy["cosine_short_min"] as? Double, "%.4f"))",
+                             ["–", "–", "\((reference["onnx_int8_cosine_mean"] as? Double).map { String(format: "%.4f", $0) } ?? "–") / \((reference["onnx_int8_cosine_min"] as? Double).map { String(format: "%.4f", $0) } ?? "–")"]))
+            lines.append(row("STS-B test Spearman Δ vs fp32", ours(accuracy["stsb_test_spearman_delta"] as? Double, "%+.4f"), ["–", "–", "–"]))
         }
         if let scaling = report["thread_scaling"] as? [String: Any], let runs = scaling["runs"] as? [[String: Any]] {
             lines += ["", "| threads | short.txt sentences/s |", "|---|---|"]
@@ -240,7 +257,7 @@ struct BenchCommand: ParsableCommand {
             "cosine_short_min": cosines.first ?? 0,
             "cosine_short_p01": Timing.percentile(cosines, 0.01),
         ]
-        if FileManager.default.fileExists(atPath: sts) {
+        if let sts = stsPath ?? Self.packageFile("Tests/Fixtures/data/stsbenchmark/sts-test.csv"), FileManager.default.fileExists(atPath: sts) {
             let evaluator = EmbeddingSimilarityEvaluator(pairs: try STSBenchmark.load(URL(fileURLWithPath: sts)))
             let ours = try evaluator.evaluate(model)["spearman_cosine"] ?? 0
             let theirs = try evaluator.evaluate(exact)["spearman_cosine"] ?? 0
@@ -373,7 +390,43 @@ struct BenchCommand: ParsableCommand {
             ("rust_tokenizers_short_single_thread_sentences_per_s", ["tokenizers", "rayon_1_thread", "short_encode_batch", "items_per_s_best"]),
         ]
         for (name, keys) in entries { if let value = number(keys) { reference[name] = value } }
-        return reference.isEmpty ? nil : reference
+        guard !reference.isEmpty else { return nil }
+        let machine = (json["machine"] as? [String: Any]) ?? [:]
+        reference["machine"] = [machine["cpu_model"].map { "\($0)" }, machine["cpu_count"].map { "\($0) CPUs" }].compactMap { $0 }.joined(separator: ", ")
+        return reference
+    }
+
+    /// A file of the bench corpora: in `SBERT_BENCH_DIR` when it is set, else `../shared/bench` from the working directory, else
+    /// `../shared/bench` beside the package this program was built in.
+    /// - Throws: ``CLIError`` naming the places searched.
+    static func benchFile(_ name: String) throws -> String {
+        var candidates: [String] = []
+        if let directory = ProcessInfo.processInfo.environment["SBERT_BENCH_DIR"], !directory.isEmpty {
+            candidates.append("\(directory)/\(name)")
+        } else {
+            candidates.append("../shared/bench/\(name)")
+            if let root = packageRoot() { candidates.append(root.deletingLastPathComponent().appendingPathComponent("shared/bench/\(name)").path) }
+        }
+        if let found = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) { return found }
+        throw CLIError("\(name) of the bench corpora not found (looked at \(candidates.joined(separator: ", "))): pass --\(name.replacingOccurrences(of: ".txt", with: "")) FILE or set SBERT_BENCH_DIR")
+    }
+
+    /// `relative` inside the package this program was built in, when it is there.
+    static func packageFile(_ relative: String) -> String? {
+        if FileManager.default.fileExists(atPath: relative) { return relative }
+        return packageRoot().map { $0.appendingPathComponent(relative).path }.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+    }
+
+    /// The package directory above this executable (`ROOT/.build/…/release/sbert`): the first ancestor holding a
+    /// Package.swift.
+    static func packageRoot() -> URL? {
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        while directory.path != "/" {
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) { return directory }
+            directory.deleteLastPathComponent()
+        }
+        return nil
     }
 
     /// Ours ÷ reference for throughput, reference ÷ ours for latency and memory: above 1 means we are better.

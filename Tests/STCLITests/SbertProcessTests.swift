@@ -16,10 +16,11 @@ import Testing
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sbert")
     }
 
-    static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], input: Data? = nil, environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe(), error = Pipe(), standardInput = Pipe()
         process.standardOutput = output
@@ -281,5 +282,29 @@ import Testing
         #expect(plain.status == 0)
         let refused = try SbertProcessTests.run(["search", "--index", directory + "-plain", "--hybrid", "x"])
         #expect(refused.status != 0 && refused.standardError.contains("--sparse-model"))
+    }
+}
+
+/// `sbert bench` shows only what its run measured unless a baseline is named, and finds its corpora from anywhere.
+@Suite struct BenchHonestyTests {
+    static func bench(_ arguments: [String], directory: URL, environment: [String: String] = [:]) throws -> SbertProcessTests.Result {
+        try SbertProcessTests.run(["bench", "--runs", "1", "--latency-calls", "5", "--format", "table"] + arguments, environment: environment,
+                                  directory: directory)
+    }
+
+    @Test func onlyThisRunsFiguresUnlessABaselineIsNamed() throws {
+        let tiny = try TestResources.model("tiny-bert-legacy-pooling").path
+        // From a directory outside the repository: the corpora are found beside the package.
+        let plain = try Self.bench(["--model", tiny], directory: FileManager.default.temporaryDirectory)
+        #expect(plain.status == 0, "\(plain.standardError)")
+        #expect(plain.text.contains("| measure | ours (fp32) |") && !plain.text.contains("PyTorch"), "\(plain.text)")
+        let baseline = TestResources.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/bench/baseline.json")
+        if FileManager.default.fileExists(atPath: baseline.path) {
+            // A baseline of another model is refused rather than compared.
+            let other = try Self.bench(["--model", tiny, "--baseline", baseline.path], directory: FileManager.default.temporaryDirectory)
+            #expect(other.status != 0 && other.standardError.contains("all-MiniLM-L6-v2"), "\(other.standardError)")
+        }
+        let missing = try Self.bench(["--model", tiny], directory: FileManager.default.temporaryDirectory, environment: ["SBERT_BENCH_DIR": "/nonexistent"])
+        #expect(missing.status != 0 && missing.standardError.contains("SBERT_BENCH_DIR"), "\(missing.standardError)")
     }
 }
