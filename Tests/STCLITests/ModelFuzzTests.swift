@@ -3,7 +3,7 @@ import STTestSupport
 import Testing
 
 /// Mutation fuzzing of whole model directories through the `sbert` executable (issue #17), with a fixed seed and case
-/// count (`SBERT_FUZZ_CASES`, default 300; `SBERT_FUZZ_SEED`): each case copies a small model, applies one hostile edit
+/// count (`SBERT_FUZZ_CASES`, default 300 with `SBERT_FULL_TESTS=1`, else 150; `SBERT_FUZZ_SEED`): each case copies a small model, applies one hostile edit
 /// (a config value, a module path, a tokenizer field or regex, a safetensors header, offset, length or NaN weights, a
 /// truncated or extended file) or feeds random bytes as text, runs `sbert encode` in its own process with a deadline,
 /// and sorts the outcome. A case passes when it embeds every text with finite numbers or ends with a clean error
@@ -194,7 +194,7 @@ import Testing
 
     @Test func mutatedModelsAndRandomTextNeverCrashHangOrGiveNaN() throws {
         let environment = ProcessInfo.processInfo.environment
-        let cases = environment["SBERT_FUZZ_CASES"].flatMap(Int.init) ?? 300
+        let cases = environment["SBERT_FUZZ_CASES"].flatMap(Int.init) ?? TestScale.count(whole: 300, sample: 150)
         let seed = environment["SBERT_FUZZ_SEED"].flatMap(UInt64.init) ?? 20_261_130
         var generator = SeededGenerator(seed: seed)
         let models = try Self.models.map { try TestResources.model($0) }
