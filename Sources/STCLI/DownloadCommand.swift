@@ -25,13 +25,11 @@ struct DownloadCommand: ParsableCommand {
 }
 
 /// One progress line per file on standard error, when it is a terminal.
-package final class DownloadProgress: @unchecked Sendable {
+final class DownloadProgress: @unchecked Sendable {
     private let lock = NSLock()
     private var bars: [String: ProgressBar] = [:]
 
-    package init() {}
-
-    package var report: HubClient.Progress {
+    var report: HubClient.Progress {
         { [self] file, received, total in
             lock.lock()
             defer { lock.unlock() }
@@ -41,7 +39,7 @@ package final class DownloadProgress: @unchecked Sendable {
         }
     }
 
-    package func finish() {
+    func finish() {
         lock.lock()
         defer { lock.unlock() }
         for bar in bars.values { bar.finish() }

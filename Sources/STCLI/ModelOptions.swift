@@ -5,13 +5,13 @@ import SentenceTransformers
 /// `--model`, shared by every command that loads a model.
 package struct ModelOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "A model directory, or a Hugging Face model id (from the local cache, else downloaded).")
-    package var model: String = ModelLocator.defaultModel
+    var model: String = ModelLocator.defaultModel
 
     @Option(help: "The revision (branch, tag or commit) of a model id.")
-    package var revision: String = "main"
+    var revision: String = "main"
 
     @Option(help: "fp32 (exact) or int8 (quantized projections: faster where the CPU has int8 instructions, slightly less exact).")
-    package var precision: Precision = .float32
+    var precision: Precision = .float32
 
     package init() {}
 
@@ -25,9 +25,16 @@ package struct ModelOptions: ParsableArguments {
     }
 
     /// The model's directory: `--model` itself, or its snapshot in the Hugging Face cache (downloaded if missing).
-    package func directory(of name: String? = nil) throws -> URL {
+    func directory(of name: String? = nil) throws -> URL {
+        try Self.directory(of: name ?? model, revision: revision)
+    }
+
+    /// `name`'s directory: a path, or its snapshot in the hub cache `environment` names (downloaded if missing, with
+    /// a progress line per file).
+    package static func directory(of name: String, revision: String,
+                                  environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
         let progress = DownloadProgress()
-        let directory = try ModelLocator.resolveOrDownload(name ?? model, revision: revision, progress: progress.report)
+        let directory = try ModelLocator.resolveOrDownload(name, revision: revision, environment: environment, progress: progress.report)
         progress.finish()
         return directory
     }

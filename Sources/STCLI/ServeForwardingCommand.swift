@@ -20,11 +20,15 @@ struct ServeForwardingCommand: ParsableCommand {
 extension SbertCommand {
     /// Runs `sbert-serve` in place of this process when the command line is `sbert serve …`, before the argument
     /// parser sees it: the parser would answer `sbert serve --help` itself, with none of the server's options.
-    /// Returns otherwise.
-    /// - Throws: ``CLIError`` when `sbert-serve` is not found or cannot be started.
-    public static func runCompanionIfNeeded() throws {
+    /// Returns otherwise; when `sbert-serve` is not found or cannot be started, prints why and exits with status 1.
+    public static func runCompanionIfNeeded() {
         let arguments = CommandLine.arguments
         guard arguments.count >= 2, arguments[1] == "serve" else { return }
-        try CompanionExecutable.serve.exec(arguments: Array(arguments.dropFirst(2)), purpose: "sbert serve")
+        do {
+            try CompanionExecutable.serve.exec(arguments: Array(arguments.dropFirst(2)), purpose: "sbert serve")
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
     }
 }

@@ -8,7 +8,7 @@ enum Info {
         let configuration = service.configuration
         var object: [String: Any] = [
             "model_id": configuration.modelID, "model_sha": NSNull(), "model_dtype": configuration.modelDtype,
-            "served_model_name": configuration.servedModelName ?? configuration.modelID,
+            "served_model_name": configuration.servedName,
             "model_type": ["embedding": ["pooling": service.model.poolingName]],
             "max_concurrent_requests": configuration.maxConcurrentRequests, "max_input_length": service.maxInputLength,
             "max_batch_tokens": configuration.maxBatchTokens, "max_batch_requests": configuration.maxBatchRequests.map { $0 as Any } ?? NSNull(),

@@ -71,7 +71,7 @@ extension Routes {
             }
             return "{\"object\":\"embedding\",\"embedding\":\(embedding),\"index\":\(index)}"
         }
-        return json("{\"object\":\"list\",\"data\":[\(data.joined(separator: ","))],\"model\":\(JSONNumbers.string(service.configuration.servedModelName ?? service.configuration.modelID)),"
+        return json("{\"object\":\"list\",\"data\":[\(data.joined(separator: ","))],\"model\":\(JSONNumbers.string(service.configuration.servedName)),"
                     + "\"usage\":{\"prompt_tokens\":\(result.tokens),\"total_tokens\":\(result.tokens)}}")
     }
 }

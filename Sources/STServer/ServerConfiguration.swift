@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     /// The model's name in OpenAI responses and `/info`'s `served_model_name` (TEI: `--served-model-name`, else
     /// the model id).
     public var servedModelName: String?
+    /// The name clients see: ``servedModelName``, else ``modelID``.
+    public var servedName: String { servedModelName ?? modelID }
     /// The arithmetic the model runs in, as `/info` reports it (`model_dtype`: "float32" or "int8").
     public var modelDtype: String = "float32"
     /// Time a client has to send a request's head, from its first byte; then 408 and the connection is closed. Counted

@@ -1,4 +1,3 @@
-import Foundation
 import STCLI
 import STMilvus
 import SentenceTransformers
@@ -8,12 +7,7 @@ import SentenceTransformers
 @main
 enum SbertMilvusMain {
     static func main() async {
-        do {
-            try SbertCommand.runCompanionIfNeeded()
-        } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            exit(1)
-        }
+        SbertCommand.runCompanionIfNeeded()
         StoreSchemes.register("milvus") { request in
             let location = try MilvusStoreLocation(request.location)
             let client = try MilvusClient(location.configuration)

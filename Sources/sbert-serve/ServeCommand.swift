@@ -181,7 +181,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as ServerConfiguration.InvalidSetting {
             throw CLIError(error.description)
         }
-        let directory = try Self.directory(of: model, revision: revision ?? environment["REVISION"] ?? "main", environment: environment)
+        let directory = try ModelOptions.directory(of: model, revision: revision ?? environment["REVISION"] ?? "main", environment: environment)
         let kind = try ModelKind.of(directory: directory)
         let crossEncoder = try reranker.map { try CrossEncoder($0) }
         if let crossEncoder, crossEncoder.numLabels != 1 {
@@ -195,14 +195,6 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as ServerConfiguration.InvalidSetting {
             throw CLIError(error.description)
         }
-    }
-
-    /// The model's directory: a path, or its snapshot in the hub cache (downloaded if missing).
-    static func directory(of model: String, revision: String, environment: [String: String]) throws -> URL {
-        let progress = DownloadProgress()
-        let directory = try ModelLocator.resolveOrDownload(model, revision: revision, environment: environment, progress: progress.report)
-        progress.finish()
-        return directory
     }
 
     private func serve(kind: ModelKind, directory: URL, configuration: ServerConfiguration, reranker crossEncoder: CrossEncoder?,

@@ -1,16 +1,10 @@
-import Foundation
 import STCLI
 
 /// The `sbert` executable: everything lives in STCLI.
 @main
 enum SbertMain {
     static func main() async {
-        do {
-            try SbertCommand.runCompanionIfNeeded()
-        } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            exit(1)
-        }
+        SbertCommand.runCompanionIfNeeded()
         // `main(_:)` with an explicit argument is the async entry point (a bare `main()` can resolve to the
         // synchronous one, which would not run async subcommands such as `index build`).
         StandardOutput.prepare()
