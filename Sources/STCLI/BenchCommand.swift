@@ -35,7 +35,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Single-sentence calls timed for the latency percentiles.")
     var latencyCalls: Int = 200
 
-    @Option(name: .customLong("sts"), help: "STS-B test, for the accuracy of --precision int8 against fp32 (default: the package's Tests/Fixtures copy; skipped when absent).")
+    @Option(name: .customLong("sts"), help: "STS-B test, for the accuracy of --compute int8 against fp32 (default: the package's Tests/Fixtures copy; skipped when absent).")
     var stsPath: String?
 
     @Option(help: "Comma-separated thread counts to measure short.txt with, each in a fresh process (e.g. 1,2).")
@@ -44,8 +44,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Comma-separated sequence lengths for a throughput table (e.g. 16,32,64,128,256,512).")
     var seqLen: String?
 
-    @Option(help: "Comma-separated batch sizes for the sequence-length table.")
-    var batchSizes: String = "1,8,32"
+    @Option(help: "Comma-separated batch sizes for the sequence-length table (default 1,8,32).")
+    var batchSizes: String?
 
     @Flag(help: "Measure only short.txt throughput (used by --threads for its child processes).")
     var shortOnly = false
@@ -68,6 +68,9 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard runs > 0, latencyCalls > 0 else { throw ValidationError("--runs and --latency-calls must be positive") }
+        if batchSizes != nil, seqLen == nil { throw ValidationError("--batch-sizes sets the columns of the --seq-len table") }
+        if referenceCpuidMask != nil, referenceVenv == nil { throw ValidationError("--reference-cpuid-mask applies to the --reference-venv processes") }
+        if stsPath != nil, modelOptions.compute == .float32 { throw ValidationError("--sts measures the accuracy of --compute int8 against fp32") }
     }
 
     func run() throws {
@@ -136,20 +139,20 @@ struct BenchCommand: ParsableCommand {
             "peak_rss_after_load_mib": rssAfterLoad,
             "peak_rss_short_mib": rssAfterShort,
             "peak_rss_mib": ResourceUsage.peakResidentMiB(),
-            "precision": modelOptions.precision.rawValue,
+            "compute": modelOptions.compute.rawValue,
             "kernels": InstructionSet.active.rawValue,
-            "projection_arithmetic": modelOptions.precision.arithmetic(),
+            "projection_arithmetic": modelOptions.compute.arithmetic(),
             "cpu": KernelBench.cpuModel(),
-            "gemm": KernelBench.measure(precision: modelOptions.precision),
+            "gemm": KernelBench.measure(compute: modelOptions.compute),
             "threads": Parallel.workerCount,
             "start_to_first_embedding_ms": try Self.startLatency(model: modelOptions),
         ]
-        if modelOptions.precision != .float32 {
+        if modelOptions.compute != .float32 {
             report["accuracy_vs_fp32"] = try accuracy(of: model, shortTexts: shortTexts)
         }
         if let threads {
-            report["thread_scaling"] = try Self.threadScaling(threads, arguments: ["--model", modelOptions.model, "--precision",
-                                                                                    modelOptions.precision.rawValue, "--short", short])
+            report["thread_scaling"] = try Self.threadScaling(threads, arguments: ["--model", modelOptions.model, "--compute",
+                                                                                    modelOptions.compute.rawValue, "--short", short])
         }
         if let seqLen {
             report["sequence_length_table"] = try sequenceLengthTable(model: model, lengths: seqLen, texts: longTexts)
@@ -189,13 +192,13 @@ struct BenchCommand: ParsableCommand {
         let reference = report["reference"] as? [String: Any] ?? [:]
         func ref(_ key: String) -> String { (reference[key] as? Double).map { String(format: "%.1f", $0) } ?? "–" }
         func ours(_ number: Double?, _ format: String = "%.1f") -> String { number.map { String(format: format, $0) } ?? "–" }
-        let precision = report["precision"] as? String ?? "fp32"
+        let compute = report["compute"] as? String ?? "fp32"
         let kernels = report["kernels"] as? String ?? "?"
-        var lines = ["CPU: \(report["cpu"] as? String ?? "unknown"); kernels: \(kernels); projections: \(report["projection_arithmetic"] as? String ?? precision)", ""]
+        var lines = ["CPU: \(report["cpu"] as? String ?? "unknown"); kernels: \(kernels); projections: \(report["projection_arithmetic"] as? String ?? compute)", ""]
         if let sameRun = report["same_run_reference"] as? [String: Any] {
             let theirs = report["same_run_reference_kernels"] as? String ?? "the CPU's best"
             lines += ["Reference kernels: \(theirs == kernels ? "\(kernels) (the reference's processes saw a CPU without wider instructions)" : theirs).", "",
-                      "| short.txt, batch 32, this run (sentences/s) | ours (\(precision), \(kernels)) | PyTorch | ONNX fp32 | ONNX int8 |",
+                      "| short.txt, batch 32, this run (sentences/s) | ours (\(compute), \(kernels)) | PyTorch | ONNX fp32 | ONNX int8 |",
                       "|---|---|---|---|---|",
                       "| sentences/s | \(ours(value("short_bs32", "items_per_s_best"))) | \(ours(sameRun["torch"] as? Double)) | \(ours(sameRun["onnx_fp32"] as? Double)) | \(ours(sameRun["onnx_int8"] as? Double)) |"]
             if let ratios = report["same_run_ratios"] as? [String: Double] {
@@ -205,7 +208,7 @@ struct BenchCommand: ParsableCommand {
         }
         if let gemm = report["gemm"] as? [String: Any] {
             lines += ["| fp32 peak (GFLOP/s, all threads) | projection GEMM \(gemm["shape"] as? String ?? "") | share of peak |", "|---|---|---|",
-                      "| \(ours(gemm["fp32_peak_gflops"] as? Double)) | \(ours(gemm["projection_gops"] as? Double)) G\(precision == "int8" ? "OP" : "FLOP")/s | \(ours((gemm["share_of_fp32_peak"] as? Double).map { $0 * 100 }, "%.0f%%")) |", ""]
+                      "| \(ours(gemm["fp32_peak_gflops"] as? Double)) | \(ours(gemm["projection_gops"] as? Double)) G\(compute == "int8" ? "OP" : "FLOP")/s | \(ours((gemm["share_of_fp32_peak"] as? Double).map { $0 * 100 }, "%.0f%%")) |", ""]
         }
         // Earlier figures only when --baseline named them, headed with where and on what machine they were measured.
         let earlier = !reference.isEmpty
@@ -215,7 +218,7 @@ struct BenchCommand: ParsableCommand {
         func row(_ measure: String, _ mine: String, _ theirs: [String]) -> String {
             "| \(measure) | \(mine) |" + (earlier ? theirs.map { " \($0) |" }.joined() : "")
         }
-        lines += [earlier ? "| measure | ours (\(precision)) | PyTorch (earlier) | ONNX fp32 (earlier) | ONNX int8 (earlier) |" : "| measure | ours (\(precision)) |",
+        lines += [earlier ? "| measure | ours (\(compute)) | PyTorch (earlier) | ONNX fp32 (earlier) | ONNX int8 (earlier) |" : "| measure | ours (\(compute)) |",
                   earlier ? "|---|---|---|---|---|" : "|---|---|"]
         lines.append(row("short.txt, batch 32 (sentences/s)", ours(value("short_bs32", "items_per_s_best")), [ref("torch_short_items_per_s"), ref("onnx_fp32_short_items_per_s"), ref("onnx_int8_short_items_per_s")]))
         lines.append(row("long.txt, batch 16 (passages/s)", ours(value("long_bs16", "items_per_s_best")), [ref("torch_long_items_per_s"), ref("onnx_fp32_long_items_per_s"), ref("onnx_int8_long_items_per_s")]))
@@ -241,7 +244,7 @@ struct BenchCommand: ParsableCommand {
     /// Cosine of each short.txt embedding to the fp32 model's, and STS-B test Spearman of both.
     func accuracy(of model: SentenceTransformer, shortTexts: [String]) throws -> [String: Any] {
         var exactOptions = modelOptions
-        exactOptions.precision = .float32
+        exactOptions.compute = .float32
         let exact = try exactOptions.load()
         let quantized = try model.encode(shortTexts, batchSize: 32)
         let reference = try exact.encode(shortTexts, batchSize: 32)
@@ -274,7 +277,7 @@ struct BenchCommand: ParsableCommand {
         for _ in 0..<7 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            process.arguments = ["encode", "--model", model.model, "--precision", model.precision.rawValue, "hello world"]
+            process.arguments = ["encode", "--model", model.model, "--compute", model.compute.rawValue, "hello world"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             let start = DispatchTime.now()
@@ -319,7 +322,7 @@ struct BenchCommand: ParsableCommand {
     /// Sequences/s and tokens/s for inputs of exactly each length (token ids cut from long.txt) at each batch size.
     func sequenceLengthTable(model: SentenceTransformer, lengths: String, texts: [String]) throws -> [[String: Any]] {
         let pool = try texts.flatMap { try model.tokenize($0).ids.dropFirst().dropLast() }
-        let batchList = batchSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let batchList = (batchSizes ?? "1,8,32").split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         var rows: [[String: Any]] = []
         for length in lengths.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) where length > 2 {
             for batch in batchList where batch > 0 {

@@ -16,7 +16,7 @@ struct Chart {
     }
 
     /// Precision against recall as the threshold goes down the scores.
-    static func precisionRecall(scores: [Double], labels: [Int]) -> Chart {
+    static func precisionRecall(scores: [Double], labels: [Int], function: String = "cosine") -> Chart {
         let order = scores.indices.sorted { scores[$0] > scores[$1] }
         let positives = max(1, labels.filter { $0 == 1 }.count)
         var hits = 0
@@ -25,7 +25,7 @@ struct Chart {
             if labels[index] == 1 { hits += 1 }
             points.append((Double(hits) / Double(positives), Double(hits) / Double(rank + 1)))
         }
-        return Chart(title: "Precision-recall (cosine)", content: .curve(points: points, xLabel: "recall", yLabel: "precision"))
+        return Chart(title: "Precision-recall (\(function))", content: .curve(points: points, xLabel: "recall", yLabel: "precision"))
     }
 
     static let width = 640, height = 400, margin = 50, bins = 40

@@ -21,6 +21,8 @@ final class EmbeddingWriter {
     private var descriptor: Int32 = -1
     private var rows = 0
     private var dimension = 0
+    /// The `.npy` element type: float32 unless quantized rows were written.
+    private var npyDescriptor = "<f4"
     private var finished = false
 
     /// - Throws: ``CLIError`` when `path` may not be replaced or no temporary file can be made beside it.
@@ -55,6 +57,19 @@ final class EmbeddingWriter {
         rows += embeddings.count
     }
 
+    /// Appends quantized rows (`sbert encode --precision`); a `.npy` file then holds their bytes, `[rows, bytesPerRow]`.
+    /// - Throws: ``CLIError`` when a write fails.
+    func write(_ quantized: QuantizedEmbeddings) throws {
+        guard quantized.count > 0 else { return }
+        if quantized.precision == .float32 {
+            return try write(Embeddings(values: (0..<quantized.count).flatMap(quantized.dequantized), dimension: quantized.dimension))
+        }
+        dimension = quantized.bytesPerRow
+        npyDescriptor = EmbeddingFormat.npyDescriptor(quantized.precision)
+        try put(format.rows(quantized, after: rows))
+        rows += quantized.count
+    }
+
     /// Appends one JSON value per line (sparse vectors, per-token matrices), in `.jsonl` output.
     /// - Throws: ``CLIError`` when a write fails.
     func write(jsonLines lines: [String]) throws {
@@ -68,7 +83,7 @@ final class EmbeddingWriter {
     func finish() throws {
         if format == .json { try put(Data("]\n".utf8)) }
         if format == .npy {
-            let header = EmbeddingFormat.npyHeader(rows: rows, dimension: dimension)
+            let header = EmbeddingFormat.npyHeader(rows: rows, dimension: dimension, descriptor: npyDescriptor)
             if path != nil {
                 try put(header, at: 0)
             } else {

@@ -85,21 +85,21 @@ struct IndexBuildCommand: AsyncParsableCommand {
     var store: String?
     @Option(help: "With --store: ingest only shard I of N (by a hash of each document id), e.g. 0/4.")
     var shard: ShardSpec?
-    @Option(help: "With --store: documents checked, encoded and written at a time.")
-    var chunkSize: Int = 1024
+    @Option(help: "With --store: documents checked, encoded and written at a time (default 1024).")
+    var chunkSize: Int?
     @Option(help: "flat (exact) or hnsw (approximate); default flat for --out, hnsw for --store.")
     var kind: KindName?
     // Not `--precision`: that is the model's arithmetic (ModelOptions); this is how the flat index stores vectors.
-    @Option(help: "Flat storage: float32, int8, uint8, binary or ubinary (sentence-transformers' quantize_embeddings precisions).")
-    var storagePrecision: String = "float32"
+    @Option(help: "Flat storage: float32 (default), int8, uint8, binary or ubinary (sentence-transformers' quantize_embeddings precisions).")
+    var storagePrecision: String?
     @Option(help: "cosine, dot or l2.")
     var metric: String = "cosine"
-    @Option(help: "HNSW links per node.")
-    var m: Int = 16
-    @Option(help: "HNSW build search width.")
-    var efConstruction: Int = 200
-    @Option(help: "HNSW query search width.")
-    var efSearch: Int = 200
+    @Option(help: "HNSW links per node (default 16).")
+    var m: Int?
+    @Option(help: "HNSW build search width (default 200).")
+    var efConstruction: Int?
+    @Option(help: "HNSW query search width (default 200).")
+    var efSearch: Int?
     @Option(help: "Texts per forward pass.")
     var batchSize: Int = 32
     @Option(help: "A sparse (SPLADE) model: store each document's sparse vector too, for `sbert search --hybrid` (a Milvus store needs Milvus 2.4+ or milvus-lite).")
@@ -108,18 +108,26 @@ struct IndexBuildCommand: AsyncParsableCommand {
     var promptName: String?
 
     func validate() throws {
-        guard QuantizationPrecision(rawValue: storagePrecision) != nil else { throw ValidationError("unknown --storage-precision \(storagePrecision)") }
+        if let storagePrecision, QuantizationPrecision(rawValue: storagePrecision) == nil { throw ValidationError("unknown --storage-precision \(storagePrecision)") }
         guard VectorIndex.Metric(rawValue: metric) != nil else { throw ValidationError("unknown --metric \(metric)") }
-        guard m > 1 else { throw ValidationError("--m must be at least 2 (HNSW links per node)") }
-        guard efConstruction > 0, efSearch > 0, batchSize > 0, chunkSize > 0 else { throw ValidationError("--ef-*, --batch-size, --chunk-size must be positive") }
+        if let m, m < 2 { throw ValidationError("--m must be at least 2 (HNSW links per node)") }
+        guard [efConstruction, efSearch, chunkSize].allSatisfy({ ($0 ?? 1) > 0 }), batchSize > 0 else {
+            throw ValidationError("--ef-*, --batch-size, --chunk-size must be positive")
+        }
         guard (out == nil) != (store == nil) else { throw ValidationError("give --out (a new index) or --store, one of them") }
         if shard != nil, store == nil { throw ValidationError("--shard needs --store") }
+        if chunkSize != nil, store == nil { throw ValidationError("--chunk-size needs --store") }
+        let hnsw = (kind ?? (store == nil ? .flat : .hnsw)) == .hnsw
+        for (given, flag) in [(m != nil, "--m"), (efConstruction != nil, "--ef-construction"), (efSearch != nil, "--ef-search")] where given && !hnsw {
+            throw ValidationError("\(flag) is an HNSW setting; this index is flat (--kind hnsw for one)")
+        }
+        if storagePrecision != nil, hnsw { throw ValidationError("--storage-precision is a flat index's setting; this index is HNSW") }
     }
 
     var indexKind: VectorIndex.Kind {
         (kind ?? (store == nil ? .flat : .hnsw)) == .hnsw
-            ? .hnsw(m: m, efConstruction: efConstruction, efSearch: efSearch)
-            : .flat(precision: QuantizationPrecision(rawValue: storagePrecision) ?? .float32)
+            ? .hnsw(m: m ?? 16, efConstruction: efConstruction ?? 200, efSearch: efSearch ?? 200)
+            : .flat(precision: storagePrecision.flatMap(QuantizationPrecision.init(rawValue:)) ?? .float32)
     }
 
     func run() async throws {
@@ -127,7 +135,7 @@ struct IndexBuildCommand: AsyncParsableCommand {
             try StoreForwarding.forwardIfNeeded(store)
             try await StoreIngestion.ingest(input: input, into: store, shard: shard, modelName: modelOptions.model, sparseModelName: sparseModel,
                                             promptName: promptName, loadModel: modelOptions.load(named:), create: true, kind: indexKind,
-                                            metric: VectorIndex.Metric(rawValue: metric) ?? .cosine, batchSize: batchSize, chunkSize: chunkSize)
+                                            metric: VectorIndex.Metric(rawValue: metric) ?? .cosine, batchSize: batchSize, chunkSize: chunkSize ?? 1024)
             return
         }
         guard let out else { return }
@@ -153,8 +161,8 @@ struct IndexAddCommand: AsyncParsableCommand {
     var store: String?
     @Option(help: "With --store: ingest only shard I of N, e.g. 0/4.")
     var shard: ShardSpec?
-    @Option(help: "With --store: documents checked, encoded and written at a time.")
-    var chunkSize: Int = 1024
+    @Option(help: "With --store: documents checked, encoded and written at a time (default 1024).")
+    var chunkSize: Int?
     @Option(name: .shortAndLong, help: "Documents, as for build.")
     var input: String
     @Option(name: .shortAndLong, help: "The model (default: the one the index was built with).")
@@ -167,9 +175,10 @@ struct IndexAddCommand: AsyncParsableCommand {
     var promptName: String?
 
     func validate() throws {
-        guard batchSize > 0, chunkSize > 0 else { throw ValidationError("--batch-size and --chunk-size must be positive") }
+        guard batchSize > 0, (chunkSize ?? 1) > 0 else { throw ValidationError("--batch-size and --chunk-size must be positive") }
         guard (index == nil) != (store == nil) else { throw ValidationError("give --index or --store, one of them") }
         if shard != nil, store == nil { throw ValidationError("--shard needs --store") }
+        if chunkSize != nil, store == nil { throw ValidationError("--chunk-size needs --store") }
     }
 
     func run() async throws {
@@ -177,7 +186,7 @@ struct IndexAddCommand: AsyncParsableCommand {
             try StoreForwarding.forwardIfNeeded(store)
             try await StoreIngestion.ingest(input: input, into: store, shard: shard, modelName: model, sparseModelName: sparseModel,
                                             promptName: promptName, loadModel: { try SentenceTransformer(directory: try ModelLocator.resolveOrDownload($0)) }, create: false,
-                                            kind: .flat(), metric: .cosine, batchSize: batchSize, chunkSize: chunkSize)
+                                            kind: .flat(), metric: .cosine, batchSize: batchSize, chunkSize: chunkSize ?? 1024)
             return
         }
         guard let index else { return }
@@ -239,10 +248,10 @@ struct SearchCommand: AsyncParsableCommand {
     var format: Format = .text
     @Flag(help: "Hybrid search (an index or store built with --sparse-model): dense and sparse results fused.")
     var hybrid = false
-    @Option(help: "Hybrid fusion: rrf (reciprocal rank, k = 60) or weighted (min-max normalized scores).")
-    var fusion: String = "rrf"
-    @Option(help: "Weighted fusion: the sparse list's weight in [0, 1] (the dense list gets the rest).")
-    var sparseWeight: Float = 0.5
+    @Option(help: "Hybrid fusion: rrf (reciprocal rank, k = 60; the default) or weighted (min-max normalized scores).")
+    var fusion: String?
+    @Option(help: "Weighted fusion: the sparse list's weight in [0, 1] (the dense list gets the rest; default 0.5).")
+    var sparseWeight: Float?
     @Option(help: "The sparse model of a hybrid index or store (default: the one it was built with).")
     var sparseModel: String?
     @Option(help: "The prompt queries are embedded with (default: the model's query prompt and route, as Python's encode_query).")
@@ -253,9 +262,16 @@ struct SearchCommand: AsyncParsableCommand {
     func validate() throws {
         guard topK > 0 else { throw ValidationError("--top-k must be positive") }
         if let efSearch, efSearch <= 0 { throw ValidationError("--ef-search must be positive") }
-        guard ["rrf", "weighted"].contains(fusion) else { throw ValidationError("--fusion must be rrf or weighted") }
-        guard (0...1).contains(sparseWeight) else { throw ValidationError("--sparse-weight must be in [0, 1]") }
+        if let fusion, !["rrf", "weighted"].contains(fusion) { throw ValidationError("--fusion must be rrf or weighted") }
+        if let sparseWeight, !(0...1).contains(sparseWeight) { throw ValidationError("--sparse-weight must be in [0, 1]") }
         guard (index == nil) != (store == nil) else { throw ValidationError("give --index or --store, one of them") }
+        for (given, flag) in [(fusion != nil, "--fusion"), (sparseWeight != nil, "--sparse-weight"), (sparseModel != nil, "--sparse-model")] where given && !hybrid {
+            throw ValidationError("\(flag) is a setting of --hybrid search")
+        }
+        if sparseWeight != nil, fusion != "weighted" { throw ValidationError("--sparse-weight weighs --fusion weighted (rrf has no weights)") }
+        if efSearch != nil, index != nil, hybrid || !filter.isEmpty {
+            throw ValidationError("--ef-search applies to a plain search of an HNSW index (filtered and hybrid searches of an index are exact)")
+        }
         for condition in filter where !condition.contains("=") { throw ValidationError("--filter takes KEY=VALUE, got \(condition)") }
     }
 
@@ -292,7 +308,11 @@ struct SearchCommand: AsyncParsableCommand {
             }
             sparse = try SparseEncoder(directory: try ModelLocator.resolveOrDownload(name))
         }
-        let fusionMethod: HybridSearch.Fusion = fusion == "weighted" ? .weightedScore(weights: [1 - sparseWeight, sparseWeight]) : .reciprocalRank()
+        let weight = sparseWeight ?? 0.5
+        let fusionMethod: HybridSearch.Fusion = fusion == "weighted" ? .weightedScore(weights: [1 - weight, weight]) : .reciprocalRank()
+        if efSearch != nil, let loaded, case .flat = loaded.kind {
+            throw CLIError("--ef-search is an HNSW setting; \(index ?? "the index") is flat (exact)")
+        }
         let inputs = queries.isEmpty ? try InputLines.read(path: nil) : queries
         for query in inputs {
             let vector = try encoder.encodeQuery([query], promptName: promptName)

@@ -21,22 +21,22 @@ struct InfoCommand: ParsableCommand {
         var summary: [String: Any]
         switch try ModelKind.of(directory: directory) {
         case .sentenceTransformer:
-            let model = try SentenceTransformer(directory: directory, precision: modelOptions.precision)
+            let model = try SentenceTransformer(directory: directory, compute: modelOptions.compute)
             summary = Self.summary(directory: directory, pipeline: model.pipeline, route: model.defaultRoute, configuration: model.configuration,
                                    similarity: model.similarityFunction.rawValue)
         case .sparseEncoder:
-            let model = try SparseEncoder(directory: directory, precision: modelOptions.precision)
+            let model = try SparseEncoder(directory: directory, compute: modelOptions.compute)
             summary = Self.summary(directory: directory, pipeline: model.pipeline, route: model.defaultRoute, configuration: model.configuration,
                                    similarity: model.similarityFunction.rawValue)
             if let limit = model.maxActiveDims { summary["max_active_dims"] = limit }
         case .multiVectorEncoder:
-            let model = try MultiVectorEncoder(directory: directory, precision: modelOptions.precision)
+            let model = try MultiVectorEncoder(directory: directory, compute: modelOptions.compute)
             summary = Self.summary(directory: directory, pipeline: model.pipeline, route: model.defaultRoute, configuration: model.configuration,
                                    similarity: "maxsim")
         }
-        summary["precision"] = modelOptions.precision.rawValue
+        summary["compute"] = modelOptions.compute.rawValue
         summary["kernels"] = InstructionSet.active.rawValue
-        summary["projection_arithmetic"] = modelOptions.precision.arithmetic()
+        summary["projection_arithmetic"] = modelOptions.compute.arithmetic()
         // The process's peak resident set once the model is loaded (VmHWM): what loading cost at its worst moment,
         // e.g. a BF16 checkpoint converted to fp32.
         summary["load_peak_rss_mib"] = (ResourceUsage.peakResidentMiB() * 10).rounded() / 10
@@ -46,7 +46,7 @@ struct InfoCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         case .text:
             let order = ["directory", "model_type", "architecture", "hidden_size", "embedding_dimension", "max_seq_length", "modules",
-                         "parameters", "similarity_fn_name", "prompts", "default_prompt_name", "precision", "kernels",
+                         "parameters", "similarity_fn_name", "prompts", "default_prompt_name", "compute", "kernels",
                          "projection_arithmetic", "load_peak_rss_mib"]
             for key in order {
                 guard let value = summary[key] else { continue }

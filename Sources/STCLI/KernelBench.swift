@@ -16,8 +16,8 @@ enum KernelBench {
     }
 
     /// The fp32 multiply-add peak of the active path on all workers (register-only FMA chains), and the rate of a
-    /// MiniLM feed-forward projection (256 tokens × 384 → 1536) in the given precision.
-    static func measure(precision: Precision) -> [String: Any] {
+    /// MiniLM feed-forward projection (256 tokens × 384 → 1536) with the given arithmetic.
+    static func measure(compute: ComputePrecision) -> [String: Any] {
         guard let kernels = InstructionSet.active.kernels, let probe = kernels.pointee.fma_peak_probe else { return [:] }
         let workers = Parallel.workerCount
         let iterations = 2_000_000
@@ -38,7 +38,7 @@ enum KernelBench {
         let bias = [Float](repeating: 0.01, count: outFeatures)
         var output = [Float](repeating: 0, count: rows * outFeatures)
         let multiply: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
-        if precision == .int8, InstructionSet.active.hasFastInt8 {
+        if compute == .int8, InstructionSet.active.hasFastInt8 {
             let matrix = QuantizedMatrix(weight: weight, outFeatures: outFeatures, inFeatures: inFeatures)
             multiply = { matrix.multiply(input: $0, rows: rows, bias: $1, output: $2) }
         } else if InstructionSet.active.packsProjections {

@@ -10,8 +10,8 @@ package struct ModelOptions: ParsableArguments {
     @Option(help: "The revision (branch, tag or commit) of a model id.")
     var revision: String = "main"
 
-    @Option(help: "fp32 (exact) or int8 (quantized projections: faster where the CPU has int8 instructions, slightly less exact).")
-    var precision: Precision = .float32
+    @Option(help: "The arithmetic of the transformer projections: fp32 (exact) or int8 (quantized projections: faster where the CPU has int8 instructions, slightly less exact).")
+    var compute: ComputePrecision = .float32
 
     package init() {}
 
@@ -21,7 +21,7 @@ package struct ModelOptions: ParsableArguments {
 
     /// Another model than `--model` (one a store records), with these options.
     func load(named name: String) throws -> SentenceTransformer {
-        try SentenceTransformer(directory: try directory(of: name), precision: precision)
+        try SentenceTransformer(directory: try directory(of: name), compute: compute)
     }
 
     /// The model's directory: `--model` itself, or its snapshot in the Hugging Face cache (downloaded if missing).
@@ -33,6 +33,10 @@ package struct ModelOptions: ParsableArguments {
     /// a progress line per file).
     package static func directory(of name: String, revision: String,
                                   environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+        var isDirectory: ObjCBool = false
+        if revision != "main", FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw CLIError("--revision \(revision) picks a version of a Hub model id; \(name) is a local directory")
+        }
         let progress = DownloadProgress()
         let directory = try ModelLocator.resolveOrDownload(name, revision: revision, environment: environment, progress: progress.report)
         progress.finish()
@@ -40,4 +44,4 @@ package struct ModelOptions: ParsableArguments {
     }
 }
 
-extension Precision: ExpressibleByArgument {}
+extension ComputePrecision: ExpressibleByArgument {}

@@ -28,6 +28,10 @@ struct TrainBenchCommand: ParsableCommand {
     @Option var warmupSteps: Int = 10
     @Option var timedSteps: Int = 60
 
+    func validate() throws {
+        if modelOptions.compute != .float32 { throw ValidationError("--compute \(modelOptions.compute.rawValue) is not used here: training computes in fp32") }
+    }
+
     func run() throws {
         if section != .all {
             let result = try measure(section)
@@ -42,7 +46,7 @@ struct TrainBenchCommand: ParsableCommand {
             // A fresh process per loss, as the reference measured each in its own Python process.
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            process.arguments = ["bench-train", "--section", part.rawValue, "--model", modelOptions.model,
+            process.arguments = ["bench-train", "--section", part.rawValue, "--model", modelOptions.model, "--revision", modelOptions.revision,
                                  "--sts-train", stsTrain, "--warmup-steps", "\(warmupSteps)", "--timed-steps", "\(timedSteps)"]
             let pipe = Pipe()
             process.standardOutput = pipe
@@ -72,7 +76,7 @@ struct TrainBenchCommand: ParsableCommand {
     }
 
     private func measure(_ section: Section) throws -> [String: Any] {
-        let directory = try ModelLocator.resolveOrDownload(modelOptions.model, revision: modelOptions.revision)
+        let directory = try modelOptions.directory()
         let model = try TrainableSentenceTransformer(directory: directory, maxSeqLength: 128)
         let pairs = try STSBenchmark.load(URL(fileURLWithPath: stsTrain))
         let mnrl = section == .mnrl

@@ -31,18 +31,18 @@ struct TrainCommand: ParsableCommand {
     var columns: String
     @Option(help: "The label column (score, class or teacher vector).")
     var label: String?
-    @Option(help: "Multiply labels by this (0.2 turns STS-B's 0–5 into 0–1).")
-    var labelScale: Float = 1
+    @Option(help: "Multiply labels by this (0.2 turns STS-B's 0–5 into 0–1; default 1).")
+    var labelScale: Float?
     @Flag(help: "The CSV/TSV files have no header row; columns are 0-based positions.")
     var noHeader = false
     @Option(help: "The loss: \(LossName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var loss: LossName = .mnrl
-    @Option(help: "Number of classes for --loss softmax.")
-    var numLabels: Int = 3
+    @Option(help: "Number of classes for --loss softmax (default 3).")
+    var numLabels: Int?
     @Option(help: "Comma-separated Matryoshka dimensions.")
     var matryoshka: String?
-    @Option(help: "Mini-batch size of cached-mnrl.")
-    var miniBatchSize: Int = 32
+    @Option(help: "Mini-batch size of cached-mnrl (default 32).")
+    var miniBatchSize: Int?
     @Option var epochs: Int = 1
     @Option(help: "Stop after this many optimizer steps.")
     var maxSteps: Int?
@@ -58,8 +58,8 @@ struct TrainCommand: ParsableCommand {
     @Option var seed: UInt64 = 42
     @Option(help: "batch_sampler or no_duplicates (default: no_duplicates for in-batch-negative losses).")
     var batchSampler: String?
-    @Option(help: "proportional or round_robin, with several --train files.")
-    var multiDataset: String = "proportional"
+    @Option(help: "proportional (default) or round_robin, with several --train files.")
+    var multiDataset: String?
     @Option(help: "Evaluate: sts:FILE, ir:BEIR_FOLDER or triplet:FILE.")
     var eval: String?
     @Option var evalSteps: Int?
@@ -80,13 +80,26 @@ struct TrainCommand: ParsableCommand {
         if batchSize < 1 || epochs < 1 || gradientAccumulationSteps < 1 { throw ValidationError("--batch-size, --epochs and --gradient-accumulation-steps must be positive") }
         if LearningRateSchedule.Kind(rawValue: scheduler) == nil { throw ValidationError("unknown --scheduler '\(scheduler)'") }
         if let batchSampler, BatchSampling(rawValue: batchSampler) == nil { throw ValidationError("unknown --batch-sampler '\(batchSampler)'") }
-        if MultiDatasetSampling(rawValue: multiDataset) == nil { throw ValidationError("unknown --multi-dataset '\(multiDataset)'") }
+        if let multiDataset, MultiDatasetSampling(rawValue: multiDataset) == nil { throw ValidationError("unknown --multi-dataset '\(multiDataset)'") }
         if let eval, !["sts:", "ir:", "triplet:"].contains(where: eval.hasPrefix) {
             throw ValidationError("--eval takes sts:FILE, ir:FOLDER or triplet:FILE")
         }
-        if [.cosine, .cosent, .angle, .contrastive, .onlineContrastive, .softmax, .mse].contains(loss), label == nil {
+        let takesLabels: Set<LossName> = [.cosine, .cosent, .angle, .contrastive, .onlineContrastive, .softmax, .mse]
+        if takesLabels.contains(loss), label == nil {
             throw ValidationError("--loss \(loss.rawValue) needs --label")
         }
+        // Options the chosen run would not use are refused, never dropped.
+        let unused: [(Bool, String, String)] = [
+            (label != nil && !takesLabels.contains(loss), "--label", "--loss \(loss.rawValue) takes no labels"),
+            (labelScale != nil && label == nil, "--label-scale", "it scales --label"),
+            (numLabels != nil && loss != .softmax, "--num-labels", "it is for --loss softmax"),
+            (miniBatchSize != nil && loss != .cachedMNRL, "--mini-batch-size", "it is for --loss cached-mnrl"),
+            (multiDataset != nil && train.count < 2, "--multi-dataset", "it mixes several --train files"),
+            (evalSteps != nil && eval == nil, "--eval-steps", "it needs --eval"),
+            (loadBestModelAtEnd && eval == nil, "--load-best-model-at-end", "it needs --eval"),
+            (modelOptions.compute != .float32, "--compute \(modelOptions.compute.rawValue)", "training computes in fp32"),
+        ]
+        if let (_, flag, reason) = unused.first(where: { $0.0 }) { throw ValidationError("\(flag) is not used here: \(reason)") }
     }
 
     func makeLoss(dimension: Int) throws -> any SentenceLoss {
@@ -94,14 +107,14 @@ struct TrainCommand: ParsableCommand {
         switch loss {
         case .mnrl: base = MultipleNegativesRankingLoss()
         case .mnsrl: base = MultipleNegativesSymmetricRankingLoss()
-        case .cachedMNRL: base = CachedMultipleNegativesRankingLoss(miniBatchSize: miniBatchSize)
+        case .cachedMNRL: base = CachedMultipleNegativesRankingLoss(miniBatchSize: miniBatchSize ?? 32)
         case .cosine: base = CosineSimilarityLoss()
         case .cosent: base = CoSENTLoss()
         case .angle: base = AnglELoss()
         case .contrastive: base = ContrastiveLoss()
         case .onlineContrastive: base = OnlineContrastiveLoss()
         case .triplet: base = TripletLoss()
-        case .softmax: base = SoftmaxLoss(sentenceEmbeddingDimension: dimension, numLabels: numLabels, seed: seed)
+        case .softmax: base = SoftmaxLoss(sentenceEmbeddingDimension: dimension, numLabels: numLabels ?? 3, seed: seed)
         case .mse: base = MSELoss()
         }
         guard let matryoshka else { return base }
@@ -111,12 +124,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let directory = try ModelLocator.resolveOrDownload(modelOptions.model, revision: modelOptions.revision)
+        let directory = try modelOptions.directory()
         let model = try TrainableSentenceTransformer(directory: directory, maxSeqLength: maxSeqLength)
         let columnNames = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let datasets: [any TrainingDataSource] = try train.map {
             try FileDataset(url: URL(fileURLWithPath: $0), columns: columnNames, labelColumn: label, hasHeader: !noHeader,
-                            labelScale: labelScale)
+                            labelScale: labelScale ?? 1)
         }
         var arguments = TrainingArguments(outputDirectory: output)
         arguments.numTrainEpochs = epochs
@@ -131,7 +144,7 @@ struct TrainCommand: ParsableCommand {
         arguments.seed = seed
         let inBatch: Set<LossName> = [.mnrl, .mnsrl, .cachedMNRL]
         arguments.batchSampler = batchSampler.flatMap(BatchSampling.init(rawValue:)) ?? (inBatch.contains(loss) ? .noDuplicates : .batchSampler)
-        arguments.multiDatasetBatchSampler = MultiDatasetSampling(rawValue: multiDataset) ?? .proportional
+        arguments.multiDatasetBatchSampler = multiDataset.flatMap(MultiDatasetSampling.init(rawValue:)) ?? .proportional
         arguments.evalSteps = evalSteps
         arguments.saveSteps = saveSteps
         arguments.saveTotalLimit = saveTotalLimit

@@ -63,7 +63,7 @@ public enum InstructionSet: String, CaseIterable, Sendable, CustomStringConverti
     /// The path the kernels run on now.
     public static var active: InstructionSet { InstructionSet(code: Int32(st_kernels().pointee.isa.rawValue)) ?? .portable }
 
-    /// Whether the path has a fast int8 matrix multiply; where it has none, `Precision.int8` runs fp32 arithmetic on
+    /// Whether the path has a fast int8 matrix multiply; where it has none, `ComputePrecision.int8` runs fp32 arithmetic on
     /// the dequantized weights instead of a scalar integer loop.
     public var hasFastInt8: Bool { st_kernels_for(code)?.pointee.gemm_u8s8 != nil }
 

@@ -53,7 +53,7 @@ public struct MaskedLanguageModelHead: Sendable {
 
     /// Reads the head of the `…ForMaskedLM` checkpoint in `directory` (`config.json` + weights).
     /// - Throws: ``ModelError`` when the architecture has no head layout here or a weight is missing or misshapen.
-    public init(directory: URL, variant: String? = nil, precision: Precision = .float32) throws {
+    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32) throws {
         let config = try ModelConfig(contentsOf: directory.appendingPathComponent("config.json"))
         let modelType = Architectures.modelType(of: config)
         guard let layout = Layout.of(modelType: modelType) else {
@@ -80,10 +80,10 @@ public struct MaskedLanguageModelHead: Sendable {
         let epsilon = layout.epsilonKey.isEmpty ? 1e-12 : Float(try config.double(layout.epsilonKey, default: 1e-12))
         activation = try layout.activation
             ?? config.activation(modelType == "distilbert" ? "activation" : "hidden_act", default: "gelu")
-        transform = Projection(fusing: [try Linear(root, layout.transform, inFeatures: hidden, outFeatures: hidden)], precision: .float32)
+        transform = Projection(fusing: [try Linear(root, layout.transform, inFeatures: hidden, outFeatures: hidden)], compute: .float32)
         norm = try LayerNormParameters(root, layout.norm, channels: hidden, epsilon: epsilon)
-        // The decoder is the largest matrix of a SPLADE model (vocabulary × hidden): it takes the model's precision.
-        decoder = Projection(fusing: [Linear(weight: decoderWeight, bias: decoderBias)], precision: precision)
+        // The decoder is the largest matrix of a SPLADE model (vocabulary × hidden): it takes the model's compute precision.
+        decoder = Projection(fusing: [Linear(weight: decoderWeight, bias: decoderBias)], compute: compute)
         hiddenSize = hidden
         vocabularySize = vocabulary
     }

@@ -5,7 +5,7 @@ import STTensor
 /// A projection inside a transformer layer, `y = x·Wᵀ + b`: on every path with its own packed kernel (AVX-512, AVX2,
 /// NEON; ``InstructionSet/packsProjections``) the weights are packed once at load (``PackedMatrix``, faster than BLAS
 /// at every batch size measured, and much faster for short inputs) and the mapped originals leave memory; on the
-/// portable path (and with Accelerate) BLAS runs on the mapped weights. With ``Precision/int8`` the weights are
+/// portable path (and with Accelerate) BLAS runs on the mapped weights. With ``ComputePrecision/int8`` the weights are
 /// quantized (``QuantizedMatrix``); a path without fast int8 instructions runs fp32 arithmetic on the dequantized
 /// weights instead, which is faster there than integer arithmetic and gives the same int8 weights.
 struct Projection: Sendable {
@@ -24,12 +24,12 @@ struct Projection: Sendable {
 
     /// One projection, or several over the same input fused side by side (`[Q; K; V]`), in the form the active
     /// kernel path runs fastest.
-    init(fusing parts: [Linear], precision: Precision = .float32, path: InstructionSet = .active) {
+    init(fusing parts: [Linear], compute: ComputePrecision = .float32, path: InstructionSet = .active) {
         inFeatures = parts.first?.inFeatures ?? 0
         outFeatures = parts.reduce(0) { $0 + $1.outFeatures }
         var fused = parts.count == 1 ? parts[0] : Linear(concatenating: parts)
         biasCount = fused.bias?.count ?? 0
-        if precision == .int8 {
+        if compute == .int8 {
             let quantized = QuantizedMatrix(weight: fused.weight.baseAddress, outFeatures: outFeatures, inFeatures: inFeatures)
             // The int8 copy (or its dequantized form) is all that is read from now on.
             for part in parts { part.weight.releaseMappedPages() }

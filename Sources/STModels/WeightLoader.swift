@@ -9,7 +9,7 @@ public struct WeightLoader: Sendable {
     /// The key prefix, with its trailing dot (or empty).
     public let prefix: String
     /// The arithmetic the projections built from these weights use.
-    public var precision: Precision = .float32
+    public var compute: ComputePrecision = .float32
 
     /// Detects the checkpoint's root prefix among `candidates` from a key every checkpoint of the architecture has
     /// (`probe`, e.g. `"embeddings.word_embeddings.weight"`); an empty probe takes the first candidate.
@@ -38,7 +38,7 @@ public struct WeightLoader: Sendable {
     /// A loader whose keys start with `component` inside this one.
     public func scoped(_ component: String) -> WeightLoader {
         var scoped = WeightLoader(checkpoint: checkpoint, prefix: "\(prefix)\(component).")
-        scoped.precision = precision
+        scoped.compute = compute
         return scoped
     }
 

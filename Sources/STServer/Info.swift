@@ -19,7 +19,7 @@ enum Info {
             "prompts": service.model.configuration.prompts,
             "routes": (service.model.pipeline.modules.first as? Router)?.routeNames ?? [],
             "kernels": InstructionSet.active.rawValue,
-            "projection_arithmetic": (configuration.modelDtype == "int8" ? Precision.int8 : .float32).arithmetic(),
+            "projection_arithmetic": (configuration.modelDtype == "int8" ? ComputePrecision.int8 : .float32).arithmetic(),
         ]
         if let reranker = service.reranker { object["reranker"] = labels(reranker) }
         if let classifier = service.classifier { object["classifier"] = labels(classifier) }

@@ -220,9 +220,10 @@ public final class Trainer: @unchecked Sendable {
         let scratch = outputURL.appendingPathComponent(".eval-model")
         try save(to: scratch)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let metrics = try evaluator.evaluate(SentenceTransformer(directory: scratch))
+        let saved = try SentenceTransformer(directory: scratch)
+        let metrics = try evaluator.evaluate(saved)
         state.evaluations.append(.init(step: state.globalStep, metrics: metrics))
-        if let value = metrics[evaluator.primaryMetric], value > (state.bestMetric ?? -.infinity) {
+        if let value = metrics[evaluator.primaryMetric(for: saved)], value > (state.bestMetric ?? -.infinity) {
             state.bestMetric = value
             state.bestStep = state.globalStep
             if arguments.loadBestModelAtEnd {

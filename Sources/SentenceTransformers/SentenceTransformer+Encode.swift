@@ -12,7 +12,8 @@ extension SentenceTransformer {
     ///   - normalize: scale each vector to unit length (the model may already do so with a Normalize module).
     ///   - prompt: text put before each input; overrides `promptName` and the model's default prompt (`""` = none).
     ///   - promptName: one of the model's prompts (`config_sentence_transformers.json`).
-    ///   - truncateDim: keep the first dimensions only (Matryoshka); defaults to the model's `truncate_dim`.
+    ///   - truncateDim: keep the first dimensions only (Matryoshka); defaults to the model's `truncate_dim`; more than
+    ///     the model's dimension is refused.
     ///   - task: the route of a model with a ``Router`` (`"query"`, `"document"`); `nil` = the default route.
     ///   - progress: called after each batch with the number of texts done and the total.
     /// - Returns: `[texts.count, embeddingDimension]` (or `truncateDim` columns).
@@ -24,6 +25,10 @@ extension SentenceTransformer {
         if let keep, keep <= 0 { throw SentenceTransformerError.invalidArgument("truncateDim must be positive, got \(keep)") }
         let promptText = try configuration.resolvePrompt(prompt: prompt, promptName: promptName, task: task) ?? ""
         let dimension = try pipeline.route(for: task).outputDimension
+        if let keep, keep > dimension {
+            // Python slices silently (a no-op); a value that cannot take effect is refused instead.
+            throw SentenceTransformerError.invalidArgument("truncateDim \(keep) is more than the model's \(dimension) dimensions")
+        }
         let rows = try BatchedEncoding.encode(texts, pipeline: pipeline, task: task, prompt: promptText, batchSize: batchSize,
                                               progress: progress) { features, position, input in
             guard features.sentenceDimension == dimension else {
@@ -43,17 +48,19 @@ extension SentenceTransformer {
     /// Embeds queries: the `"query"` route of a Router model and the model's `"query"` prompt, unless `prompt` or
     /// `promptName` says otherwise (Python: `encode_query`).
     public func encodeQuery(_ texts: [String], batchSize: Int = 32, normalize: Bool = false, prompt: String? = nil,
-                            promptName: String? = nil, truncateDim: Int? = nil) throws -> Embeddings {
+                            promptName: String? = nil, truncateDim: Int? = nil,
+                            progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Embeddings {
         try encode(texts, batchSize: batchSize, normalize: normalize, prompt: prompt, promptName: promptName,
-                   truncateDim: truncateDim, task: "query")
+                   truncateDim: truncateDim, task: "query", progress: progress)
     }
 
     /// Embeds documents: the `"document"` route and the `"document"` (or `"passage"`, `"corpus"`) prompt
     /// (Python: `encode_document`).
     public func encodeDocument(_ texts: [String], batchSize: Int = 32, normalize: Bool = false, prompt: String? = nil,
-                               promptName: String? = nil, truncateDim: Int? = nil) throws -> Embeddings {
+                               promptName: String? = nil, truncateDim: Int? = nil,
+                               progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Embeddings {
         try encode(texts, batchSize: batchSize, normalize: normalize, prompt: prompt, promptName: promptName,
-                   truncateDim: truncateDim, task: "document")
+                   truncateDim: truncateDim, task: "document", progress: progress)
     }
 
     /// Embeds one text.
@@ -118,5 +125,29 @@ extension SentenceTransformer {
         guard position < features.sequences.count else { return nil }
         let rows = features.sequences[position], width = features.tokenDimension
         return Embeddings(values: Array(features.tokenEmbeddings[(rows.lowerBound * width)..<(rows.upperBound * width)]), dimension: width)
+    }
+}
+
+extension SentenceTransformer {
+    /// Embeds `texts` and quantizes the result as sentence-transformers 6.2's `encode(texts, precision=…)` does:
+    /// int8 / uint8 buckets calibrated on these embeddings themselves (so at least two texts; for stable buckets
+    /// quantize a large set at once, or call ``quantizeEmbeddings(_:precision:ranges:calibration:)`` with
+    /// calibration rows), binary / ubinary packed sign bits. `.float32` gives the plain float bytes.
+    ///
+    /// ```swift
+    /// let packed = try model.encode(corpus, precision: .ubinary)   // 48 bytes a row for 384 dimensions
+    /// ```
+    ///
+    /// - Parameters: as ``encode(_:batchSize:normalize:prompt:promptName:truncateDim:task:progress:)``; normalizing
+    ///   and truncating come before quantizing.
+    /// - Returns: `texts.count` rows of ``QuantizationPrecision/bytesPerRow(dimension:)`` bytes.
+    /// - Throws: ``SentenceTransformerError`` as `encode` does, and ``SentenceTransformerError/invalidArgument(_:)``
+    ///   for int8 / uint8 of a single text (no spread to calibrate on, as in Python).
+    public func encode(_ texts: [String], precision: QuantizationPrecision, batchSize: Int = 32, normalize: Bool = false,
+                       prompt: String? = nil, promptName: String? = nil, truncateDim: Int? = nil, task: String? = nil,
+                       progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> QuantizedEmbeddings {
+        let embeddings = try encode(texts, batchSize: batchSize, normalize: normalize, prompt: prompt, promptName: promptName,
+                                    truncateDim: truncateDim, task: task, progress: progress)
+        return try quantizeEmbeddings(embeddings, precision: precision)
     }
 }

@@ -28,19 +28,22 @@ public final class SentenceTransformer: Sendable {
     /// `"sentence-transformers/all-MiniLM-L6-v2"`): from the local Hugging Face cache, else downloaded from the Hub
     /// (see ``HubClient``).
     public convenience init(_ modelNameOrPath: String = ModelLocator.defaultModel, revision: String = "main", variant: String? = nil,
-                            precision: Precision = .float32) throws {
+                            compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
         try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision), variant: variant,
-                      precision: precision)
+                      compute: compute, maxSeqLength: maxSeqLength)
     }
 
     /// Loads the model stored in `directory`. Without `modules.json` the pipeline is Transformer + mean Pooling.
-    /// `variant` picks the encoder's weight file `model.VARIANT.safetensors` (e.g. `"fp16"`, `"bf16"`); `precision`
-    /// the arithmetic of its projections (`.int8`: quantized at load, faster, slightly less exact; see ``Precision``).
+    /// `variant` picks the encoder's weight file `model.VARIANT.safetensors` (e.g. `"fp16"`, `"bf16"`); `compute`
+    /// the arithmetic of its projections (`.int8`: quantized at load, faster, slightly less exact; see ``ComputePrecision``);
+    /// `maxSeqLength` the tokens an input is truncated to, instead of the configured `max_seq_length` (Python:
+    /// `model.max_seq_length = n`; at most the model's position embeddings).
     /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or inconsistent model
     ///   (a sparse or multi-vector model loads as ``SparseEncoder`` / ``MultiVectorEncoder`` instead).
-    public init(directory: URL, variant: String? = nil, precision: Precision = .float32) throws {
+    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
         self.directory = directory
-        let loaded = try LoadedModel(directory: directory, variant: variant, precision: precision, kind: "SentenceTransformer")
+        let loaded = try LoadedModel(directory: directory, variant: variant, compute: compute, maxSeqLength: maxSeqLength,
+                                     kind: "SentenceTransformer")
         pipeline = loaded.pipeline
         configuration = loaded.configuration
         defaultRoute = try pipeline.route(for: nil)
@@ -98,7 +101,7 @@ struct LoadedModel {
     let configuration: SentenceTransformerConfiguration
     let configurationURL: URL
 
-    init(directory: URL, variant: String?, precision: Precision, kind: String) throws {
+    init(directory: URL, variant: String?, compute: ComputePrecision, maxSeqLength: Int? = nil, kind: String) throws {
         configurationURL = directory.appendingPathComponent("config_sentence_transformers.json")
         configuration = try JSONFile.decodeIfPresent(SentenceTransformerConfiguration.self, from: configurationURL)
             ?? SentenceTransformerConfiguration()
@@ -109,7 +112,7 @@ struct LoadedModel {
            ["SentenceTransformer", "SparseEncoder", "MultiVectorEncoder"].contains(type) {
             throw SentenceTransformerError.invalidConfig(path: configurationURL.path, reason: "model_type is \(type): load it with \(type)")
         }
-        pipeline = try ModulePipeline(directory: directory, variant: variant, precision: precision)
+        pipeline = try ModulePipeline(directory: directory, variant: variant, compute: compute, maxSeqLength: maxSeqLength)
     }
 
     /// Writes a model of any kind atomically.

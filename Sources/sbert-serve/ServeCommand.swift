@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     var revision: String?
     @Option(help: "The name of the model in OpenAI responses and /info (SERVED_MODEL_NAME; default the model id).")
     var servedModelName: String?
-    @Option(help: "TEI's --dtype (DTYPE): float32 only; float16 is refused (see --precision).")
+    @Option(help: "TEI's --dtype (DTYPE): float32 only; float16 is refused (see --compute).")
     var dtype: String?
     @Option(help: "The model's pooling, checked (POOLING: cls, mean, splade, last-token); replacing it is refused.")
     var pooling: String?
@@ -75,8 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: .hidden) var prometheusPort: Int?
 
     // Ours.
-    @Option(help: "fp32 (exact) or int8 (quantized projections: faster where the CPU has int8 instructions, slightly less exact).")
-    var precision: Precision = .float32
+    @Option(help: "The arithmetic of the transformer projections: fp32 (exact) or int8 (quantized: faster where the CPU has int8 instructions, slightly less exact).")
+    var compute: ComputePrecision = .float32
     @Option(help: "A cross-encoder with one label for /rerank (and /predict when no --classifier is given).")
     var reranker: String?
     @Option(help: "A sequence-classification cross-encoder (any number of labels) for /predict; POST / then classifies, as on a TEI classifier server.")
@@ -136,7 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let device, device != 0 { throw ValidationError("--device-id \(device) (DEVICE_ID): this server runs on the CPU; there is no CUDA device to pick") }
         let type = dtype ?? environment["DTYPE"]
         if let type, type != "float32" {
-            throw ValidationError("--dtype \(type) (DTYPE): the weights are computed in float32 here (float16 is not supported); --precision int8 quantizes the projections")
+            throw ValidationError("--dtype \(type) (DTYPE): the weights are computed in float32 here (float16 is not supported); --compute int8 quantizes the projections")
         }
     }
 
@@ -175,7 +175,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.shutdownTimeout = shutdownTimeout.map { .seconds($0) } ?? configuration.shutdownTimeout
         let model = modelID ?? environment["MODEL_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? ModelLocator.defaultModel
         configuration.modelID = model
-        configuration.modelDtype = precision == .int8 ? "int8" : "float32"
+        configuration.modelDtype = compute == .int8 ? "int8" : "float32"
         do {
             try configuration.validate()
         } catch let error as ServerConfiguration.InvalidSetting {
@@ -201,14 +201,14 @@ struct ServeCommand: AsyncParsableCommand {
                        classifier sequenceClassifier: CrossEncoder?) async throws {
         switch kind {
         case .sparseEncoder:
-            let model = try SparseEncoder(directory: directory, precision: precision)
+            let model = try SparseEncoder(directory: directory, compute: compute)
             try configuration.check(for: model)
             try await buildApplication(configuration: configuration, sparseModel: model, reranker: crossEncoder, classifier: sequenceClassifier)
                 .runService(shutdownTimeout: configuration.shutdownTimeout)
         case .multiVectorEncoder:
             throw CLIError("\(directory.path) is a multi-vector (ColBERT) model: TEI's routes serve dense and sparse models; use `sbert encode` or the library")
         case .sentenceTransformer:
-            let model = try SentenceTransformer(directory: directory, precision: precision)
+            let model = try SentenceTransformer(directory: directory, compute: compute)
             try configuration.check(for: model)
             try await buildApplication(configuration: configuration, model: model, reranker: crossEncoder, classifier: sequenceClassifier)
                 .runService(shutdownTimeout: configuration.shutdownTimeout)

@@ -3,14 +3,14 @@ import SentenceTransformers
 import STTestSupport
 import Testing
 
-/// `precision: .int8` against float32 on real data: all-MiniLM-L6-v2 on the STS-B test sentences. The goals of the
+/// `compute: .int8` against float32 on real data: all-MiniLM-L6-v2 on the STS-B test sentences. The goals of the
 /// performance issue: mean cosine ≥ 0.995, minimum ≥ 0.98, STS-B Spearman within 0.003 (ONNX Runtime's int8 reaches
 /// 0.9930 / 0.9685 on the benchmark's short sentences).
 @Suite struct Int8PrecisionTests {
     @Test func int8StaysCloseToFloat32() throws {
         let url = try TestResources.model("all-MiniLM-L6-v2")
         let exact = try SentenceTransformer(directory: url)
-        let quantized = try SentenceTransformer(directory: url, precision: .int8)
+        let quantized = try SentenceTransformer(directory: url, compute: .int8)
         let pairs = try STSBenchmark.load(TestResources.fixture("data/stsbenchmark/sts-test.csv"))
         let sentences = pairs.flatMap { [$0.first, $0.second] }
         let a = try quantized.encode(sentences, normalize: true)

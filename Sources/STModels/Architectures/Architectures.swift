@@ -51,16 +51,16 @@ public enum Architectures {
 
     /// Loads the encoder stored in `directory` (`config.json` + `model.safetensors`, or `model.VARIANT.safetensors`
     /// for a `variant` such as `"fp16"`; F16 and BF16 weights are converted to Float32 once).
-    /// `precision` chooses the arithmetic of the transformer projections (``Precision``).
+    /// `compute` chooses the arithmetic of the transformer projections (``ComputePrecision``).
     ///
     /// - Throws: ``InstructionSetError`` when `SBERT_ISA` names a kernel path this CPU cannot run, ``ModelError`` for
     ///   a missing or unsupported model.
-    public static func loadEncoder(from directory: URL, variant: String? = nil, precision: Precision = .float32) throws -> any TransformerEncoder {
+    public static func loadEncoder(from directory: URL, variant: String? = nil, compute: ComputePrecision = .float32) throws -> any TransformerEncoder {
         // Projections are packed for the kernel path at load: a wrong SBERT_ISA must fail before anything is packed.
         try InstructionSet.validateEnvironment()
         return try build(directory: directory, variant: variant) { loader in
             var loader = loader
-            loader.precision = precision
+            loader.compute = compute
             return InferenceWeights(loader)
         }
     }

@@ -42,6 +42,6 @@ public struct InferenceWeights: WeightSource {
         let parts = try zip(names, outFeatures).map { name, out in
             try Linear(loader, name, inFeatures: inFeatures, outFeatures: out, hasBias: bias)
         }
-        return LinearLayer(projection: Projection(fusing: parts, precision: loader.precision))
+        return LinearLayer(projection: Projection(fusing: parts, compute: loader.compute))
     }
 }

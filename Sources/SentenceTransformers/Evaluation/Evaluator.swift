@@ -5,12 +5,43 @@ public protocol SentenceEvaluator {
     /// The key of the metric that summarizes the result.
     var primaryMetric: String { get }
     func evaluate(_ model: SentenceTransformer) throws -> [String: Double]
+    /// The key of the metric that summarizes `model`'s result (for evaluators whose keys follow the model's
+    /// similarity function; ``primaryMetric`` otherwise).
+    func primaryMetric(for model: SentenceTransformer) -> String
 }
 
 extension SentenceEvaluator {
+    public func primaryMetric(for model: SentenceTransformer) -> String { primaryMetric }
+
     func prefixed(_ metrics: [String: Double]) -> [String: Double] {
         guard !name.isEmpty else { return metrics }
         return Dictionary(uniqueKeysWithValues: metrics.map { ("\(name)_\($0.key)", $0.value) })
+    }
+
+    func prefixed(key: String) -> String { name.isEmpty ? key : "\(name)_\(key)" }
+}
+
+/// What the pairwise evaluators share: which similarity functions they score with, and embedding their lists with
+/// one progress count over all of them.
+enum EvaluatorFunctions {
+    /// `names`, or the model's similarity function when nil (Python: `similarity_fn_names or [model.similarity_fn_name]`).
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` for an empty list.
+    static func resolve(_ names: [SimilarityFunction]?, model: SentenceTransformer) throws -> [SimilarityFunction] {
+        guard let names else { return [model.similarityFunction] }
+        guard !names.isEmpty else { throw SentenceTransformerError.invalidArgument("similarityFnNames is empty (nil means the model's function)") }
+        return names
+    }
+
+    /// Each list embedded in turn; `progress` counts texts over all lists.
+    static func encode(_ lists: [[String]], model: SentenceTransformer, batchSize: Int,
+                       progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?) throws -> [Embeddings] {
+        let total = lists.reduce(0) { $0 + $1.count }
+        var offset = 0
+        return try lists.map { list in
+            let base = offset
+            offset += list.count
+            return try model.encode(list, batchSize: batchSize, progress: progress.map { report in { done, _ in report(base + done, total) } })
+        }
     }
 }
 
@@ -81,6 +112,22 @@ enum ClassificationMetrics {
             }
         }
         return (best, threshold)
+    }
+
+    /// Matthews correlation of `predicted` against `labels` (1 = positive); 0 when a margin is empty, as
+    /// scikit-learn's `matthews_corrcoef`.
+    static func matthewsCorrelation(predicted: [Bool], labels: [Int]) -> Double {
+        var tp = 0.0, tn = 0.0, fp = 0.0, fn = 0.0
+        for (guess, label) in zip(predicted, labels) {
+            switch (guess, label == 1) {
+            case (true, true): tp += 1
+            case (false, false): tn += 1
+            case (true, false): fp += 1
+            case (false, true): fn += 1
+            }
+        }
+        let denominator = ((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)).squareRoot()
+        return denominator == 0 ? 0 : (tp * tn - fp * fn) / denominator
     }
 
     /// Best F1 over thresholds, with its precision, recall and threshold.

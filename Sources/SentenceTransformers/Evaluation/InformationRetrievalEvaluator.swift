@@ -16,6 +16,8 @@ public struct InformationRetrievalEvaluator: SentenceEvaluator {
     /// nil: the model's similarity function.
     public var scoreFunctions: [SimilarityFunction]?
     public var batchSize = 32
+    /// Called with the texts (corpus, then queries) embedded so far and the total (Python: `show_progress_bar`).
+    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
     public var name: String
     /// The prompt for queries, by name or as text (Python: `query_prompt_name`, `query_prompt`); nil: `encode_query`'s.
     public var queryPromptName: String?
@@ -65,13 +67,16 @@ public struct InformationRetrievalEvaluator: SentenceEvaluator {
     }
 
     public func evaluate(_ model: SentenceTransformer) throws -> [String: Double] {
-        let corpusEmbeddings = try model.encodeDocument(corpus.map(\.text), batchSize: batchSize, prompt: corpusPrompt, promptName: corpusPromptName)
+        let total = corpus.count + queries.count
+        let corpusEmbeddings = try model.encodeDocument(corpus.map(\.text), batchSize: batchSize, prompt: corpusPrompt, promptName: corpusPromptName,
+                                                        progress: progress.map { report in { done, _ in report(done, total) } })
         return try evaluate(model, corpusEmbeddings: corpusEmbeddings)
     }
 
     /// Evaluates with corpus embeddings computed beforehand (or stored in an index; embedded as documents).
     public func evaluate(_ model: SentenceTransformer, corpusEmbeddings: Embeddings) throws -> [String: Double] {
-        let queryEmbeddings = try model.encodeQuery(queries.map(\.text), batchSize: batchSize, prompt: queryPrompt, promptName: queryPromptName)
+        let queryEmbeddings = try model.encodeQuery(queries.map(\.text), batchSize: batchSize, prompt: queryPrompt, promptName: queryPromptName,
+                                                    progress: progress.map { report in { done, _ in report(corpus.count + done, corpus.count + queries.count) } })
         let depth = ([mapAtK, mrrAtK, ndcgAtK, accuracyAtK, precisionRecallAtK].flatMap { $0 }.max() ?? 10)
         var metrics: [String: Double] = [:]
         for function in scoreFunctions ?? [model.similarityFunction] {

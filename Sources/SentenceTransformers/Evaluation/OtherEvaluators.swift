@@ -1,10 +1,15 @@
 /// Triplet accuracy, as sentence-transformers' `TripletEvaluator`: the fraction of (anchor, positive, negative)
-/// where the anchor is more similar to the positive than to the negative (`cosine_accuracy`, `dot_accuracy`,
-/// `euclidean_accuracy`, `manhattan_accuracy`, `max_accuracy`).
+/// where the anchor is more similar to the positive than to the negative, for the model's similarity function
+/// (`cosine_accuracy`) or each of ``similarityFnNames`` (`dot_accuracy`, …, and `max_accuracy` when there are two
+/// or more).
 public struct TripletEvaluator: SentenceEvaluator {
     public var anchors: [String], positives: [String], negatives: [String]
     public var batchSize = 16
     public var name: String
+    /// The functions to score with (Python: `similarity_fn_names`); nil = the model's similarity function.
+    public var similarityFnNames: [SimilarityFunction]?
+    /// Called with the texts embedded so far and the total (Python: `show_progress_bar`).
+    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
     public init(anchors: [String], positives: [String], negatives: [String], name: String = "") {
         self.anchors = anchors
@@ -13,34 +18,50 @@ public struct TripletEvaluator: SentenceEvaluator {
         self.name = name
     }
 
-    public var primaryMetric: String { name.isEmpty ? "cosine_accuracy" : "\(name)_cosine_accuracy" }
+    /// For a cosine model without ``similarityFnNames``; ``primaryMetric(for:)`` follows the model.
+    public var primaryMetric: String { prefixed(key: Self.primaryKey(similarityFnNames ?? [.cosine])) }
+
+    public func primaryMetric(for model: SentenceTransformer) -> String {
+        prefixed(key: Self.primaryKey(similarityFnNames ?? [model.similarityFunction]))
+    }
+
+    static func primaryKey(_ functions: [SimilarityFunction]) -> String {
+        functions.count > 1 ? "max_accuracy" : "\(functions.first?.rawValue ?? "cosine")_accuracy"
+    }
 
     public func evaluate(_ model: SentenceTransformer) throws -> [String: Double] {
         guard anchors.count == positives.count, anchors.count == negatives.count, !anchors.isEmpty else {
             throw SentenceTransformerError.invalidArgument("anchors, positives and negatives must be non-empty and of the same length")
         }
-        let a = try model.encode(anchors, batchSize: batchSize)
-        let p = try model.encode(positives, batchSize: batchSize)
-        let n = try model.encode(negatives, batchSize: batchSize)
+        let functions = try EvaluatorFunctions.resolve(similarityFnNames, model: model)
+        let embedded = try EvaluatorFunctions.encode([anchors, positives, negatives], model: model, batchSize: batchSize, progress: progress)
+        let (a, p, n) = (embedded[0], embedded[1], embedded[2])
         var metrics: [String: Double] = [:]
-        for function in SimilarityFunction.allCases {
+        for function in functions {
+            // Python's pairwise Euclidean / Manhattan are negated distances too, so "more similar" is ">" for all four.
             let positive = try function.pairwise(a, p), negative = try function.pairwise(a, n)
             metrics["\(function.rawValue)_accuracy"] = Double(zip(positive, negative).filter { $0 > $1 }.count) / Double(anchors.count)
         }
-        metrics["max_accuracy"] = metrics.values.max()
+        if functions.count > 1 { metrics["max_accuracy"] = metrics.values.max() }
         return prefixed(metrics)
     }
 }
 
-/// Pair classification, as sentence-transformers' `BinaryClassificationEvaluator`: for cosine, dot, Euclidean and
-/// Manhattan, the best accuracy and F1 over thresholds (with the thresholds, and precision and recall at the best
-/// F1) and the average precision (`cosine_accuracy`, `cosine_f1`, `cosine_ap`, …). Distance thresholds are distances.
+/// Pair classification, as sentence-transformers' `BinaryClassificationEvaluator`: for the model's similarity
+/// function (or each of ``similarityFnNames``), the best accuracy and F1 over thresholds (with the thresholds, and
+/// precision and recall at the best F1), the average precision and the Matthews correlation of the best-F1 threshold's
+/// predictions (`cosine_accuracy`, `cosine_f1`, `cosine_ap`, `cosine_mcc`, …; with two or more functions also
+/// `max_accuracy`, `max_ap`, … the best of each over the functions). Distance thresholds are distances.
 public struct BinaryClassificationEvaluator: SentenceEvaluator {
     public var sentences1: [String], sentences2: [String]
     /// 1 = similar / duplicate, 0 = not.
     public var labels: [Int]
     public var batchSize = 16
     public var name: String
+    /// The functions to score with (Python: `similarity_fn_names`); nil = the model's similarity function.
+    public var similarityFnNames: [SimilarityFunction]?
+    /// Called with the texts embedded so far and the total (Python: `show_progress_bar`).
+    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
     public init(sentences1: [String], sentences2: [String], labels: [Int], name: String = "") {
         self.sentences1 = sentences1
@@ -49,16 +70,28 @@ public struct BinaryClassificationEvaluator: SentenceEvaluator {
         self.name = name
     }
 
-    public var primaryMetric: String { name.isEmpty ? "cosine_ap" : "\(name)_cosine_ap" }
+    /// For a cosine model without ``similarityFnNames``; ``primaryMetric(for:)`` follows the model.
+    public var primaryMetric: String { prefixed(key: Self.primaryKey(similarityFnNames ?? [.cosine])) }
 
-    /// Each function's scores (distances for Euclidean and Manhattan), as the metrics read them.
-    public func scores(_ model: SentenceTransformer) throws -> [SimilarityFunction: [Double]] {
+    public func primaryMetric(for model: SentenceTransformer) -> String {
+        prefixed(key: Self.primaryKey(similarityFnNames ?? [model.similarityFunction]))
+    }
+
+    static func primaryKey(_ functions: [SimilarityFunction]) -> String {
+        functions.count > 1 ? "max_ap" : "\(functions.first?.rawValue ?? "cosine")_ap"
+    }
+
+    /// Each function's scores (distances for Euclidean and Manhattan), as the metrics read them; `functions` nil =
+    /// this evaluator's (``similarityFnNames``, else the model's).
+    public func scores(_ model: SentenceTransformer, functions: [SimilarityFunction]? = nil) throws -> [SimilarityFunction: [Double]] {
         guard sentences1.count == sentences2.count, sentences1.count == labels.count, labels.allSatisfy({ $0 == 0 || $0 == 1 }) else {
             throw SentenceTransformerError.invalidArgument("sentences1, sentences2 and labels (0 or 1) must have the same length")
         }
-        let a = try model.encode(sentences1, batchSize: batchSize), b = try model.encode(sentences2, batchSize: batchSize)
+        let functions = try functions ?? EvaluatorFunctions.resolve(similarityFnNames, model: model)
+        let embedded = try EvaluatorFunctions.encode([sentences1, sentences2], model: model, batchSize: batchSize, progress: progress)
+        let (a, b) = (embedded[0], embedded[1])
         var result: [SimilarityFunction: [Double]] = [:]
-        for function in SimilarityFunction.allCases {
+        for function in functions {
             let values = try function.pairwise(a, b).map(Double.init)
             result[function] = (function == .euclidean || function == .manhattan) ? values.map { -$0 } : values
         }
@@ -67,7 +100,10 @@ public struct BinaryClassificationEvaluator: SentenceEvaluator {
 
     public func evaluate(_ model: SentenceTransformer) throws -> [String: Double] {
         var metrics: [String: Double] = [:]
-        for (function, values) in try scores(model) {
+        let functions = try EvaluatorFunctions.resolve(similarityFnNames, model: model)
+        let scores = try scores(model, functions: functions)
+        for function in functions {
+            let values = scores[function] ?? []
             let higherIsSimilar = !(function == .euclidean || function == .manhattan)
             let accuracy = ClassificationMetrics.bestAccuracy(scores: values, labels: labels, higherIsSimilar: higherIsSimilar)
             let f1 = ClassificationMetrics.bestF1(scores: values, labels: labels, higherIsSimilar: higherIsSimilar)
@@ -79,8 +115,14 @@ public struct BinaryClassificationEvaluator: SentenceEvaluator {
             metrics["\(key)_precision"] = f1.precision
             metrics["\(key)_recall"] = f1.recall
             metrics["\(key)_ap"] = ClassificationMetrics.averagePrecision(scores: higherIsSimilar ? values : values.map { -$0 }, labels: labels)
+            let predicted = values.map { higherIsSimilar ? $0 >= f1.threshold : $0 <= f1.threshold }
+            metrics["\(key)_mcc"] = ClassificationMetrics.matthewsCorrelation(predicted: predicted, labels: labels)
         }
-        metrics["max_ap"] = SimilarityFunction.allCases.compactMap { metrics["\($0.rawValue)_ap"] }.max()
+        if functions.count > 1 {
+            for metric in ["accuracy", "accuracy_threshold", "f1", "f1_threshold", "precision", "recall", "ap", "mcc"] {
+                metrics["max_\(metric)"] = functions.compactMap { metrics["\($0.rawValue)_\(metric)"] }.max()
+            }
+        }
         return prefixed(metrics)
     }
 }

@@ -15,14 +15,18 @@ public struct ModulePipeline: Sendable {
         public let input: any InputModule
         public let modules: [any SentenceModule]
 
+        /// Whether a Transformer runs on this route (the module int8 compute applies to).
+        var hasTransformer: Bool { input is Transformer }
+
         /// The width of the route's output.
         public var outputDimension: Int { modules.reduce(input.outputDimension) { $1.outputDimension(input: $0) } }
     }
 
     /// Loads `directory/modules.json` (without it: Transformer + mean Pooling, as sentence-transformers does for a
     /// plain Hugging Face model).
+    /// `maxSeqLength` overrides the input module's truncation length (a Transformer's `max_seq_length`).
     /// - Throws: ``SentenceTransformerError`` for a missing, unsupported or inconsistent module.
-    public init(directory: URL, variant: String? = nil, precision: Precision = .float32) throws {
+    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
         let manifestURL = directory.appendingPathComponent("modules.json")
         let manifest = manifestURL.path
         var descriptions = try JSONFile.decodeIfPresent([ModuleDescription].self, from: manifestURL)
@@ -34,7 +38,8 @@ public struct ModulePipeline: Sendable {
         var modules: [any SentenceModule] = []
         for description in descriptions {
             let context = ModuleLoadContext(directory: directory.appendingPathComponent(description.path), modelDirectory: directory,
-                                            type: description.type, variant: variant, precision: precision)
+                                            type: description.type, variant: variant, compute: compute,
+                                            maxSeqLength: maxSeqLength)
             modules.append(try ModuleRegistry.shared.load(context, manifest: manifest))
         }
         if descriptions.count == 1, let transformer = modules[0] as? Transformer {
@@ -45,7 +50,14 @@ public struct ModulePipeline: Sendable {
         self.descriptions = descriptions
         // Every route must start with an input module and chain widths; check them all at load.
         let routeTasks: [String?] = (modules.first as? Router).map { router in router.routeNames.map { Optional($0) } } ?? [nil]
-        for task in routeTasks { _ = try route(for: task, checkingWidthsAgainst: directory) }
+        let routes = try routeTasks.map { try route(for: $0, checkingWidthsAgainst: directory) }
+        // Settings that only a Transformer takes are refused where they would change nothing.
+        if compute == .int8, !routes.contains(where: \.hasTransformer) {
+            throw SentenceTransformerError.invalidArgument("int8 compute quantizes a Transformer's projections; this model has none (\(type(of: routes[0].input)))")
+        }
+        if maxSeqLength != nil, let route = routes.first(where: { !$0.hasTransformer }) {
+            throw SentenceTransformerError.invalidArgument("max_seq_length can be set on a Transformer input module only, not on \(type(of: route.input))")
+        }
     }
 
     /// The route for `task`: with a leading ``Router``, the task's route followed by the modules after the Router.

@@ -11,7 +11,9 @@ public struct ModuleLoadContext: Sendable {
     public var type: String
     /// The weight file variant (`model.VARIANT.safetensors`) of the model's transformer.
     public var variant: String?
-    public var precision: Precision
+    public var compute: ComputePrecision
+    /// Overrides the input module's `max_seq_length` (Python: `model.max_seq_length = n`); `nil` keeps the configured one.
+    public var maxSeqLength: Int? = nil
 }
 
 /// The one registry of module types: `modules.json`'s `type` → a loader, by class name (the last component, so the

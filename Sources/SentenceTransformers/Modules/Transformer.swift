@@ -73,14 +73,17 @@ public struct Transformer: InputModule {
 
     /// Loads the module from its folder in a model directory (the registry's entry point).
     public init(context: ModuleLoadContext, defaultTask: Task = .featureExtraction) throws {
-        try self.init(directory: context.directory, variant: context.variant, precision: context.precision, defaultTask: defaultTask)
+        try self.init(directory: context.directory, variant: context.variant, compute: context.compute, defaultTask: defaultTask,
+                      maxSeqLength: context.maxSeqLength)
     }
 
     /// Loads the module from `directory` (the model root for most models); `variant` picks
-    /// `model.VARIANT.safetensors` (e.g. `"fp16"`).
-    /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing or invalid file.
-    public init(directory: URL, variant: String? = nil, precision: Precision = .float32, defaultTask: Task = .featureExtraction) throws {
-        encoder = try Architectures.loadEncoder(from: directory, variant: variant, precision: precision)
+    /// `model.VARIANT.safetensors` (e.g. `"fp16"`); `maxSeqLength` replaces the configured `max_seq_length`.
+    /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing or invalid file, or a `maxSeqLength`
+    ///   outside 1…`max_position_embeddings`.
+    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, defaultTask: Task = .featureExtraction,
+                maxSeqLength requested: Int? = nil) throws {
+        encoder = try Architectures.loadEncoder(from: directory, variant: variant, compute: compute)
         sourceDirectory = directory
         let sentenceConfigName = try Self.firstConfigName(in: directory)
         let sentenceConfigURL = directory.appendingPathComponent(sentenceConfigName ?? "sentence_bert_config.json")
@@ -88,16 +91,25 @@ public struct Transformer: InputModule {
         let tokenizerConfig = try JSONFile.decodeIfPresent(TokenizerConfig.self, from: directory.appendingPathComponent("tokenizer_config.json"))
 
         // sentence-transformers: max_seq_length from its own config, else min(model_max_length, max_position_embeddings).
-        if let configured = sentenceConfig?.maxSeqLength {
-            maxSeqLength = configured
+        let configured: Int
+        if let value = sentenceConfig?.maxSeqLength {
+            configured = value
         } else if let modelMax = tokenizerConfig?.modelMaxLength, modelMax.isFinite, modelMax > 0 {
-            maxSeqLength = Int(min(modelMax, Double(encoder.maxPositionEmbeddings)))
+            configured = Int(min(modelMax, Double(encoder.maxPositionEmbeddings)))
         } else {
-            maxSeqLength = encoder.maxPositionEmbeddings
+            configured = encoder.maxPositionEmbeddings
         }
-        guard maxSeqLength > 0 else {
+        guard configured > 0 else {
             throw SentenceTransformerError.invalidConfig(path: sentenceConfigURL.path, reason: "max_seq_length must be positive")
         }
+        if let requested {
+            // Python's setter takes any value and fails later on a long input; the limit is checked here instead.
+            guard requested > 0, requested <= encoder.maxPositionEmbeddings else {
+                throw SentenceTransformerError.invalidArgument(
+                    "max_seq_length \(requested) is outside 1…\(encoder.maxPositionEmbeddings) (the model's position embeddings)")
+            }
+        }
+        maxSeqLength = requested ?? configured
         doLowerCase = sentenceConfig?.doLowerCase ?? false
 
         var tokenizer = try Tokenizer(directory: directory)
@@ -113,7 +125,7 @@ public struct Transformer: InputModule {
                 path: sentenceConfigURL.path, reason: "transformer_task '\(taskName)' is not supported (feature-extraction, fill-mask, sequence-classification)")
         }
         self.task = task
-        vocabularyHead = task == .fillMask ? try MaskedLanguageModelHead(directory: directory, variant: variant, precision: precision) : nil
+        vocabularyHead = task == .fillMask ? try MaskedLanguageModelHead(directory: directory, variant: variant, compute: compute) : nil
 
         for (name, value) in [("query_length", sentenceConfig?.queryLength), ("document_length", sentenceConfig?.documentLength)] {
             if let value, value <= 0 {

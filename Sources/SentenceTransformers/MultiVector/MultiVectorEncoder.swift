@@ -18,15 +18,16 @@ public final class MultiVectorEncoder: Sendable {
     public let defaultRoute: ModulePipeline.Route
 
     /// Loads a multi-vector model by directory path or Hugging Face id (from the local cache, else downloaded).
-    public convenience init(_ modelNameOrPath: String, revision: String = "main", precision: Precision = .float32) throws {
-        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision), precision: precision)
+    public convenience init(_ modelNameOrPath: String, revision: String = "main", compute: ComputePrecision = .float32) throws {
+        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision), compute: compute)
     }
 
-    /// Loads the multi-vector model stored in `directory`.
+    /// Loads the multi-vector model stored in `directory`. `maxSeqLength` replaces the Transformer's `max_seq_length`
+    /// (Python: `model.max_seq_length = n`).
     /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing or unsupported model.
-    public init(directory: URL, variant: String? = nil, precision: Precision = .float32) throws {
+    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
         self.directory = directory
-        let loaded = try LoadedModel(directory: directory, variant: variant, precision: precision, kind: "MultiVectorEncoder")
+        let loaded = try LoadedModel(directory: directory, variant: variant, compute: compute, maxSeqLength: maxSeqLength, kind: "MultiVectorEncoder")
         pipeline = loaded.pipeline
         configuration = loaded.configuration
         defaultRoute = try pipeline.route(for: nil)

@@ -23,16 +23,17 @@ public final class SparseEncoder: Sendable {
     public let defaultRoute: ModulePipeline.Route
 
     /// Loads a sparse model by directory path or Hugging Face id (from the local cache, else downloaded).
-    public convenience init(_ modelNameOrPath: String, revision: String = "main", precision: Precision = .float32) throws {
-        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision), precision: precision)
+    public convenience init(_ modelNameOrPath: String, revision: String = "main", compute: ComputePrecision = .float32) throws {
+        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision), compute: compute)
     }
 
     /// Loads the sparse model stored in `directory` (`MLMTransformer` / `Transformer(fill-mask)` + `SpladePooling`,
-    /// or a `Router` with `SparseStaticEmbedding` queries).
+    /// or a `Router` with `SparseStaticEmbedding` queries). `maxSeqLength` replaces the Transformer's `max_seq_length`
+    /// (Python: `model.max_seq_length = n`; a Router model's static query side has none to set, and is refused).
     /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or non-sparse model.
-    public init(directory: URL, variant: String? = nil, precision: Precision = .float32) throws {
+    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
         self.directory = directory
-        let loaded = try LoadedModel(directory: directory, variant: variant, precision: precision, kind: "SparseEncoder")
+        let loaded = try LoadedModel(directory: directory, variant: variant, compute: compute, maxSeqLength: maxSeqLength, kind: "SparseEncoder")
         pipeline = loaded.pipeline
         configuration = loaded.configuration
         defaultRoute = try pipeline.route(for: nil)

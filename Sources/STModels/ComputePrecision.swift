@@ -7,12 +7,12 @@ import STKernels
 ///   the active path's int8 instructions (VNNI, `vpmaddubsw`, `sdot`/`usdot`). Where the path has none (portable,
 ///   plain NEON), the same int8 weights are dequantized once and multiplied in fp32: never slower than `float32`.
 ///   Embeddings, LayerNorm, attention and pooling stay in float32. Faster and smaller, at a small accuracy cost that
-///   `sbert bench --precision int8` measures (cosine to float32, STS-B).
-public enum Precision: String, Sendable, CaseIterable, Codable {
+///   `sbert bench --compute int8` measures (cosine to float32, STS-B).
+public enum ComputePrecision: String, Sendable, CaseIterable, Codable {
     case float32 = "fp32"
     case int8
 
-    /// How this precision's projections are computed on `path`: "fp32", "int8" (naming 7-bit weights where the path
+    /// How these projections are computed on `path`: "fp32", "int8" (naming 7-bit weights where the path
     /// takes them), or "fp32 on dequantized int8 weights" where the path has no fast int8 instructions (what
     /// `sbert info` and the server's `/info` report).
     public func arithmetic(on path: InstructionSet = .active) -> String {
