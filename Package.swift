@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "STTensorTests", dependencies: ["STTensor", "STTestSupport"]),
         .testTarget(name: "STTokenizersTests", dependencies: ["STTokenizers", "STTestSupport"]),
         .testTarget(name: "SentenceTransformersTests", dependencies: ["SentenceTransformers", "STModels", "STTestSupport"]),
-        .testTarget(name: "STCLITests", dependencies: ["STTestSupport"]),
+        .testTarget(name: "STCLITests", dependencies: ["STCLI", "STTestSupport"]),
         .testTarget(name: "STMilvusTests", dependencies: ["STMilvus", "SentenceTransformers", "STTestSupport"]),
         .testTarget(name: "STTrainingTests", dependencies: ["STTraining", "SentenceTransformers", "STKernels", "STTensor", "STTestSupport"]),
         .testTarget(

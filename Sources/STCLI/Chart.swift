@@ -1,7 +1,11 @@
 import Foundation
 
-/// A small chart drawn as SVG (with labels) or PNG (shapes only, no font needed): overlaid histograms or a curve.
-struct Chart {
+/// A small chart drawn as SVG or PNG, with the same text in both: overlaid histograms or a curve.
+///
+/// The PNG draws its text with `ChartFont` (DejaVu Sans rasterized by scripts/make-chart-font.py) at the SVG's
+/// positions and sizes: the title (15 px, top centre), the x-range under the axis ends, the axis labels of a curve
+/// (the y label rotated -90°, reading bottom to top) and the legend beside its swatches.
+package struct Chart {
     enum Content {
         case histograms([(label: String, values: [Double])])
         case curve(points: [(x: Double, y: Double)], xLabel: String, yLabel: String)
@@ -11,12 +15,12 @@ struct Chart {
     var content: Content
     static let palette: [(Int, Int, Int)] = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75)]
 
-    static func histograms(title: String, series: [(String, [Double])]) -> Chart {
+    package static func histograms(title: String, series: [(String, [Double])]) -> Chart {
         Chart(title: title, content: .histograms(series.map { (label: $0.0, values: $0.1) }))
     }
 
     /// Precision against recall as the threshold goes down the scores.
-    static func precisionRecall(scores: [Double], labels: [Int], function: String = "cosine") -> Chart {
+    package static func precisionRecall(scores: [Double], labels: [Int], function: String = "cosine") -> Chart {
         let order = scores.indices.sorted { scores[$0] > scores[$1] }
         let positives = max(1, labels.filter { $0 == 1 }.count)
         var hits = 0
@@ -92,8 +96,8 @@ struct Chart {
     }
 
     /// The same chart rasterized (RGB, 8 bits) in a PNG with stored (uncompressed) deflate blocks.
-    func png() -> Data {
-        let (bars, lines, _, legend) = shapes()
+    package func png() -> Data {
+        let (bars, lines, xRange, legend) = shapes()
         var pixels = [UInt8](repeating: 255, count: Self.width * Self.height * 3)
         func blend(_ x: Int, _ y: Int, _ index: Int, _ alpha: Double) {
             guard x >= 0, y >= 0, x < Self.width, y < Self.height else { return }
@@ -119,6 +123,18 @@ struct Chart {
         for index in legend.indices {
             for y in (Self.margin + 16 * index)..<(Self.margin + 16 * index + 12) { for x in (Self.width - 150)..<(Self.width - 138) { blend(x, y, index, 1) } }
         }
+        // The text of svg(), at its positions.
+        let bottom = Self.height - Self.margin
+        Self.drawText(title, x: Self.width / 2, y: 24, anchor: .middle, font: .title, into: &pixels)
+        Self.drawText(String(format: "%.2f", xRange.lowerBound), x: Self.margin, y: bottom + 16, anchor: .start, font: .label, into: &pixels)
+        Self.drawText(String(format: "%.2f", xRange.upperBound), x: Self.width - Self.margin, y: bottom + 16, anchor: .end, font: .label, into: &pixels)
+        if case let .curve(_, xLabel, yLabel) = content {
+            Self.drawText(xLabel, x: Self.width / 2, y: Self.height - 12, anchor: .middle, font: .label, into: &pixels)
+            Self.drawText(yLabel, x: 14, y: Self.height / 2, anchor: .middle, font: .label, vertical: true, into: &pixels)
+        }
+        for (index, label) in legend.enumerated() {
+            Self.drawText(label, x: Self.width - 132, y: Self.margin + 16 * index + 11, anchor: .start, font: .label, into: &pixels)
+        }
         var raw = [UInt8]()
         raw.reserveCapacity((Self.width * 3 + 1) * Self.height)
         for y in 0..<Self.height {
@@ -126,6 +142,38 @@ struct Chart {
             raw += pixels[(y * Self.width * 3)..<((y + 1) * Self.width * 3)]
         }
         return PNGEncoder.encode(width: Self.width, height: Self.height, scanlines: raw)
+    }
+
+    /// Where a string stands relative to its x, as SVG's `text-anchor`.
+    enum TextAnchor { case start, middle, end }
+
+    /// Blends black text into an RGB buffer of `width` x `height`, with the glyphs' coverage as alpha.
+    ///
+    /// The baseline runs through (x, y), the string starting at x (`.start`), centred on it (`.middle`) or ending at
+    /// it (`.end`). `vertical` turns it as SVG's `rotate(-90 x y)`: it reads bottom to top, the glyphs' tops to the
+    /// left. Pixels outside the buffer are skipped.
+    static func drawText(_ text: String, x: Int, y: Int, anchor: TextAnchor, font: ChartFont, vertical: Bool = false,
+                         into pixels: inout [UInt8]) {
+        precondition(pixels.count == width * height * 3, "an RGB buffer of the chart's size")
+        let length = font.width(of: text)
+        // An odd length centres half a pixel to the left, as Pillow's anchor "ms" does.
+        var pen = anchor == .start ? 0 : anchor == .middle ? -(length + 1) / 2 : -length
+        for scalar in text.unicodeScalars {
+            let glyph = font.glyph(scalar)
+            for row in 0..<glyph.height {
+                for column in 0..<glyph.width {
+                    let alpha = Int(font.coverage[glyph.offset + row * glyph.width + column])
+                    if alpha == 0 { continue }
+                    // u along the text from the anchor, v below the baseline; turned, u goes up and v right.
+                    let u = pen + glyph.left + column, v = glyph.top + row
+                    let (px, py) = vertical ? (x + v, y - 1 - u) : (x + u, y + v)
+                    guard px >= 0, py >= 0, px < width, py < height else { continue }
+                    let offset = (py * width + px) * 3
+                    for channel in offset..<(offset + 3) { pixels[channel] = UInt8((Int(pixels[channel]) * (255 - alpha) + 127) / 255) }
+                }
+            }
+            pen += glyph.advance
+        }
     }
 }
 
