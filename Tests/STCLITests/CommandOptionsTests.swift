@@ -24,6 +24,9 @@ import Testing
         "train": ["model", "train", "columns", "no-header", "loss", "matryoshka", "epochs", "max-steps", "batch-size", "lr", "warmup-ratio",
                   "weight-decay", "scheduler", "max-grad-norm", "gradient-accumulation-steps", "max-seq-length", "seed", "batch-sampler",
                   "eval", "save-steps", "save-total-limit", "logging-steps", "no-dropout", "output", "resume"],
+        "mine": ["model", "train", "columns", "corpus", "output", "range-min", "range-max", "max-score", "min-score", "absolute-margin",
+                 "relative-margin", "num-negatives", "sampling-strategy", "output-format", "output-scores", "query-prompt-name",
+                 "query-prompt", "corpus-prompt-name", "corpus-prompt", "batch-size"],
         "bench-train": ["model", "sts-train", "baseline", "section", "warmup-steps", "timed-steps"],
         "tokenize": ["model", "tokenizer", "pair", "max-length", "special-tokens", "no-special-tokens", "format"],
         "info": ["model", "format"],
@@ -101,6 +104,11 @@ import Testing
             "multi-dataset": (["--train", "FILE", "--columns", "a,b", "--output", "/nonexistent/x", "--multi-dataset", "round_robin"], "several --train files"),
             "eval-steps": (["--train", "FILE", "--columns", "a,b", "--output", "/nonexistent/x", "--eval-steps", "10"], "it needs --eval"),
             "load-best-model-at-end": (["--train", "FILE", "--columns", "a,b", "--output", "/nonexistent/x", "--load-best-model-at-end"], "it needs --eval"),
+        ],
+        "mine": [
+            "cross-encoder": (["--train", "FILE", "--columns", "a,b", "--output", "/nonexistent/x", "--cross-encoder", "MINILM"], "rescores for a score or margin filter"),
+            "seed": (["--train", "FILE", "--columns", "a,b", "--output", "/nonexistent/x", "--seed", "3"], "seeds --sampling-strategy random"),
+            "include-positives": (["--train", "FILE", "--columns", "a,b", "--output", "/nonexistent/x", "--include-positives"], "must be n-tuple"),
         ],
         "bench": [
             "sts": (["--sts", "FILE"], "accuracy of --compute int8"),
