@@ -37,7 +37,7 @@ struct ServedModel: Sendable {
     /// `mean_sqrt_len_tokens`, `weightedmean`, `static`; several modes joined with `+`).
     var poolingName: String {
         if isSparse { return "splade" }
-        if defaultRoute.input is StaticEmbedding { return "static" }
+        if defaultRoute.input.output == .sentenceEmbedding { return "static" }
         let modes = defaultRoute.modules.compactMap { ($0 as? Pooling)?.configuration.poolingModes }.first ?? []
         return modes.map { $0 == .lasttoken ? "last_token" : $0.rawValue }.joined(separator: "+")
     }

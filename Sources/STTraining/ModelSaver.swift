@@ -25,7 +25,7 @@ enum ModelSaver {
         try ModelDirectory.write(to: target, merge: merge) { staging in
             try copyConfigs(from: model.sourceDirectory.resolvingSymlinksInPath(), to: staging)
             var tensors = model.parameters.tensorsByFile()
-            for (key, tensor) in model.encoder.frozen { tensors[TrainableEncoder.file, default: [:]][key] = tensor }
+            for (key, tensor) in model.frozen { tensors[TrainableSentenceTransformer.transformerFile, default: [:]][key] = tensor }
             for (file, group) in tensors {
                 let url = staging.appendingPathComponent(file)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

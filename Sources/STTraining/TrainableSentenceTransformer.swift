@@ -1,12 +1,14 @@
 import Foundation
 import SentenceTransformers
 import STKernels
+import STTensor
 import STModels
 import STTokenizers
 
-/// A Sentence Transformer that can be trained: the Transformer module (any architecture of ``Architectures``), Pooling, optional Dense modules and
-/// Normalize, with a forward pass that keeps its activations and a backward pass from the gradient of the sentence
-/// embeddings to every parameter.
+/// A Sentence Transformer that can be trained: the inference model (its ``ModulePipeline``: a Transformer of any
+/// architecture of ``Architectures``, then Pooling, Dense, Normalize, …) loaded once with its weights in one
+/// ``ParameterSet``, run by each module's training forward pass (``TrainableModule``), which keeps its activations,
+/// and its backward pass from the gradient of the sentence embeddings to every parameter.
 ///
 /// ```swift
 /// let model = try TrainableSentenceTransformer(directory: modelURL, maxSeqLength: 128)
@@ -21,90 +23,52 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
     public let parameters: ParameterSet
     /// The longest tokenized text; longer texts are truncated (sentence-transformers' `max_seq_length`).
     public let maxSeqLength: Int
-    let encoder: TrainableEncoder
-    let tokenizer: Tokenizer
-    let doLowerCase: Bool
-    let pooling: PoolingLayer
-    let denseLayers: [DenseLayer]
-    let normalize: Bool
-    let manifest: [ModuleDescription]
+    /// The Transformer module (the pipeline's first) and the modules after it, as inference runs them.
+    let transformer: Transformer
+    let modules: [any TrainableModule]
     let similarityFunction: SimilarityFunction
+    /// The file that holds the Transformer's tensors, relative to the model directory.
+    static let transformerFile = "model.safetensors"
+    /// Tensors of the Transformer's checkpoint that are not trained (BERT's pooler), saved back unchanged.
+    let frozen: [String: Tensor]
 
-    /// A Dense module's parameters and settings.
-    struct DenseLayer {
-        let path: String
-        let configuration: Dense.Configuration
-        let weightOffset: Int
-        let biasOffset: Int?
-        let activation: Activation
-    }
-
-    /// Loads a Sentence Transformers directory whose Transformer module is any architecture of ``Architectures``; `maxSeqLength` overrides the saved
-    /// `max_seq_length` (as setting `model.max_seq_length` does in Python).
+    /// Loads a Sentence Transformers directory whose first module is a Transformer of any architecture of
+    /// ``Architectures``; `maxSeqLength` overrides the saved `max_seq_length` (as setting `model.max_seq_length`
+    /// does in Python).
+    /// - Throws: ``TrainingError/unsupported(_:)`` for a model whose modules cannot all be trained (naming the
+    ///   first), ``SentenceTransformerError`` or ``ModelError`` for a model that does not load.
     public init(directory: URL, maxSeqLength: Int? = nil) throws {
-        let model = try SentenceTransformer(directory: directory)
-        guard let transformer = model.transformer, !(model.pipeline.modules.first is Router) else {
-            throw TrainingError.unsupported("training needs a Transformer as the first module (this model starts with \(model.inputModule.summary))")
+        let collector = TrainingWeights.ParameterCollector()
+        let model = try SentenceTransformer(directory: directory, maxSeqLength: maxSeqLength, weights: TrainingWeights(collector: collector))
+        guard let transformer = model.pipeline.modules.first as? Transformer else {
+            throw TrainingError.unsupported("training needs a Transformer as the first module (this model starts with \(model.pipeline.modules.first?.summary ?? "nothing"))")
+        }
+        guard model.pipeline.descriptions.first?.path.isEmpty ?? true else {
+            throw TrainingError.unsupported("training expects the Transformer module at the model root (modules.json: \(directory.appendingPathComponent("modules.json").path))")
+        }
+        do {
+            modules = try model.pipeline.trainableModules()
+        } catch SentenceTransformerError.invalidArgument(let message) {
+            throw TrainingError.unsupported(message)
         }
         sourceDirectory = directory
-        let manifestURL = directory.appendingPathComponent("modules.json")
-        if FileManager.default.fileExists(atPath: manifestURL.path) {
-            manifest = try JSONDecoder().decode([ModuleDescription].self, from: Data(contentsOf: manifestURL))
-        } else {
-            manifest = [ModuleDescription(idx: 0, name: "0", path: "", type: "sentence_transformers.models.Transformer")]
-        }
-        guard let first = manifest.first, first.path.isEmpty else {
-            throw TrainingError.unsupported("training expects the Transformer module at the model root (modules.json: \(manifestURL.path))")
-        }
-        var builder = ParameterSet.Builder()
-        let loaded = try TrainableEncoder.load(directory: directory, builder: &builder)
-        var dense: [DenseLayer] = []
-        var poolingLayer: PoolingLayer?
-        var normalize = false
-        for (description, module) in zip(manifest.dropFirst(), model.modules) {
-            if let pool = module as? Pooling {
-                poolingLayer = PoolingLayer(configuration: pool.configuration)
-            } else if let layer = module as? Dense {
-                let file = "\(description.path)/model.safetensors"
-                let weightOffset = builder.add(file: file, key: "linear.weight", tensor: layer.linear.weight)
-                let biasOffset = layer.linear.bias.map { builder.add(file: file, key: "linear.bias", tensor: $0) }
-                dense.append(DenseLayer(path: description.path, configuration: layer.configuration, weightOffset: weightOffset,
-                                        biasOffset: biasOffset, activation: layer.activation))
-            } else if module is Normalize {
-                normalize = true
-            }
-        }
-        parameters = ParameterSet(builder)
-        encoder = TrainableEncoder(loaded, parameters: parameters)
-        pooling = poolingLayer ?? PoolingLayer(configuration: PoolingConfiguration(embeddingDimension: encoder.hidden, poolingModes: [.mean]))
-        denseLayers = dense
-        self.normalize = normalize
-        let length = maxSeqLength ?? model.maxSeqLength
-        guard length > 0, length <= encoder.maxSequenceLength else {
-            throw TrainingError.invalidArgument("max_seq_length \(length) must be in 1...\(encoder.maxSequenceLength)")
-        }
-        self.maxSeqLength = length
-        var tokenizer = transformer.tokenizer
-        if var truncation = tokenizer.truncation {
-            truncation.maxLength = length
-            tokenizer.truncation = truncation
-        }
-        self.tokenizer = tokenizer
-        doLowerCase = transformer.doLowerCase
+        parameters = ParameterSet(collector.builder)
+        self.transformer = transformer
+        self.maxSeqLength = transformer.maxSeqLength
         similarityFunction = model.similarityFunction
+        frozen = try collector.untrainedTensors(of: Self.transformerFile, parameters: parameters)
+        embeddingDimension = model.embeddingDimension
     }
 
     /// The dimension of the sentence embeddings.
-    public var embeddingDimension: Int {
-        denseLayers.last?.configuration.outFeatures ?? encoder.hidden * pooling.configuration.poolingModes.count
-    }
+    public let embeddingDimension: Int
 
-    /// Tokenizes texts into one packed batch.
+    /// Tokenizes texts into one packed batch, as the Transformer module does for inference.
     /// - Throws: ``ModelError/invalidInput(_:)`` when the tokenizer gives an id outside 32 bits.
     public func tokenize(_ texts: [String]) throws -> TokenBatch {
         var batch = TokenBatch()
         for text in texts {
-            let encoding = try tokenizer.encode(doLowerCase ? text.lowercased() : text)
+            let encoding = try transformer.tokenize(text)
             try batch.append(inputIDs: encoding.ids, tokenTypeIDs: encoding.typeIDs)
         }
         return batch
@@ -113,26 +77,24 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
     /// A forward pass over one column of texts: sentence embeddings `[N, D]` and what backward needs.
     public final class Pass: @unchecked Sendable {
         /// Sentence embeddings, row-major `[count, dimension]`.
-        public internal(set) var embeddings: [Float] = []
+        public let embeddings: [Float]
         public let count: Int
         public let dimension: Int
-        let encoder: TrainableEncoder.Activations
-        var poolingCache = PoolingLayer.Cache()
-        /// The inputs of each Dense layer, then the pre-activations, `[N, in]` / `[N, out]`.
-        var denseInputs: [[Float]] = []
-        var densePreActivations: [[Float]] = []
-        /// The embeddings before normalization and their norms.
-        var unnormalized: [Float] = []
+        /// The Transformer's tape, then each later module's.
+        let tapes: [any ModuleTape]
+        /// The number of real tokens the encoder saw.
+        public let tokenCount: Int
 
-        init(encoder: TrainableEncoder.Activations, count: Int, dimension: Int) {
-            self.encoder = encoder
+        init(embeddings: [Float], count: Int, dimension: Int, tapes: [any ModuleTape], tokenCount: Int) {
+            self.embeddings = embeddings
             self.count = count
             self.dimension = dimension
+            self.tapes = tapes
+            self.tokenCount = tokenCount
         }
-
-        /// The number of real tokens the encoder saw.
-        public var tokenCount: Int { encoder.batch.tokenCount }
     }
+
+    var bank: ParameterBank { ParameterBank(values: parameters.values, gradients: parameters.gradients) }
 
     /// Runs the model on `texts`; a non-nil `random` switches dropout on (train mode).
     public func forward(_ texts: [String], random: inout TrainingRandom?) throws -> Pass {
@@ -141,90 +103,35 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
 
     /// Runs the model on an already tokenized batch.
     public func forward(_ batch: TokenBatch, random: inout TrainingRandom?) throws -> Pass {
-        let activations = try encoder.forward(batch, random: &random)
-        let n = batch.sequences.count
-        let c = encoder.hidden
-        let pass = Pass(encoder: activations, count: n, dimension: embeddingDimension)
-        var current = [Float](repeating: 0, count: n * c * pooling.configuration.poolingModes.count)
-        current.withUnsafeMutableBufferPointer { out in
-            guard let y = out.baseAddress else { return }
-            pass.poolingCache = pooling.forward(tokens: activations.lastHiddenState, sequences: batch.sequences,
-                                                dimension: c, into: y)
+        let source = random.map(RandomDropoutSource.init)
+        defer { if let source { random = source.random } }
+        let dropout = source.map { Dropout(rates: (transformer.encoder as? TransformerModel)?.dropoutRates ?? DropoutRates(), source: $0) }
+        let context = TrainingContext(bank: bank, dropout: dropout)
+        var features = Features(encodings: [])
+        do {
+            let first = try transformer.forward(batch, into: &features, context: context)
+            let tapes = try ModulePipeline.forward(modules, &features, context: context)
+            return Pass(embeddings: features.sentenceEmbeddings, count: batch.sequences.count, dimension: embeddingDimension,
+                        tapes: [first] + tapes, tokenCount: batch.tokenCount)
+        } catch let error as ModelError {
+            if case .invalidInput(let message) = error { throw TrainingError.invalidInput(message) }
+            throw error
         }
-        let w = parameters.values
-        for layer in denseLayers {
-            let config = layer.configuration
-            var output = [Float](repeating: 0, count: n * config.outFeatures)
-            current.withUnsafeBufferPointer { x in
-                output.withUnsafeMutableBufferPointer { y in
-                    guard let x = x.baseAddress, let y = y.baseAddress else { return }
-                    LinearMap.forward(output: y, input: x, weight: w + layer.weightOffset, bias: layer.biasOffset.map { w + $0 },
-                                      rows: n, inFeatures: config.inFeatures, outFeatures: config.outFeatures)
-                }
-            }
-            pass.denseInputs.append(current)
-            pass.densePreActivations.append(output)
-            for i in output.indices { output[i] = layer.activation.value(output[i]) }
-            current = output
-        }
-        if normalize {
-            pass.unnormalized = current
-            let d = pass.dimension
-            for row in 0..<n {
-                var squares: Float = 0
-                for k in 0..<d { squares += current[row * d + k] * current[row * d + k] }
-                let norm = max(squares.squareRoot(), 1e-12)
-                for k in 0..<d { current[row * d + k] /= norm }
-            }
-        }
-        pass.embeddings = current
-        return pass
     }
 
     /// Accumulates every parameter's gradient from `dEmbeddings` `[N, D]`, the gradient of the loss with respect to
     /// ``Pass/embeddings``.
     public func backward(_ pass: Pass, dEmbeddings: [Float]) {
         precondition(dEmbeddings.count == pass.count * pass.dimension, "backward: gradient shape does not match the pass")
-        let n = pass.count
-        var gradient = dEmbeddings
-        if normalize {
-            // y = x/‖x‖: dx = (dy − y·(y·dy)) / ‖x‖
-            let d = pass.dimension
-            for row in 0..<n {
-                var squares: Float = 0, dot: Float = 0
-                for k in 0..<d { squares += pass.unnormalized[row * d + k] * pass.unnormalized[row * d + k] }
-                let norm = max(squares.squareRoot(), 1e-12)
-                for k in 0..<d { dot += pass.embeddings[row * d + k] * gradient[row * d + k] }
-                for k in 0..<d { gradient[row * d + k] = (gradient[row * d + k] - pass.embeddings[row * d + k] * dot) / norm }
-            }
+        let context = TrainingContext(bank: bank, dropout: nil)
+        var gradients = FeatureGradients(sentenceEmbeddings: dEmbeddings)
+        do {
+            try ModulePipeline.backward(modules, tapes: Array(pass.tapes.dropFirst()), &gradients, context: context)
+            try transformer.backward(&gradients, tape: pass.tapes[0], context: context)
+        } catch {
+            // The pass and the gradient come from this model's forward pass and a loss: a mismatch is a bug here.
+            preconditionFailure("backward: \(error)")
         }
-        let w = parameters.values, g = parameters.gradients
-        for (index, layer) in denseLayers.enumerated().reversed() {
-            let config = layer.configuration
-            let pre = pass.densePreActivations[index]
-            var dPre = [Float](repeating: 0, count: pre.count)
-            for i in pre.indices { dPre[i] = gradient[i] * layer.activation.derivative(pre[i]) }
-            var dInput = [Float](repeating: 0, count: n * config.inFeatures)
-            pass.denseInputs[index].withUnsafeBufferPointer { x in
-                dPre.withUnsafeBufferPointer { dy in
-                    dInput.withUnsafeMutableBufferPointer { dx in
-                        guard let x = x.baseAddress, let dy = dy.baseAddress, let dx = dx.baseAddress else { return }
-                        LinearMap.backward(dInput: dx, dWeight: g + layer.weightOffset, dBias: layer.biasOffset.map { g + $0 },
-                                           dOutput: dy, input: x, weight: w + layer.weightOffset,
-                                           rows: n, inFeatures: config.inFeatures, outFeatures: config.outFeatures)
-                    }
-                }
-            }
-            gradient = dInput
-        }
-        let tokens = pass.encoder.batch.tokenCount
-        let dTokens = FloatBuffer(tokens * encoder.hidden)
-        gradient.withUnsafeBufferPointer { dPooled in
-            guard let dPooled = dPooled.baseAddress else { return }
-            pooling.backward(dTokens: dTokens.pointer, dPooled: dPooled, cache: pass.poolingCache,
-                             sequences: pass.encoder.batch.sequences, dimension: encoder.hidden)
-        }
-        encoder.backward(pass.encoder, dOutput: dTokens.pointer)
     }
 }
 

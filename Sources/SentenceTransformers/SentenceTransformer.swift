@@ -37,17 +37,19 @@ public final class SentenceTransformer: Sendable {
     /// `variant` picks the encoder's weight file `model.VARIANT.safetensors` (e.g. `"fp16"`, `"bf16"`); `compute`
     /// the arithmetic of its projections (`.int8`: quantized at load, faster, slightly less exact; see ``ComputePrecision``);
     /// `maxSeqLength` the tokens an input is truncated to, instead of the configured `max_seq_length` (Python:
-    /// `model.max_seq_length = n`; at most the model's position embeddings).
+    /// `model.max_seq_length = n`; at most the model's position embeddings); `weights` what the modules' weights are
+    /// built on (inference; a trainer passes its parameter set's provider).
     /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or inconsistent model
     ///   (a sparse or multi-vector model loads as ``SparseEncoder`` / ``MultiVectorEncoder`` instead).
-    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
+    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil,
+                weights: any WeightSourceProvider = InferenceWeightProvider()) throws {
         self.directory = directory
         let loaded = try LoadedModel(directory: directory, variant: variant, compute: compute, maxSeqLength: maxSeqLength,
-                                     kind: "SentenceTransformer")
+                                     weights: weights, kind: "SentenceTransformer")
         pipeline = loaded.pipeline
         configuration = loaded.configuration
         defaultRoute = try pipeline.route(for: nil)
-        if defaultRoute.modules.contains(where: { $0 is SpladePooling }) || defaultRoute.input is SparseStaticEmbedding {
+        if defaultRoute.output == .sparseEmbedding {
             throw SentenceTransformerError.invalidConfig(path: directory.appendingPathComponent("modules.json").path,
                                                          reason: "this is a sparse model: load it with SparseEncoder")
         }
@@ -101,7 +103,8 @@ struct LoadedModel {
     let configuration: SentenceTransformerConfiguration
     let configurationURL: URL
 
-    init(directory: URL, variant: String?, compute: ComputePrecision, maxSeqLength: Int? = nil, kind: String) throws {
+    init(directory: URL, variant: String?, compute: ComputePrecision, maxSeqLength: Int? = nil,
+         weights: any WeightSourceProvider = InferenceWeightProvider(), kind: String) throws {
         configurationURL = directory.appendingPathComponent("config_sentence_transformers.json")
         configuration = try JSONFile.decodeIfPresent(SentenceTransformerConfiguration.self, from: configurationURL)
             ?? SentenceTransformerConfiguration()
@@ -112,7 +115,7 @@ struct LoadedModel {
            ["SentenceTransformer", "SparseEncoder", "MultiVectorEncoder"].contains(type) {
             throw SentenceTransformerError.invalidConfig(path: configurationURL.path, reason: "model_type is \(type): load it with \(type)")
         }
-        pipeline = try ModulePipeline(directory: directory, variant: variant, compute: compute, maxSeqLength: maxSeqLength)
+        pipeline = try ModulePipeline(directory: directory, variant: variant, compute: compute, maxSeqLength: maxSeqLength, weights: weights)
     }
 
     /// Writes a model of any kind atomically.

@@ -38,15 +38,25 @@ public enum Architectures {
         return definition
     }
 
-    /// Builds the encoder of `directory` with weights from `makeSource` (inference or training parameters).
-    /// - Throws: ``ModelError`` for a missing or unsupported model.
-    public static func build<Source: WeightSource>(directory: URL, variant: String? = nil,
-                                                   makeSource: (WeightLoader) -> Source) throws -> TransformerModel {
+    /// Builds the encoder of `directory` on the weight source `provider` gives for its checkpoint (`file`: the
+    /// checkpoint's path relative to the model directory), with `compute` for the projections of inference weights.
+    /// - Throws: ``InstructionSetError`` when `SBERT_ISA` names a kernel path this CPU cannot run, ``ModelError`` for
+    ///   a missing or unsupported model.
+    public static func build(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32,
+                             provider: any WeightSourceProvider, file: String) throws -> TransformerModel {
+        // Projections are packed for the kernel path at load: a wrong SBERT_ISA must fail before anything is packed.
+        try InstructionSet.validateEnvironment()
+        var (config, definition, loader) = try checkpoint(directory: directory, variant: variant)
+        loader.compute = compute
+        return try definition.build(config, weights: provider.source(loader, file: file))
+    }
+
+    private static func checkpoint(directory: URL, variant: String?) throws
+        -> (ModelConfig, any ArchitectureDefinition.Type, WeightLoader) {
         let config = try ModelConfig(contentsOf: directory.appendingPathComponent("config.json"))
         let definition = try definition(for: config)
         let file = try ConfigFile.weights(in: directory, variant: variant)
-        let loader = try WeightLoader(checkpoint: file, probe: definition.probe, candidates: definition.weightPrefixes)
-        return try definition.build(config, weights: makeSource(loader))
+        return (config, definition, try WeightLoader(checkpoint: file, probe: definition.probe, candidates: definition.weightPrefixes))
     }
 
     /// Loads the encoder stored in `directory` (`config.json` + `model.safetensors`, or `model.VARIANT.safetensors`
@@ -56,12 +66,6 @@ public enum Architectures {
     /// - Throws: ``InstructionSetError`` when `SBERT_ISA` names a kernel path this CPU cannot run, ``ModelError`` for
     ///   a missing or unsupported model.
     public static func loadEncoder(from directory: URL, variant: String? = nil, compute: ComputePrecision = .float32) throws -> any TransformerEncoder {
-        // Projections are packed for the kernel path at load: a wrong SBERT_ISA must fail before anything is packed.
-        try InstructionSet.validateEnvironment()
-        return try build(directory: directory, variant: variant) { loader in
-            var loader = loader
-            loader.compute = compute
-            return InferenceWeights(loader)
-        }
+        try build(directory: directory, variant: variant, compute: compute, provider: InferenceWeightProvider(), file: "model.safetensors")
     }
 }

@@ -29,8 +29,8 @@ public struct LinearLayer: Sendable {
     }
 
     /// `output = input·Wᵀ + b`, plus `output`'s previous content when `accumulate`.
-    func forward(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>, accumulate: Bool = false,
-                 bank: ParameterBank?) {
+    public func forward(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>, accumulate: Bool = false,
+                        bank: ParameterBank?) {
         switch storage {
         case .projection(let projection):
             projection.forward(input, rows: rows, into: output, accumulate: accumulate)
@@ -41,16 +41,17 @@ public struct LinearLayer: Sendable {
         }
     }
 
-    /// Accumulates `dInput += dOutput·W` (when given) and the parameter gradients.
-    func backward(dInput: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, rows: Int,
-                  bank: ParameterBank) {
+    /// Accumulates `dInput += dOutput·W` (when given) and the parameter gradients (trainable weights only: the
+    /// inference form has none).
+    public func backward(dInput: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, rows: Int,
+                         bank: ParameterBank) {
         guard case .trainable(let weight, let bias) = storage else { preconditionFailure("LinearLayer: backward of inference weights") }
         LinearMap.backward(dInput: dInput, dWeight: bank.gradients + weight, dBias: bias.map { bank.gradients + $0 },
                            dOutput: dOutput, input: input, weight: bank.values + weight,
                            rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
     }
 
-    var parameterCount: Int {
+    public var parameterCount: Int {
         switch storage {
         case .projection(let projection): return projection.parameterCount
         case .trainable(_, let bias): return inFeatures * outFeatures + (bias == nil ? 0 : outFeatures)

@@ -25,6 +25,22 @@ extension WeightSource {
     }
 }
 
+/// Picks the ``WeightSource`` a model's layers are built on, for every module of a model directory: inference
+/// (``InferenceWeightProvider``, the default) or the parameter set of a model being trained, so that one loading path
+/// serves both.
+public protocol WeightSourceProvider: Sendable {
+    /// The source over `loader`, whose tensors are stored in `file` (the checkpoint's path relative to the model
+    /// directory, where training saves them back).
+    func source(_ loader: WeightLoader, file: String) -> any WeightSource
+}
+
+/// Inference weights (``InferenceWeights``) for every module.
+public struct InferenceWeightProvider: WeightSourceProvider {
+    public init() {}
+
+    public func source(_ loader: WeightLoader, file: String) -> any WeightSource { InferenceWeights(loader) }
+}
+
 /// Checkpoint tensors for inference: vectors and tables read in place (memory-mapped), projections in the form the
 /// active kernel path runs fastest (``Projection``).
 public struct InferenceWeights: WeightSource {

@@ -31,11 +31,24 @@ public struct Dense: SentenceModule {
     }
 
     public let configuration: Configuration
-    public let linear: Linear
+    /// `W·x + b`, on the weights of the provider the module was loaded with (inference or training).
+    public let linear: LinearLayer
     public let activation: Activation
+    /// The folder the module was loaded from (``save(to:)`` copies its weights).
+    public let sourceDirectory: URL
 
-    /// Loads `config.json` and `model.safetensors` (keys `linear.weight`, `linear.bias`) from the module's folder.
-    public init(directory: URL) throws {
+    /// Loads the module from its folder in a model directory (the registry's entry point), its weights through
+    /// `context.weights`.
+    /// - Throws: as ``init(directory:weights:weightsFile:)``.
+    public init(context: ModuleLoadContext) throws {
+        try self.init(directory: context.directory, weights: context.weights, weightsFile: context.relativePath(of: "model.safetensors"))
+    }
+
+    /// Loads `config.json` and `model.safetensors` (keys `linear.weight`, `linear.bias`) from the module's folder;
+    /// `weights` builds the linear map (a training parameter set keeps it under `weightsFile`).
+    /// - Throws: ``SentenceTransformerError`` for a missing or inconsistent file, ``ModelError`` for weights of
+    ///   another shape.
+    public init(directory: URL, weights: any WeightSourceProvider = InferenceWeightProvider(), weightsFile: String = "model.safetensors") throws {
         let configURL = directory.appendingPathComponent("config.json")
         configuration = try JSONFile.decode(Configuration.self, from: configURL)
         guard configuration.inFeatures > 0, configuration.outFeatures > 0 else {
@@ -51,6 +64,7 @@ public struct Dense: SentenceModule {
             throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "unsupported activation_function '\(configuration.activationFunction)'")
         }
         self.activation = activation
+        sourceDirectory = directory
         let weightsURL = directory.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
             if FileManager.default.fileExists(atPath: directory.appendingPathComponent("pytorch_model.bin").path) {
@@ -60,8 +74,9 @@ public struct Dense: SentenceModule {
             }
             throw SentenceTransformerError.missingFile(path: weightsURL.path)
         }
-        let weights = try WeightLoader(file: SafeTensorsFile(path: weightsURL.path), probe: "linear.weight", candidates: [""])
-        linear = try Linear(weights, "linear", inFeatures: configuration.inFeatures, outFeatures: configuration.outFeatures, hasBias: configuration.bias)
+        let loader = try WeightLoader(file: SafeTensorsFile(path: weightsURL.path), probe: "linear.weight", candidates: [""])
+        linear = try weights.source(loader, file: weightsFile)
+            .linear("linear", inFeatures: configuration.inFeatures, outFeatures: configuration.outFeatures, bias: configuration.bias)
     }
 
     public static func activation(named name: String) -> Activation? {
@@ -75,47 +90,58 @@ public struct Dense: SentenceModule {
         }
     }
 
+    public var output: ModuleOutput { .sameAsInput }
+    public var inputDimension: Int? { configuration.inFeatures }
     public func outputDimension(input: Int) -> Int { configuration.outFeatures }
     public var parameterCount: Int { linear.parameterCount }
     public var summary: String {
         "Dense(\(configuration.inFeatures) → \(configuration.outFeatures), activation: \(configuration.activationFunction.split(separator: ".").last ?? ""))"
     }
 
-    /// Writes `config.json` and `model.safetensors` (`linear.weight`, `linear.bias`).
+    /// Writes `config.json` and copies `model.safetensors` (`linear.weight`, `linear.bias`) as loaded.
     public func save(to folder: URL) throws {
         try ModelDirectory.writeJSON(["in_features": configuration.inFeatures, "out_features": configuration.outFeatures,
                                       "bias": configuration.bias, "activation_function": configuration.activationFunction,
                                       "module_input_name": configuration.moduleInputName, "module_output_name": configuration.moduleInputName],
                                      to: folder.appendingPathComponent("config.json"))
-        var tensors = ["linear.weight": linear.weight]
-        if let bias = linear.bias { tensors["linear.bias"] = bias }
-        try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: folder.appendingPathComponent("model.safetensors").path)
+        let weights = sourceDirectory.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weights.path) else { throw SentenceTransformerError.missingFile(path: weights.path) }
+        try ModelDirectory.copy(["model.safetensors"], from: sourceDirectory, to: folder)
     }
 
     public func forward(_ features: inout Features) throws {
-        if configuration.moduleInputName == "token_embeddings" {
-            features.tokenEmbeddings = try project(features.tokenEmbeddings, width: features.tokenDimension)
-            features.tokenDimension = configuration.outFeatures
-        } else {
-            features.sentenceEmbeddings = try project(features.sentenceEmbeddings, width: features.sentenceDimension)
-            features.sentenceDimension = configuration.outFeatures
-        }
+        _ = try project(&features, bank: nil)
     }
 
-    /// `activation(W·x + b)` for every row of `input` (`[rows, width]`).
-    private func project(_ input: [Float], width: Int) throws -> [Float] {
+    /// Replaces the input rows (sentence vectors, or token rows with `module_input_name: token_embeddings`) by
+    /// `activation(W·x + b)`; returns the input and the pre-activations (what training's backward pass reads).
+    func project(_ features: inout Features, bank: ParameterBank?) throws -> (input: [Float], preActivation: [Float]) {
+        let tokens = configuration.moduleInputName == "token_embeddings"
+        let input = tokens ? features.tokenEmbeddings : features.sentenceEmbeddings
+        let width = tokens ? features.tokenDimension : features.sentenceDimension
         guard width == configuration.inFeatures else {
             throw SentenceTransformerError.invalidArgument("Dense expects \(configuration.inFeatures) input features, got \(width)")
         }
-        let rows = input.count / max(width, 1)
-        var output = [Float](repeating: 0, count: rows * configuration.outFeatures)
+        let rows = input.count / width
+        var preActivation = [Float](repeating: 0, count: rows * configuration.outFeatures)
         input.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { result in
+            preActivation.withUnsafeMutableBufferPointer { result in
                 guard let x = input.baseAddress, let y = result.baseAddress else { return }
-                linear.forward(x, rows: rows, into: y)
-                activation.apply(y, count: rows * configuration.outFeatures)
+                linear.forward(x, rows: rows, into: y, bank: bank)
             }
         }
-        return output
+        var output = preActivation
+        output.withUnsafeMutableBufferPointer { result in
+            guard let y = result.baseAddress else { return }
+            activation.apply(y, count: result.count)
+        }
+        if tokens {
+            features.tokenEmbeddings = output
+            features.tokenDimension = configuration.outFeatures
+        } else {
+            features.sentenceEmbeddings = output
+            features.sentenceDimension = configuration.outFeatures
+        }
+        return (input, preActivation)
     }
 }

@@ -50,9 +50,27 @@ public struct Features: Sendable {
     }
 }
 
+/// What a module leaves in ``Features`` for the modules after it; a model kind asks its route for the last one
+/// (``ModulePipeline/Route/output``) instead of looking for module types.
+public enum ModuleOutput: Sendable, Equatable {
+    /// Token rows (``Features/tokenEmbeddings``): a Transformer.
+    case tokenEmbeddings
+    /// One dense vector per text (``Features/sentenceEmbeddings``): Pooling, StaticEmbedding.
+    case sentenceEmbedding
+    /// One sparse vector per text (``Features/sparseEmbeddings``): SpladePooling, SparseStaticEmbedding.
+    case sparseEmbedding
+    /// The kind of output it read, transformed (Dense, Normalize, MultiVectorMask).
+    case sameAsInput
+}
+
 /// A module of the pipeline (Pooling, Dense, Normalize, SpladePooling, …). Modules load by their `modules.json`
 /// type through ``ModuleRegistry``.
 public protocol SentenceModule: Sendable {
+    /// What the module produces.
+    var output: ModuleOutput { get }
+    /// The width of input the module needs, when it needs one (a Dense module's `in_features`); the pipeline checks
+    /// every route against it at load.
+    var inputDimension: Int? { get }
     /// The output dimension given the input dimension.
     func outputDimension(input: Int) -> Int
     /// - Throws: ``SentenceTransformerError`` when the features are not what the module reads.
@@ -67,6 +85,8 @@ public protocol SentenceModule: Sendable {
 }
 
 extension SentenceModule {
+    public var inputDimension: Int? { nil }
+
     public func save(to folder: URL) throws {
         throw SentenceTransformerError.invalidArgument("\(summary) cannot be saved")
     }

@@ -18,6 +18,11 @@ public struct ModulePipeline: Sendable {
         /// Whether a Transformer runs on this route (the module int8 compute applies to).
         var hasTransformer: Bool { input is Transformer }
 
+        /// What the route produces: the last output a module declares.
+        public var output: ModuleOutput {
+            modules.reduce(input.output) { $1.output == .sameAsInput ? $0 : $1.output }
+        }
+
         /// The width of the route's output.
         public var outputDimension: Int { modules.reduce(input.outputDimension) { $1.outputDimension(input: $0) } }
     }
@@ -26,7 +31,9 @@ public struct ModulePipeline: Sendable {
     /// plain Hugging Face model).
     /// `maxSeqLength` overrides the input module's truncation length (a Transformer's `max_seq_length`).
     /// - Throws: ``SentenceTransformerError`` for a missing, unsupported or inconsistent module.
-    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
+    /// `weights` builds the modules' weights (inference, or a training parameter set).
+    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil,
+                weights: any WeightSourceProvider = InferenceWeightProvider()) throws {
         let manifestURL = directory.appendingPathComponent("modules.json")
         let manifest = manifestURL.path
         var descriptions = try JSONFile.decodeIfPresent([ModuleDescription].self, from: manifestURL)
@@ -39,7 +46,7 @@ public struct ModulePipeline: Sendable {
         for description in descriptions {
             let context = ModuleLoadContext(directory: directory.appendingPathComponent(description.path), modelDirectory: directory,
                                             type: description.type, variant: variant, compute: compute,
-                                            maxSeqLength: maxSeqLength)
+                                            maxSeqLength: maxSeqLength, weights: weights)
             modules.append(try ModuleRegistry.shared.load(context, manifest: manifest))
         }
         if descriptions.count == 1, let transformer = modules[0] as? Transformer {
@@ -84,10 +91,9 @@ public struct ModulePipeline: Sendable {
             }
             var width = input.outputDimension
             for module in rest {
-                if let dense = module as? Dense, dense.configuration.inFeatures != width {
+                if let expected = module.inputDimension, expected != width {
                     throw SentenceTransformerError.invalidConfig(
-                        path: manifest,
-                        reason: "a Dense module takes in_features \(dense.configuration.inFeatures) but the module before it gives \(width) features")
+                        path: manifest, reason: "\(module.summary) takes \(expected) features but the module before it gives \(width)")
                 }
                 width = module.outputDimension(input: width)
             }

@@ -14,6 +14,17 @@ public struct ModuleLoadContext: Sendable {
     public var compute: ComputePrecision
     /// Overrides the input module's `max_seq_length` (Python: `model.max_seq_length = n`); `nil` keeps the configured one.
     public var maxSeqLength: Int? = nil
+    /// What the modules' weights are built on: inference weights, or a training parameter set.
+    public var weights: any WeightSourceProvider = InferenceWeightProvider()
+
+    /// The path of `name` in the module's folder relative to the model directory (where training saves the tensors
+    /// read from it).
+    public func relativePath(of name: String) -> String {
+        let root = modelDirectory.standardizedFileURL.path, folder = directory.standardizedFileURL.path
+        guard folder.hasPrefix(root) else { return name }
+        let inside = folder.dropFirst(root.count).split(separator: "/").joined(separator: "/")
+        return inside.isEmpty ? name : "\(inside)/\(name)"
+    }
 }
 
 /// The one registry of module types: `modules.json`'s `type` → a loader, by class name (the last component, so the
@@ -38,7 +49,7 @@ public final class ModuleRegistry: @unchecked Sendable {
             "Transformer": { try Transformer(context: $0) },
             "MLMTransformer": { try Transformer(context: $0, defaultTask: .fillMask) },
             "Pooling": { try Pooling(directory: $0.directory) },
-            "Dense": { try Dense(directory: $0.directory) },
+            "Dense": { try Dense(context: $0) },
             "Normalize": { try Normalize(directory: $0.directory) },
             "StaticEmbedding": { try StaticEmbedding(directory: $0.directory) },
             "SpladePooling": { try SpladePooling(directory: $0.directory) },

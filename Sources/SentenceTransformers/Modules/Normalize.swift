@@ -28,6 +28,7 @@ public struct Normalize: SentenceModule {
         tokenEmbeddings = name == "token_embeddings"
     }
 
+    public var output: ModuleOutput { .sameAsInput }
     public func outputDimension(input: Int) -> Int { input }
     public var parameterCount: Int { 0 }
     public var summary: String { tokenEmbeddings ? "Normalize(token_embeddings)" : "Normalize()" }
@@ -46,18 +47,25 @@ public struct Normalize: SentenceModule {
         }
     }
 
-    /// L2-normalizes each `dimension`-long row of `values` in place.
-    static func normalizeRows(_ values: inout [Float], dimension: Int) {
-        guard dimension > 0 else { return }
+    /// `torch.nn.functional.normalize`'s lower bound on the norm.
+    static let epsilon = 1e-12
+
+    /// L2-normalizes each `dimension`-long row of `values` in place; returns each row's norm (before the clamp).
+    @discardableResult
+    static func normalizeRows(_ values: inout [Float], dimension: Int) -> [Double] {
+        guard dimension > 0 else { return [] }
+        var norms = [Double](repeating: 0, count: values.count / dimension)
         values.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            for row in 0..<(buffer.count / dimension) {
+            for row in norms.indices {
                 let x = base + row * dimension
                 var sumOfSquares: Double = 0
                 for c in 0..<dimension { sumOfSquares += Double(x[c]) * Double(x[c]) }
-                let scale = Float(1 / Swift.max(sumOfSquares.squareRoot(), 1e-12))
+                norms[row] = sumOfSquares.squareRoot()
+                let scale = Float(1 / Swift.max(norms[row], epsilon))
                 for c in 0..<dimension { x[c] *= scale }
             }
         }
+        return norms
     }
 }

@@ -17,6 +17,7 @@ public struct Pooling: SentenceModule {
         self.init(configuration: try JSONFile.decode(PoolingConfiguration.self, from: directory.appendingPathComponent("config.json")))
     }
 
+    public var output: ModuleOutput { .sentenceEmbedding }
     public func outputDimension(input: Int) -> Int { input * configuration.poolingModes.count }
     public var parameterCount: Int { 0 }
     public var summary: String {

@@ -119,9 +119,16 @@ public struct Router: SentenceModule {
         return routes[name] ?? []
     }
 
+    /// The route used without a task: the default one, else the first.
+    private var fallbackRoute: [any SentenceModule]? { defaultRoute.flatMap { routes[$0] } ?? routeNames.first.flatMap { routes[$0] } }
+
     public func outputDimension(input: Int) -> Int {
-        guard let route = defaultRoute.flatMap({ routes[$0] }) ?? routeNames.first.flatMap({ routes[$0] }) else { return input }
+        guard let route = fallbackRoute else { return input }
         return route.reduce(input) { $1.outputDimension(input: $0) }
+    }
+
+    public var output: ModuleOutput {
+        (fallbackRoute ?? []).reduce(ModuleOutput.sameAsInput) { $1.output == .sameAsInput ? $0 : $1.output }
     }
 
     public var parameterCount: Int {

@@ -74,16 +74,18 @@ public struct Transformer: InputModule {
     /// Loads the module from its folder in a model directory (the registry's entry point).
     public init(context: ModuleLoadContext, defaultTask: Task = .featureExtraction) throws {
         try self.init(directory: context.directory, variant: context.variant, compute: context.compute, defaultTask: defaultTask,
-                      maxSeqLength: context.maxSeqLength)
+                      maxSeqLength: context.maxSeqLength, weights: context.weights, weightsFile: context.relativePath(of: "model.safetensors"))
     }
 
     /// Loads the module from `directory` (the model root for most models); `variant` picks
-    /// `model.VARIANT.safetensors` (e.g. `"fp16"`); `maxSeqLength` replaces the configured `max_seq_length`.
+    /// `model.VARIANT.safetensors` (e.g. `"fp16"`); `maxSeqLength` replaces the configured `max_seq_length`; `weights`
+    /// builds the encoder's weights (a training parameter set keeps them under `weightsFile`).
     /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing or invalid file, or a `maxSeqLength`
     ///   outside 1…`max_position_embeddings`.
     public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, defaultTask: Task = .featureExtraction,
-                maxSeqLength requested: Int? = nil) throws {
-        encoder = try Architectures.loadEncoder(from: directory, variant: variant, compute: compute)
+                maxSeqLength requested: Int? = nil, weights: any WeightSourceProvider = InferenceWeightProvider(),
+                weightsFile: String = "model.safetensors") throws {
+        encoder = try Architectures.build(directory: directory, variant: variant, compute: compute, provider: weights, file: weightsFile)
         sourceDirectory = directory
         let sentenceConfigName = try Self.firstConfigName(in: directory)
         let sentenceConfigURL = directory.appendingPathComponent(sentenceConfigName ?? "sentence_bert_config.json")
@@ -167,6 +169,8 @@ public struct Transformer: InputModule {
     /// The width of the module's output: the hidden size, or the vocabulary size of a `fill-mask` transformer
     /// (whose output, as in Python, is the logits; ``Features/vocabularyHead`` computes them when read).
     public var outputDimension: Int { vocabularyHead?.vocabularySize ?? encoder.hiddenSize }
+    /// Token rows; a fill-mask Transformer's are read through its vocabulary head by SpladePooling.
+    public var output: ModuleOutput { .tokenEmbeddings }
     public var parameterCount: Int { encoder.parameterCount + (vocabularyHead?.parameterCount ?? 0) }
     public var summary: String {
         "Transformer(max_seq_length: \(maxSeqLength), do_lower_case: \(doLowerCase), architecture: \(encoder.architectureName)"
@@ -234,6 +238,17 @@ public struct Transformer: InputModule {
     /// Runs the encoder on ``Features/encodings``: token embeddings, and the vocabulary head when `fill-mask`.
     /// - Throws: ``ModelError/invalidInput(_:)`` for an id outside the vocabulary.
     public func forward(_ features: inout Features) throws {
+        let batch = try batch(of: features)
+        let output = try encoder.forward(batch, outputHiddenStates: false)
+        features.tokenEmbeddings = output.lastHiddenState
+        features.tokenDimension = output.hiddenSize
+        features.sequences = batch.sequences
+        features.vocabularyHead = vocabularyHead
+    }
+
+    /// The packed batch of ``Features/encodings``.
+    /// - Throws: ``ModelError/invalidInput(_:)`` for an id outside 32 bits.
+    func batch(of features: Features) throws -> TokenBatch {
         var batch = TokenBatch()
         for encoding in features.encodings {
             // Attention mask 0 only ever trails (query expansion): the attended tokens are the leading ones.
@@ -241,10 +256,6 @@ public struct Transformer: InputModule {
                 ? (encoding.attentionMask.lastIndex(of: 1).map { $0 + 1 } ?? 0) : encoding.ids.count
             try batch.append(inputIDs: encoding.ids, tokenTypeIDs: encoding.typeIDs, attendedLength: attended)
         }
-        let output = try encoder.forward(batch, outputHiddenStates: false)
-        features.tokenEmbeddings = output.lastHiddenState
-        features.tokenDimension = output.hiddenSize
-        features.sequences = batch.sequences
-        features.vocabularyHead = vocabularyHead
+        return batch
     }
 }

@@ -31,8 +31,7 @@ public final class MultiVectorEncoder: Sendable {
         pipeline = loaded.pipeline
         configuration = loaded.configuration
         defaultRoute = try pipeline.route(for: nil)
-        guard defaultRoute.input is Transformer,
-              !defaultRoute.modules.contains(where: { $0 is Pooling || $0 is SpladePooling }) else {
+        guard defaultRoute.output == .tokenEmbeddings else {
             throw SentenceTransformerError.invalidConfig(path: directory.appendingPathComponent("modules.json").path,
                                                          reason: "not a multi-vector model: it must keep token rows (no Pooling)")
         }

@@ -33,6 +33,7 @@ public struct MultiVectorMask: SentenceModule {
                   keepOnlyTokenIDs: config?.keepOnlyTokenIDs.map(Set.init))
     }
 
+    public var output: ModuleOutput { .sameAsInput }
     public func outputDimension(input: Int) -> Int { input }
     public var parameterCount: Int { 0 }
     public var summary: String {

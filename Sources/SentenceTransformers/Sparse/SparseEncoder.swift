@@ -41,7 +41,7 @@ public final class SparseEncoder: Sendable {
         let pipeline = loaded.pipeline
         if let router = pipeline.modules.first as? Router { routes = try router.routeNames.map { try pipeline.route(for: $0) } }
         for route in routes {
-            guard route.modules.contains(where: { $0 is SpladePooling }) || route.input is SparseStaticEmbedding else {
+            guard route.output == .sparseEmbedding else {
                 throw SentenceTransformerError.invalidConfig(path: directory.appendingPathComponent("modules.json").path,
                                                              reason: "not a sparse model: no SpladePooling or SparseStaticEmbedding")
             }

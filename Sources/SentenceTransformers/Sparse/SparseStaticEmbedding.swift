@@ -19,6 +19,7 @@ public struct SparseStaticEmbedding: InputModule {
     public var addsSpecialTokens: Bool { false }
     public var vocabularySize: Int { weight.count }
     public var outputDimension: Int { weight.count }
+    public var output: ModuleOutput { .sparseEmbedding }
 
     /// Loads `model.safetensors` (`weight`), the tokenizer and `tokenizer_config.json`'s `model_max_length`.
     /// - Throws: ``SentenceTransformerError`` for a missing or misshapen file.

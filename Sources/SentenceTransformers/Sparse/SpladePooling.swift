@@ -61,6 +61,7 @@ public struct SpladePooling: SentenceModule {
                   chunkSize: config.chunkSize.flatMap { $0 > 0 ? $0 : nil })
     }
 
+    public var output: ModuleOutput { .sparseEmbedding }
     public func outputDimension(input: Int) -> Int { embeddingDimension ?? input }
     public var parameterCount: Int { 0 }
     public var summary: String {

@@ -24,6 +24,7 @@ public struct StaticEmbedding: InputModule {
     public var maxSeqLength: Int { tokenizer.truncation?.maxLength ?? Int.max }
     public var vocabularySize: Int { weight.shape[0] }
     public var outputDimension: Int { weight.shape[1] }
+    public var output: ModuleOutput { .sentenceEmbedding }
 
     /// A module from a table and a tokenizer (its padding is dropped).
     /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` unless `weight` is a non-empty matrix.
