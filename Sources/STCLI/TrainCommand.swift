@@ -7,12 +7,16 @@ import STTraining
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Fine-tune a Sentence Transformer (any architecture it loads) with a contrastive loss; saves a model Python loads.",
+        abstract: "Fine-tune a Sentence Transformer or, with --cross-encoder, a reranker; saves a model Python loads.",
         discussion: """
             --columns names the text columns in order (header names or JSON keys; 0-based positions with --no-header), \
             --label the score/class column. Losses: mnrl (anchor, positive[, negatives]), mnsrl, cached-mnrl, \
             cosine (pair + score), cosent, angle, contrastive / online-contrastive (pair + 0/1), triplet \
             (anchor, positive, negative), softmax (pair + class), mse (texts + teacher vector label). \
+            With --cross-encoder the model is a CrossEncoder and the losses are sentence-transformers' cross_encoder.losses: \
+            bce (query, document + 0/1 or a score in [0, 1]; --pos-weight), cross-entropy (pair + class, a model with one \
+            logit per class), mnrl (query, positive[, negatives]; --num-negatives in-batch negatives, scale 10, sigmoid), \
+            margin-mse (query, positive, negative… + the teacher's margins or scores), mse (pair + a teacher's score). \
             --matryoshka 384,256,128 wraps the loss in MatryoshkaLoss. --eval sts:FILE (an STS file), ir:FOLDER (a BEIR \
             folder, test qrels) or triplet:FILE (anchor, positive, negative columns) evaluates every --eval-steps and at \
             the end; --load-best-model-at-end keeps the best by the evaluator's main metric.
@@ -22,9 +26,16 @@ struct TrainCommand: ParsableCommand {
     enum LossName: String, ExpressibleByArgument, CaseIterable {
         case mnrl, mnsrl, cachedMNRL = "cached-mnrl", cosine, cosent, angle, contrastive
         case onlineContrastive = "online-contrastive", triplet, softmax, mse
+        case bce, crossEntropy = "cross-entropy", marginMSE = "margin-mse"
     }
 
+    /// The losses of a cross-encoder run, and those only it has.
+    static let crossEncoderLosses: Set<LossName> = [.bce, .crossEntropy, .mnrl, .marginMSE, .mse]
+    static let crossEncoderOnly: Set<LossName> = [.bce, .crossEntropy, .marginMSE]
+
     @OptionGroup var modelOptions: ModelOptions
+    @Flag(help: "Train a cross-encoder (reranker) from --model, a CrossEncoder directory.")
+    var crossEncoder = false
     @Option(help: "The training file (.csv, .tsv or .jsonl); repeat for several datasets.")
     var train: [String]
     @Option(help: "Comma-separated text columns, in the order the loss takes them.")
@@ -43,6 +54,10 @@ struct TrainCommand: ParsableCommand {
     var matryoshka: String?
     @Option(help: "Mini-batch size of cached-mnrl (default 32).")
     var miniBatchSize: Int?
+    @Option(help: "The weight of positives in --cross-encoder --loss bce (pos_weight).")
+    var posWeight: Double?
+    @Option(help: "In-batch negatives per query of --cross-encoder --loss mnrl (default 4).")
+    var numNegatives: Int?
     @Option var epochs: Int = 1
     @Option(help: "Stop after this many optimizer steps.")
     var maxSteps: Int?
@@ -84,7 +99,17 @@ struct TrainCommand: ParsableCommand {
         if let eval, !["sts:", "ir:", "triplet:"].contains(where: eval.hasPrefix) {
             throw ValidationError("--eval takes sts:FILE, ir:FOLDER or triplet:FILE")
         }
-        let takesLabels: Set<LossName> = [.cosine, .cosent, .angle, .contrastive, .onlineContrastive, .softmax, .mse]
+        if crossEncoder, !Self.crossEncoderLosses.contains(loss) {
+            throw ValidationError("--loss \(loss.rawValue) trains a bi-encoder; a --cross-encoder run takes "
+                + Self.crossEncoderLosses.map(\.rawValue).sorted().joined(separator: ", "))
+        }
+        if !crossEncoder, Self.crossEncoderOnly.contains(loss) {
+            throw ValidationError("--loss \(loss.rawValue) trains a cross-encoder: add --cross-encoder")
+        }
+        if let posWeight, !(posWeight.isFinite && posWeight >= 0) { throw ValidationError("--pos-weight must be a non-negative number") }
+        if let numNegatives, numNegatives < 0 { throw ValidationError("--num-negatives must not be negative") }
+        let takesLabels: Set<LossName> = crossEncoder ? [.bce, .crossEntropy, .marginMSE, .mse]
+            : [.cosine, .cosent, .angle, .contrastive, .onlineContrastive, .softmax, .mse]
         if takesLabels.contains(loss), label == nil {
             throw ValidationError("--loss \(loss.rawValue) needs --label")
         }
@@ -92,7 +117,11 @@ struct TrainCommand: ParsableCommand {
         let unused: [(Bool, String, String)] = [
             (label != nil && !takesLabels.contains(loss), "--label", "--loss \(loss.rawValue) takes no labels"),
             (labelScale != nil && label == nil, "--label-scale", "it scales --label"),
-            (numLabels != nil && loss != .softmax, "--num-labels", "it is for --loss softmax"),
+            (numLabels != nil && (loss != .softmax || crossEncoder), "--num-labels", "it is for --loss softmax (a cross-encoder's labels are its model's)"),
+            (posWeight != nil && !(crossEncoder && loss == .bce), "--pos-weight", "it is for --cross-encoder --loss bce"),
+            (numNegatives != nil && !(crossEncoder && loss == .mnrl), "--num-negatives", "it is for --cross-encoder --loss mnrl"),
+            (matryoshka != nil && crossEncoder, "--matryoshka", "a cross-encoder has no embeddings to truncate"),
+            (eval != nil && crossEncoder, "--eval", "its evaluators take a bi-encoder; cross-encoder evaluators are not implemented yet"),
             (miniBatchSize != nil && loss != .cachedMNRL, "--mini-batch-size", "it is for --loss cached-mnrl"),
             (multiDataset != nil && train.count < 2, "--multi-dataset", "it mixes several --train files"),
             (evalSteps != nil && eval == nil, "--eval-steps", "it needs --eval"),
@@ -116,6 +145,8 @@ struct TrainCommand: ParsableCommand {
         case .triplet: base = TripletLoss()
         case .softmax: base = SoftmaxLoss(sentenceEmbeddingDimension: dimension, numLabels: numLabels ?? 3, seed: seed)
         case .mse: base = MSELoss()
+        case .bce, .crossEntropy, .marginMSE:
+            throw CLIError("--loss \(loss.rawValue) trains a cross-encoder: add --cross-encoder")
         }
         guard let matryoshka else { return base }
         let dims = matryoshka.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -123,9 +154,18 @@ struct TrainCommand: ParsableCommand {
         return MatryoshkaLoss(base, matryoshkaDims: dims)
     }
 
+    func makeCrossEncoderLoss() -> any CrossEncoderLoss {
+        switch loss {
+        case .bce: return CrossEncoderLosses.BinaryCrossEntropyLoss(posWeight: posWeight)
+        case .crossEntropy: return CrossEncoderLosses.CrossEntropyLoss()
+        case .marginMSE: return CrossEncoderLosses.MarginMSELoss()
+        case .mse: return CrossEncoderLosses.MSELoss()
+        default: return CrossEncoderLosses.MultipleNegativesRankingLoss(numNegatives: numNegatives ?? 4, seed: seed)
+        }
+    }
+
     func run() throws {
         let directory = try modelOptions.directory()
-        let model = try TrainableSentenceTransformer(directory: directory, maxSeqLength: maxSeqLength)
         let columnNames = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let datasets: [any TrainingDataSource] = try train.map {
             try FileDataset(url: URL(fileURLWithPath: $0), columns: columnNames, labelColumn: label, hasHeader: !noHeader,
@@ -142,7 +182,7 @@ struct TrainCommand: ParsableCommand {
         arguments.maxGradNorm = maxGradNorm
         arguments.gradientAccumulationSteps = gradientAccumulationSteps
         arguments.seed = seed
-        let inBatch: Set<LossName> = [.mnrl, .mnsrl, .cachedMNRL]
+        let inBatch: Set<LossName> = crossEncoder ? [.mnrl] : [.mnrl, .mnsrl, .cachedMNRL]
         arguments.batchSampler = batchSampler.flatMap(BatchSampling.init(rawValue:)) ?? (inBatch.contains(loss) ? .noDuplicates : .batchSampler)
         arguments.multiDatasetBatchSampler = multiDataset.flatMap(MultiDatasetSampling.init(rawValue:)) ?? .proportional
         arguments.evalSteps = evalSteps
@@ -165,8 +205,19 @@ struct TrainCommand: ParsableCommand {
                 evaluator = EmbeddingSimilarityEvaluator(pairs: try DataLoaders.scoredPairs(url), name: "sts")
             }
         }
-        let trainer = Trainer(model: model, loss: try makeLoss(dimension: model.embeddingDimension), datasets: datasets,
+        let trainer: Trainer
+        if crossEncoder {
+            let model = try TrainableCrossEncoder(directory: directory, maxSeqLength: maxSeqLength)
+            let loss = makeCrossEncoderLoss()
+            if let needed = loss.numLabels, needed != model.numLabels {
+                throw CLIError("--loss \(self.loss.rawValue) needs a model with \(needed) label, this one has \(model.numLabels)")
+            }
+            trainer = Trainer(model: model, loss: loss, datasets: datasets, arguments: arguments)
+        } else {
+            let model = try TrainableSentenceTransformer(directory: directory, maxSeqLength: maxSeqLength)
+            trainer = Trainer(model: model, loss: try makeLoss(dimension: model.embeddingDimension), datasets: datasets,
                               arguments: arguments, evaluator: evaluator)
+        }
         trainer.datasetNames = train
         let progress = TrainingProgress()
         trainer.onStep = { state, total, loss, lr in progress.update(step: state.globalStep, total: total, loss: loss, learningRate: lr) }

@@ -2,6 +2,8 @@ import Foundation
 
 /// What the model card of a trained model records: base model, data, loss, hyperparameters, evaluation results.
 public struct ModelCard: Sendable {
+    /// The Python class that loads the model: `"SentenceTransformer"` or `"CrossEncoder"`.
+    public var modelClass: String = "SentenceTransformer"
     public var baseModel: String
     public var datasets: [String]
     public var loss: String
@@ -12,13 +14,14 @@ public struct ModelCard: Sendable {
 
     /// The card as Markdown with the YAML front matter the Hugging Face Hub reads.
     public var markdown: String {
-        var lines = ["---", "library_name: sentence-transformers", "pipeline_tag: sentence-similarity",
-                     "tags:", "- sentence-transformers", "- sentence-similarity", "- feature-extraction",
-                     "- loss:\(loss)", "base_model: \(baseModel)", "---", "",
-                     "# Sentence Transformer fine-tuned from \(baseModel)", "",
-                     "Trained with swift-sentence-transformers (`sbert train`). Load it with",
-                     "`SentenceTransformer(\"path/to/this/model\")` in Python or Swift.", "",
-                     "## Training data", ""]
+        let reranker = modelClass == "CrossEncoder"
+        var lines = ["---", "library_name: sentence-transformers", "pipeline_tag: \(reranker ? "text-ranking" : "sentence-similarity")",
+                     "tags:", "- sentence-transformers"] + (reranker ? ["- cross-encoder", "- reranker"] : ["- sentence-similarity", "- feature-extraction"])
+        lines += ["- loss:\(loss)", "base_model: \(baseModel)", "---", "",
+                  "# \(reranker ? "Cross Encoder" : "Sentence Transformer") fine-tuned from \(baseModel)", "",
+                  "Trained with swift-sentence-transformers (`sbert train`). Load it with",
+                  "`\(modelClass)(\"path/to/this/model\")` in Python or Swift.", ""]
+        lines += ["## Training data", ""]
         lines += datasets.map { "- \($0)" }
         lines += ["", "## Loss", "", "`\(loss)` with:", ""]
         lines += lossParameters.sorted { $0.key < $1.key }.map { "- `\($0.key)`: \($0.value)" }

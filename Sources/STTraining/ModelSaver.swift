@@ -19,21 +19,34 @@ enum ModelSaver {
             || name.hasPrefix(".")
     }
 
-    /// With `merge`, the model's files replace their namesakes in an existing `target` one by one (each by an atomic
-    /// rename) and everything else there stays: the final model lands beside the run's checkpoints.
-    static func save(_ model: TrainableSentenceTransformer, to target: URL, card: String, merge: Bool = false) throws {
+    /// Writes the model loaded from `source` with the values of `parameters` (each into its file under its key) and
+    /// the `untrained` tensors of the Transformer's checkpoint. With `merge`, the model's files replace their
+    /// namesakes in an existing `target` one by one (each by an atomic rename) and everything else there stays: the
+    /// final model lands beside the run's checkpoints.
+    static func save(source: URL, parameters: ParameterSet, untrained: [String: Tensor], maxSeqLength: Int, to target: URL,
+                     card: String, merge: Bool = false) throws {
         try ModelDirectory.write(to: target, merge: merge) { staging in
-            try copyConfigs(from: model.sourceDirectory.resolvingSymlinksInPath(), to: staging)
-            var tensors = model.parameters.tensorsByFile()
-            for (key, tensor) in model.frozen { tensors[TrainableSentenceTransformer.transformerFile, default: [:]][key] = tensor }
+            try copyConfigs(from: source.resolvingSymlinksInPath(), to: staging)
+            var tensors = parameters.tensorsByFile()
+            for (key, tensor) in untrained { tensors[TrainableSentenceTransformer.transformerFile, default: [:]][key] = tensor }
             for (file, group) in tensors {
                 let url = staging.appendingPathComponent(file)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try SafeTensorsWriter.write(group, metadata: ["format": "pt"], to: url.path)
             }
-            try updateSentenceBertConfig(in: staging, maxSeqLength: model.maxSeqLength)
+            try updateSentenceBertConfig(in: staging, maxSeqLength: maxSeqLength)
             try Data(card.utf8).write(to: staging.appendingPathComponent("README.md"))
         }
+    }
+
+    /// The name the model card gives the base model: the hub id when `source` is a hub cache snapshot, else the
+    /// directory name.
+    static func baseModelName(of source: URL) -> String {
+        let components = source.resolvingSymlinksInPath().pathComponents
+        if let index = components.lastIndex(where: { $0.hasPrefix("models--") }) {
+            return components[index].dropFirst("models--".count).replacingOccurrences(of: "--", with: "/")
+        }
+        return source.lastPathComponent
     }
 
     private static func copyConfigs(from source: URL, to destination: URL) throws {

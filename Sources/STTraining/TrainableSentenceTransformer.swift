@@ -136,13 +136,6 @@ public final class TrainableSentenceTransformer: @unchecked Sendable {
 }
 
 extension TrainableSentenceTransformer {
-    /// The name the model card gives the base model: the hub id when the source is a hub cache snapshot, else the
-    /// directory name.
-    var baseModelName: String {
-        let components = sourceDirectory.resolvingSymlinksInPath().pathComponents
-        if let index = components.lastIndex(where: { $0.hasPrefix("models--") }) {
-            return components[index].dropFirst("models--".count).replacingOccurrences(of: "--", with: "/")
-        }
-        return sourceDirectory.lastPathComponent
-    }
+    /// The name the model card gives the base model (``ModelSaver/baseModelName(of:)``).
+    var baseModelName: String { ModelSaver.baseModelName(of: sourceDirectory) }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import SentenceTransformers
 
-/// Fine-tunes a ``TrainableSentenceTransformer`` with a ``SentenceLoss``, the way `SentenceTransformerTrainer` does:
+/// Fine-tunes a ``TrainableSentenceTransformer`` with a ``SentenceLoss`` or a ``TrainableCrossEncoder`` with a
+/// ``CrossEncoderLoss``, the way `SentenceTransformerTrainer` and `CrossEncoderTrainer` do:
 /// seeded batches, AdamW with the HF parameter groups, a warm-up/decay schedule, gradient clipping and accumulation,
 /// periodic evaluation and logging, atomic checkpoints that a killed run resumes from exactly, and the final model
 /// saved in the Sentence Transformers format.
@@ -16,8 +17,7 @@ import SentenceTransformers
 /// try trainer.train()
 /// ```
 public final class Trainer: @unchecked Sendable {
-    public let model: TrainableSentenceTransformer
-    public let loss: any SentenceLoss
+    let objective: any TrainingObjective
     public let datasets: [any TrainingDataSource]
     public let arguments: TrainingArguments
     public var evaluator: (any SentenceEvaluator)?
@@ -31,17 +31,25 @@ public final class Trainer: @unchecked Sendable {
     let optimizers: [AdamW]
     let sampler: BatchSampler
 
-    public init(model: TrainableSentenceTransformer, loss: any SentenceLoss, datasets: [any TrainingDataSource],
-                arguments: TrainingArguments, evaluator: (any SentenceEvaluator)? = nil) {
-        self.model = model
-        self.loss = loss
+    public convenience init(model: TrainableSentenceTransformer, loss: any SentenceLoss, datasets: [any TrainingDataSource],
+                            arguments: TrainingArguments, evaluator: (any SentenceEvaluator)? = nil) {
+        self.init(objective: SentenceObjective(model: model, loss: loss), datasets: datasets, arguments: arguments, evaluator: evaluator)
+    }
+
+    /// A cross-encoder run (`CrossEncoderTrainer`): each example's text columns are turned into pairs by the loss.
+    public convenience init(model: TrainableCrossEncoder, loss: any CrossEncoderLoss, datasets: [any TrainingDataSource],
+                            arguments: TrainingArguments) {
+        self.init(objective: CrossEncoderObjective(model: model, loss: loss), datasets: datasets, arguments: arguments, evaluator: nil)
+    }
+
+    init(objective: any TrainingObjective, datasets: [any TrainingDataSource], arguments: TrainingArguments,
+         evaluator: (any SentenceEvaluator)?) {
+        self.objective = objective
         self.datasets = datasets
         self.arguments = arguments
         self.evaluator = evaluator
         state = TrainerState(seed: arguments.seed)
-        var sets = [model.parameters]
-        if let extra = loss.trainableParameters { sets.append(extra) }
-        optimizers = sets.map {
+        optimizers = objective.parameterSets.map {
             AdamW(parameters: $0, beta1: arguments.adamBeta1, beta2: arguments.adamBeta2, epsilon: arguments.adamEpsilon,
                   weightDecay: arguments.weightDecay)
         }
@@ -123,61 +131,18 @@ public final class Trainer: @unchecked Sendable {
         }
         let final = try evaluate()
         if arguments.loadBestModelAtEnd, let best = state.bestStep, best != state.globalStep {
-            let bestURL = outputURL.appendingPathComponent("best-model")
-            let copy = try TrainableSentenceTransformer(directory: bestURL, maxSeqLength: model.maxSeqLength)
-            model.parameters.values.update(from: copy.parameters.values, count: model.parameters.count)
+            try objective.loadParameters(from: outputURL.appendingPathComponent("best-model"))
         }
-        try ModelSaver.save(model, to: outputURL, card: card().markdown, merge: true)
+        try objective.save(to: outputURL, card: card().markdown, merge: true)
         return final
     }
 
     /// Forward, loss and backward of one batch (what one micro-step does); gradients accumulate into the parameter
     /// sets, scaled by `scale`. Returns the scaled loss.
     public func accumulateGradients(_ examples: [TrainingExample], scale: Double = 1) throws -> Double {
-        let columnCount = examples.first?.texts.count ?? 0
-        guard examples.allSatisfy({ $0.texts.count == columnCount }) else {
-            throw TrainingError.invalidInput("every example of a batch must have the same number of texts")
-        }
-        let columns = (0..<columnCount).map { c in examples.map { $0.texts[c] } }
-        let labels = examples.compactMap(\.label)
-        let labelVectors = examples.compactMap(\.labelVector).flatMap { $0 }
-        let d = model.embeddingDimension
         var random: TrainingRandom? = arguments.dropout ? state.random : nil
         defer { if let random { state.random = random } }
-        if let chunk = loss.miniBatchSize {
-            // GradCache: embed every chunk without keeping activations, then re-run each chunk with the same dropout
-            // draws and back-propagate its slice of the embeddings' gradients.
-            var starts: [[TrainingRandom?]] = []
-            var embeddings: [[Float]] = []
-            for column in columns {
-                var columnEmbeddings: [Float] = []
-                var columnStarts: [TrainingRandom?] = []
-                for start in stride(from: 0, to: column.count, by: chunk) {
-                    columnStarts.append(random)
-                    let pass = try model.forward(Array(column[start..<min(start + chunk, column.count)]), random: &random)
-                    columnEmbeddings += pass.embeddings
-                }
-                starts.append(columnStarts)
-                embeddings.append(columnEmbeddings)
-            }
-            let output = try loss.compute(LossInput(columns: embeddings, dimension: d, labels: labels, labelVectors: labelVectors))
-            for (c, column) in columns.enumerated() {
-                for (k, start) in stride(from: 0, to: column.count, by: chunk).enumerated() {
-                    var replay = starts[c][k]
-                    let end = min(start + chunk, column.count)
-                    let pass = try model.forward(Array(column[start..<end]), random: &replay)
-                    model.backward(pass, dEmbeddings: output.gradients[c][(start * d)..<(end * d)].map { $0 * Float(scale) })
-                }
-            }
-            return output.loss * scale
-        }
-        var passes: [TrainableSentenceTransformer.Pass] = []
-        for column in columns { passes.append(try model.forward(column, random: &random)) }
-        let output = try loss.compute(LossInput(columns: passes.map(\.embeddings), dimension: d, labels: labels, labelVectors: labelVectors))
-        for (pass, gradient) in zip(passes, output.gradients) {
-            model.backward(pass, dEmbeddings: scale == 1 ? gradient : gradient.map { $0 * Float(scale) })
-        }
-        return output.loss * scale
+        return try objective.accumulateGradients(examples, scale: scale, random: &random)
     }
 
     private func zeroGradients() { for optimizer in optimizers { optimizer.parameters.zeroGradients() } }
@@ -194,14 +159,15 @@ public final class Trainer: @unchecked Sendable {
     func card() -> ModelCard {
         let arguments = self.arguments
         return ModelCard(
-            baseModel: model.baseModelName, datasets: datasetNames, loss: loss.name, lossParameters: loss.parameters,
+            modelClass: objective.modelClass, baseModel: objective.baseModelName, datasets: datasetNames, loss: objective.lossName,
+            lossParameters: objective.lossParameters,
             hyperparameters: [
                 "num_train_epochs": "\(arguments.numTrainEpochs)", "max_steps": arguments.maxSteps.map(String.init) ?? "-",
                 "per_device_train_batch_size": "\(arguments.perDeviceTrainBatchSize)", "learning_rate": "\(arguments.learningRate)",
                 "weight_decay": "\(arguments.weightDecay)", "warmup_ratio": "\(arguments.warmupRatio)",
                 "lr_scheduler_type": arguments.lrSchedulerType.rawValue, "max_grad_norm": "\(arguments.maxGradNorm)",
                 "gradient_accumulation_steps": "\(arguments.gradientAccumulationSteps)", "seed": "\(arguments.seed)",
-                "batch_sampler": arguments.batchSampler.rawValue, "max_seq_length": "\(model.maxSeqLength)",
+                "batch_sampler": arguments.batchSampler.rawValue, "max_seq_length": "\(objective.maxSeqLength)",
                 "adam_epsilon": "\(arguments.adamEpsilon)", "global_step": "\(state.globalStep)",
             ],
             evaluation: state.evaluations.last?.metrics ?? [:],
@@ -210,7 +176,7 @@ public final class Trainer: @unchecked Sendable {
 
     /// Saves the model in the Sentence Transformers format.
     public func save(to directory: URL) throws {
-        try ModelSaver.save(model, to: directory, card: card().markdown)
+        try objective.save(to: directory, card: card().markdown, merge: false)
     }
 
     /// Runs the evaluator on the model as saved (so the numbers are those of the files a user gets).
@@ -220,10 +186,9 @@ public final class Trainer: @unchecked Sendable {
         let scratch = outputURL.appendingPathComponent(".eval-model")
         try save(to: scratch)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let saved = try SentenceTransformer(directory: scratch)
-        let metrics = try evaluator.evaluate(saved)
+        let (metrics, primary) = try objective.evaluate(savedAt: scratch, with: evaluator)
         state.evaluations.append(.init(step: state.globalStep, metrics: metrics))
-        if let value = metrics[evaluator.primaryMetric(for: saved)], value > (state.bestMetric ?? -.infinity) {
+        if let value = metrics[primary], value > (state.bestMetric ?? -.infinity) {
             state.bestMetric = value
             state.bestStep = state.globalStep
             if arguments.loadBestModelAtEnd {
@@ -245,7 +210,7 @@ public final class Trainer: @unchecked Sendable {
         let name = "checkpoint-\(state.globalStep)"
         let staging = outputURL.appendingPathComponent(".\(name).partial")
         try? FileManager.default.removeItem(at: staging)
-        try ModelSaver.save(model, to: staging, card: card().markdown)
+        try objective.save(to: staging, card: card().markdown, merge: false)
         try OptimizerState.write(optimizers, includeValues: optimizers.indices.map { $0 > 0 },
                                  to: staging.appendingPathComponent("optimizer.bin"))
         let encoder = JSONEncoder()
@@ -275,11 +240,7 @@ public final class Trainer: @unchecked Sendable {
         guard let data = try? Data(contentsOf: stateURL), let restored = try? JSONDecoder().decode(TrainerState.self, from: data) else {
             throw TrainingError.invalidCheckpoint(path: checkpoint.path, reason: "missing or unreadable trainer_state.json")
         }
-        let saved = try TrainableSentenceTransformer(directory: checkpoint, maxSeqLength: model.maxSeqLength)
-        guard saved.parameters.count == model.parameters.count else {
-            throw TrainingError.invalidCheckpoint(path: checkpoint.path, reason: "its model has a different number of parameters")
-        }
-        model.parameters.values.update(from: saved.parameters.values, count: model.parameters.count)
+        try objective.loadParameters(from: checkpoint)
         try OptimizerState.read(into: optimizers, from: checkpoint.appendingPathComponent("optimizer.bin"))
         state = restored
         onLog?("resumed from \(checkpoint.lastPathComponent) at step \(state.globalStep)")

@@ -25,8 +25,9 @@ public final class CrossEncoder: Sendable {
         var id2label: [String: String]?
         var numLabels: Int?
         var defaultActivation: String?
+        var architectures: [String]?
         enum CodingKeys: String, CodingKey {
-            case id2label, numLabels = "num_labels", defaultActivation = "sbert_ce_default_activation_function"
+            case id2label, numLabels = "num_labels", defaultActivation = "sbert_ce_default_activation_function", architectures
         }
     }
 
@@ -40,11 +41,21 @@ public final class CrossEncoder: Sendable {
         try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision))
     }
 
-    public init(directory: URL) throws {
+    /// Loads the cross-encoder stored in `directory`; `maxSeqLength` replaces the configured `max_seq_length` (at
+    /// most the model's position embeddings); `weights` is what its weights are built on (inference; a trainer
+    /// passes its parameter set's provider).
+    /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or inconsistent model.
+    public init(directory: URL, maxSeqLength: Int? = nil, weights: any WeightSourceProvider = InferenceWeightProvider()) throws {
         self.directory = directory
-        transformer = try Transformer(directory: directory)
+        transformer = try Transformer(directory: directory, maxSeqLength: maxSeqLength, weights: weights)
         let configURL = directory.appendingPathComponent("config.json")
         let config = try JSONFile.decode(HeadConfig.self, from: configURL)
+        if let architectures = config.architectures, !architectures.isEmpty,
+           !architectures.contains(where: { $0.hasSuffix("ForSequenceClassification") }) {
+            // Python would add a new, randomly initialized head, whose scores mean nothing until trained.
+            throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "a \(architectures.joined(separator: ", ")) checkpoint "
+                + "has no classification head, so it is not a cross-encoder; load a …ForSequenceClassification model")
+        }
         var labels = [String](repeating: "", count: config.id2label?.count ?? config.numLabels ?? 1)
         for (key, name) in config.id2label ?? [:] {
             guard let index = Int(key), labels.indices.contains(index) else {
@@ -53,10 +64,8 @@ public final class CrossEncoder: Sendable {
             labels[index] = name
         }
         self.labels = labels
-        let weightsURL = directory.appendingPathComponent("model.safetensors")
-        head = try SequenceClassificationHead(
-            modelType: try Architectures.modelType(of: configURL), weights: try SafeTensorsFile(path: weightsURL.path),
-            hidden: transformer.encoder.hiddenSize, numLabels: labels.count)
+        head = try SequenceClassificationHead(directory: directory, checkpoint: try ConfigFile.weights(in: directory),
+                                              hidden: transformer.encoder.hiddenSize, numLabels: labels.count, provider: weights)
         let settingsURL = directory.appendingPathComponent("config_sentence_transformers.json")
         let name = try JSONFile.decodeIfPresent(Settings.self, from: settingsURL)?.activationFn ?? config.defaultActivation
         if let name {

@@ -1,0 +1,46 @@
+import Foundation
+import SentenceTransformers
+import STTestSupport
+import Testing
+
+/// `sbert train --cross-encoder` as a user runs it: a few BCE steps on STS-B pairs (scores scaled to [0, 1]) from the
+/// STS-B cross-encoder; the saved directory loads as a `CrossEncoder` with the files Python's `CrossEncoder(dir)`
+/// reads, and its scores moved.
+@Suite struct TrainCrossEncoderCommandTests {
+    @Test func trainsSavesAndReloadsAReranker() throws {
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("train-ce-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let lines = try String(contentsOf: TestResources.fixture("data/stsbenchmark/sts-train.csv"), encoding: .utf8)
+            .split(separator: "\n").prefix(48)
+        let data = temporary.appendingPathComponent("train.tsv")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: data)
+        let base = try TestResources.model("cross-encoder-stsb-MiniLM-L6")
+        let output = temporary.appendingPathComponent("model")
+        let result = try SbertProcessTests.run(["train", "--cross-encoder", "--model", base.path, "--train", data.path,
+                                                "--no-header", "--columns", "5,6", "--label", "4", "--label-scale", "0.2",
+                                                "--loss", "bce", "--batch-size", "8", "--max-steps", "3", "--lr", "1e-4",
+                                                "--max-seq-length", "64", "--output", output.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: output.path))
+        #expect(files.isSuperset(of: ["config.json", "config_sentence_transformers.json", "model.safetensors", "modules.json",
+                                      "sentence_bert_config.json", "tokenizer.json", "README.md"]), "\(files.sorted())")
+        let card = try String(contentsOf: output.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(card.contains("CrossEncoder"), "the model card names the class Python loads")
+
+        let pairs = [("A plane is taking off.", "An air plane is taking off."), ("A man is playing a flute.", "A woman slices an onion.")]
+        let before = try CrossEncoder(directory: base).predict(pairs)
+        let trained = try CrossEncoder(directory: output)
+        #expect(trained.numLabels == 1 && trained.activation == .sigmoid && trained.transformer.maxSeqLength == 64)
+        let after = try trained.predict(pairs)
+        #expect(after.values.allSatisfy { $0.isFinite && $0 > 0 && $0 < 1 })
+        #expect(zip(before.values, after.values).contains { abs($0 - $1) > 1e-6 }, "three steps left the scores where they were")
+    }
+
+    /// A bi-encoder checkpoint has no classification head: refused by name, not a missing-tensor message.
+    @Test func aBiEncoderIsNotACrossEncoder() throws {
+        let result = try SbertProcessTests.run(["rerank", "--model", try SbertProcessTests.modelPath(), "query", "document"])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("BertModel checkpoint has no classification head"), "\(result.standardError)")
+    }
+}
