@@ -18,8 +18,9 @@ struct TrainCommand: ParsableCommand {
             logit per class), mnrl (query, positive[, negatives]; --num-negatives in-batch negatives, scale 10, sigmoid), \
             margin-mse (query, positive, negative… + the teacher's margins or scores), mse (pair + a teacher's score). \
             --matryoshka 384,256,128 wraps the loss in MatryoshkaLoss. --eval sts:FILE (an STS file), ir:FOLDER (a BEIR \
-            folder, test qrels) or triplet:FILE (anchor, positive, negative columns) evaluates every --eval-steps and at \
-            the end; --load-best-model-at-end keeps the best by the evaluator's main metric.
+            folder, test qrels) or triplet:FILE (anchor, positive, negative columns), with --cross-encoder rerank:FILE \
+            (JSON lines {"query", "positive", "negative": [...]} or {…, "documents": [...]}: CrossEncoderRerankingEvaluator) \
+            evaluates every --eval-steps and at the end; --load-best-model-at-end keeps the best by the evaluator's main metric.
             """
     )
 
@@ -96,8 +97,12 @@ struct TrainCommand: ParsableCommand {
         if LearningRateSchedule.Kind(rawValue: scheduler) == nil { throw ValidationError("unknown --scheduler '\(scheduler)'") }
         if let batchSampler, BatchSampling(rawValue: batchSampler) == nil { throw ValidationError("unknown --batch-sampler '\(batchSampler)'") }
         if let multiDataset, MultiDatasetSampling(rawValue: multiDataset) == nil { throw ValidationError("unknown --multi-dataset '\(multiDataset)'") }
-        if let eval, !["sts:", "ir:", "triplet:"].contains(where: eval.hasPrefix) {
-            throw ValidationError("--eval takes sts:FILE, ir:FOLDER or triplet:FILE")
+        if let eval {
+            let kinds = crossEncoder ? ["rerank:"] : ["sts:", "ir:", "triplet:"]
+            guard kinds.contains(where: eval.hasPrefix) else {
+                throw ValidationError(crossEncoder ? "--eval takes rerank:FILE with --cross-encoder"
+                                                   : "--eval takes sts:FILE, ir:FOLDER or triplet:FILE (rerank:FILE with --cross-encoder)")
+            }
         }
         if crossEncoder, !Self.crossEncoderLosses.contains(loss) {
             throw ValidationError("--loss \(loss.rawValue) trains a bi-encoder; a --cross-encoder run takes "
@@ -121,7 +126,6 @@ struct TrainCommand: ParsableCommand {
             (posWeight != nil && !(crossEncoder && loss == .bce), "--pos-weight", "it is for --cross-encoder --loss bce"),
             (numNegatives != nil && !(crossEncoder && loss == .mnrl), "--num-negatives", "it is for --cross-encoder --loss mnrl"),
             (matryoshka != nil && crossEncoder, "--matryoshka", "a cross-encoder has no embeddings to truncate"),
-            (eval != nil && crossEncoder, "--eval", "its evaluators take a bi-encoder; cross-encoder evaluators are not implemented yet"),
             (miniBatchSize != nil && loss != .cachedMNRL, "--mini-batch-size", "it is for --loss cached-mnrl"),
             (multiDataset != nil && train.count < 2, "--multi-dataset", "it mixes several --train files"),
             (evalSteps != nil && eval == nil, "--eval-steps", "it needs --eval"),
@@ -164,6 +168,21 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    /// The path of `--eval KIND:PATH` when its kind is `kind`.
+    func evalFile(_ kind: String) -> URL? {
+        guard let eval, eval.hasPrefix("\(kind):") else { return nil }
+        return URL(fileURLWithPath: String(eval.dropFirst(kind.count + 1)))
+    }
+
+    func sentenceEvaluator() throws -> (any SentenceEvaluator)? {
+        if let url = evalFile("ir") { return InformationRetrievalEvaluator(dataset: try BEIRDataset(directory: url), name: "ir") }
+        if let url = evalFile("triplet") {
+            let rows = try DataLoaders.table(url, columns: ["anchor", "positive", "negative"])
+            return TripletEvaluator(anchors: rows.map { $0[0] }, positives: rows.map { $0[1] }, negatives: rows.map { $0[2] }, name: "triplet")
+        }
+        return try evalFile("sts").map { EmbeddingSimilarityEvaluator(pairs: try DataLoaders.scoredPairs($0), name: "sts") }
+    }
+
     func run() throws {
         let directory = try modelOptions.directory()
         let columnNames = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -191,20 +210,6 @@ struct TrainCommand: ParsableCommand {
         arguments.loggingSteps = loggingSteps
         arguments.loadBestModelAtEnd = loadBestModelAtEnd
         arguments.dropout = !noDropout
-        var evaluator: (any SentenceEvaluator)?
-        if let eval, let colon = eval.firstIndex(of: ":") {
-            let url = URL(fileURLWithPath: String(eval[eval.index(after: colon)...]))
-            switch eval[..<colon] {
-            case "ir":
-                evaluator = InformationRetrievalEvaluator(dataset: try BEIRDataset(directory: url), name: "ir")
-            case "triplet":
-                let rows = try DataLoaders.table(url, columns: ["anchor", "positive", "negative"])
-                evaluator = TripletEvaluator(anchors: rows.map { $0[0] }, positives: rows.map { $0[1] }, negatives: rows.map { $0[2] },
-                                             name: "triplet")
-            default:
-                evaluator = EmbeddingSimilarityEvaluator(pairs: try DataLoaders.scoredPairs(url), name: "sts")
-            }
-        }
         let trainer: Trainer
         if crossEncoder {
             let model = try TrainableCrossEncoder(directory: directory, maxSeqLength: maxSeqLength)
@@ -212,11 +217,12 @@ struct TrainCommand: ParsableCommand {
             if let needed = loss.numLabels, needed != model.numLabels {
                 throw CLIError("--loss \(self.loss.rawValue) needs a model with \(needed) label, this one has \(model.numLabels)")
             }
-            trainer = Trainer(model: model, loss: loss, datasets: datasets, arguments: arguments)
+            trainer = Trainer(model: model, loss: loss, datasets: datasets, arguments: arguments,
+                              evaluator: try evalFile("rerank").map { try CrossEncoderRerankingEvaluator(samples: DataLoaders.rerankingSamples($0), name: "rerank") })
         } else {
             let model = try TrainableSentenceTransformer(directory: directory, maxSeqLength: maxSeqLength)
             trainer = Trainer(model: model, loss: try makeLoss(dimension: model.embeddingDimension), datasets: datasets,
-                              arguments: arguments, evaluator: evaluator)
+                              arguments: arguments, evaluator: try sentenceEvaluator())
         }
         trainer.datasetNames = train
         let progress = TrainingProgress()

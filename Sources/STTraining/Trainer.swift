@@ -20,7 +20,6 @@ public final class Trainer: @unchecked Sendable {
     let objective: any TrainingObjective
     public let datasets: [any TrainingDataSource]
     public let arguments: TrainingArguments
-    public var evaluator: (any SentenceEvaluator)?
     /// Names of the datasets for the model card.
     public var datasetNames: [String] = []
     /// Called after every optimizer step with the state (for progress bars).
@@ -33,21 +32,19 @@ public final class Trainer: @unchecked Sendable {
 
     public convenience init(model: TrainableSentenceTransformer, loss: any SentenceLoss, datasets: [any TrainingDataSource],
                             arguments: TrainingArguments, evaluator: (any SentenceEvaluator)? = nil) {
-        self.init(objective: SentenceObjective(model: model, loss: loss), datasets: datasets, arguments: arguments, evaluator: evaluator)
+        self.init(objective: SentenceObjective(model: model, loss: loss, evaluator: evaluator), datasets: datasets, arguments: arguments)
     }
 
     /// A cross-encoder run (`CrossEncoderTrainer`): each example's text columns are turned into pairs by the loss.
     public convenience init(model: TrainableCrossEncoder, loss: any CrossEncoderLoss, datasets: [any TrainingDataSource],
-                            arguments: TrainingArguments) {
-        self.init(objective: CrossEncoderObjective(model: model, loss: loss), datasets: datasets, arguments: arguments, evaluator: nil)
+                            arguments: TrainingArguments, evaluator: (any CrossEncoderEvaluator)? = nil) {
+        self.init(objective: CrossEncoderObjective(model: model, loss: loss, evaluator: evaluator), datasets: datasets, arguments: arguments)
     }
 
-    init(objective: any TrainingObjective, datasets: [any TrainingDataSource], arguments: TrainingArguments,
-         evaluator: (any SentenceEvaluator)?) {
+    init(objective: any TrainingObjective, datasets: [any TrainingDataSource], arguments: TrainingArguments) {
         self.objective = objective
         self.datasets = datasets
         self.arguments = arguments
-        self.evaluator = evaluator
         state = TrainerState(seed: arguments.seed)
         optimizers = objective.parameterSets.map {
             AdamW(parameters: $0, beta1: arguments.adamBeta1, beta2: arguments.adamBeta2, epsilon: arguments.adamEpsilon,
@@ -182,11 +179,11 @@ public final class Trainer: @unchecked Sendable {
     /// Runs the evaluator on the model as saved (so the numbers are those of the files a user gets).
     @discardableResult
     public func evaluate() throws -> [String: Double] {
-        guard let evaluator else { return [:] }
+        guard objective.hasEvaluator else { return [:] }
         let scratch = outputURL.appendingPathComponent(".eval-model")
         try save(to: scratch)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let (metrics, primary) = try objective.evaluate(savedAt: scratch, with: evaluator)
+        let (metrics, primary) = try objective.evaluate(savedAt: scratch)
         state.evaluations.append(.init(step: state.globalStep, metrics: metrics))
         if let value = metrics[primary], value > (state.bestMetric ?? -.infinity) {
             state.bestMetric = value

@@ -19,8 +19,10 @@ protocol TrainingObjective: AnyObject {
     func save(to directory: URL, card: String, merge: Bool) throws
     /// Replaces the model's parameter values by those of the model saved in `directory`.
     func loadParameters(from directory: URL) throws
-    /// Runs `evaluator` on the model saved in `directory`: its metrics and the key of its primary one.
-    func evaluate(savedAt directory: URL, with evaluator: any SentenceEvaluator) throws -> (metrics: [String: Double], primary: String)
+    /// Whether the run evaluates (the objective's evaluator takes its kind of model).
+    var hasEvaluator: Bool { get }
+    /// Runs the evaluator on the model saved in `directory`: its metrics and the key of its primary one.
+    func evaluate(savedAt directory: URL) throws -> (metrics: [String: Double], primary: String)
 }
 
 extension TrainingObjective {
@@ -46,10 +48,12 @@ func textColumns(_ examples: [TrainingExample]) throws -> [[String]] {
 final class SentenceObjective: TrainingObjective {
     let model: TrainableSentenceTransformer
     let loss: any SentenceLoss
+    let evaluator: (any SentenceEvaluator)?
 
-    init(model: TrainableSentenceTransformer, loss: any SentenceLoss) {
+    init(model: TrainableSentenceTransformer, loss: any SentenceLoss, evaluator: (any SentenceEvaluator)?) {
         self.model = model
         self.loss = loss
+        self.evaluator = evaluator
     }
 
     var parameterSets: [ParameterSet] { [model.parameters] + (loss.trainableParameters.map { [$0] } ?? []) }
@@ -110,7 +114,10 @@ final class SentenceObjective: TrainingObjective {
         try copyValues(from: saved.parameters, into: model.parameters, path: directory)
     }
 
-    func evaluate(savedAt directory: URL, with evaluator: any SentenceEvaluator) throws -> (metrics: [String: Double], primary: String) {
+    var hasEvaluator: Bool { evaluator != nil }
+
+    func evaluate(savedAt directory: URL) throws -> (metrics: [String: Double], primary: String) {
+        guard let evaluator else { return ([:], "") }
         let saved = try SentenceTransformer(directory: directory)
         return (try evaluator.evaluate(saved), evaluator.primaryMetric(for: saved))
     }
@@ -120,10 +127,12 @@ final class SentenceObjective: TrainingObjective {
 final class CrossEncoderObjective: TrainingObjective {
     let model: TrainableCrossEncoder
     let loss: any CrossEncoderLoss
+    let evaluator: (any CrossEncoderEvaluator)?
 
-    init(model: TrainableCrossEncoder, loss: any CrossEncoderLoss) {
+    init(model: TrainableCrossEncoder, loss: any CrossEncoderLoss, evaluator: (any CrossEncoderEvaluator)?) {
         self.model = model
         self.loss = loss
+        self.evaluator = evaluator
     }
 
     var parameterSets: [ParameterSet] { [model.parameters] }
@@ -155,7 +164,11 @@ final class CrossEncoderObjective: TrainingObjective {
         try copyValues(from: saved.parameters, into: model.parameters, path: directory)
     }
 
-    func evaluate(savedAt directory: URL, with evaluator: any SentenceEvaluator) throws -> (metrics: [String: Double], primary: String) {
-        throw TrainingError.unsupported("\(type(of: evaluator)) evaluates a SentenceTransformer; a cross-encoder run takes no evaluator yet")
+    var hasEvaluator: Bool { evaluator != nil }
+
+    func evaluate(savedAt directory: URL) throws -> (metrics: [String: Double], primary: String) {
+        guard let evaluator else { return ([:], "") }
+        let saved = try CrossEncoder(directory: directory, maxSeqLength: model.maxSeqLength)
+        return (try evaluator.evaluate(saved), evaluator.primaryMetric)
     }
 }

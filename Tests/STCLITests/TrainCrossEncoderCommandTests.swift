@@ -20,8 +20,13 @@ import Testing
         let result = try SbertProcessTests.run(["train", "--cross-encoder", "--model", base.path, "--train", data.path,
                                                 "--no-header", "--columns", "5,6", "--label", "4", "--label-scale", "0.2",
                                                 "--loss", "bce", "--batch-size", "8", "--max-steps", "3", "--lr", "1e-4",
-                                                "--max-seq-length", "64", "--output", output.path])
+                                                "--max-seq-length", "64", "--output", output.path,
+                                                "--eval", "rerank:" + TestResources.fixture("cross-encoder-reranking/samples.jsonl").path])
         #expect(result.status == 0, "\(result.standardError)")
+        // The final evaluation, CrossEncoderRerankingEvaluator's keys.
+        for key in ["rerank_map", "rerank_mrr@10", "rerank_ndcg@10"] {
+            #expect(result.text.split(separator: "\n").contains { $0.hasPrefix("\(key)\t") }, "\(key): \(result.text)")
+        }
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: output.path))
         #expect(files.isSuperset(of: ["config.json", "config_sentence_transformers.json", "model.safetensors", "modules.json",
                                       "sentence_bert_config.json", "tokenizer.json", "README.md"]), "\(files.sorted())")

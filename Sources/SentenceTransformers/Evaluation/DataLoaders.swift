@@ -12,6 +12,32 @@ public enum DataLoaders {
         text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
     }
 
+    /// Reranking samples, one JSON object per line in the form `CrossEncoderRerankingEvaluator` takes: `"query"`,
+    /// `"positive"` (a text or a list) and either `"negative"` (a list) or `"documents"` (a retriever's ranked list).
+    /// - Throws: ``SentenceTransformerError`` naming the file and line of a missing or mistyped key.
+    public static func rerankingSamples(_ url: URL) throws -> [CrossEncoderRerankingEvaluator.Sample] {
+        try lines(try text(url)).enumerated().map { index, line in
+            func invalid(_ reason: String) -> SentenceTransformerError {
+                .invalidConfig(path: url.path, reason: "line \(index + 1): \(reason)")
+            }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw invalid("not a JSON object")
+            }
+            guard let query = object["query"] as? String else { throw invalid("no \"query\" text") }
+            let positives: [String]
+            if let one = object["positive"] as? String { positives = [one] } else if let many = object["positive"] as? [String] {
+                positives = many
+            } else {
+                throw invalid("no \"positive\" text or list of texts")
+            }
+            switch (object["negative"], object["documents"]) {
+            case let (negatives as [String], nil): return .init(query: query, positives: positives, candidates: .negatives(negatives))
+            case let (nil, documents as [String]): return .init(query: query, positives: positives, candidates: .documents(documents))
+            default: throw invalid("needs exactly one of \"negative\" and \"documents\", a list of texts")
+            }
+        }
+    }
+
     /// SICK (`SICK_train.txt` …): TAB-separated with a header; relatedness 1–5 from `relatedness_score`.
     public static func sick(_ url: URL) throws -> [ScoredPair] {
         let rows = lines(try text(url)).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }

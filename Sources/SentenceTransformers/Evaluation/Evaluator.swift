@@ -73,6 +73,35 @@ enum RankingMetrics {
         let denominator = min(k, relevantCount)
         return denominator > 0 ? sum / Double(denominator) : 0
     }
+
+    /// The reranking evaluators' metrics of one query's candidates: `relevant[i]` and `scores[i]` of candidate `i`.
+    /// MRR@k of the order by descending score (among equal scores the earlier candidate first, or the later one with
+    /// `laterFirstOnTies`: `torch.argsort(-s)` against `np.argsort(s)[::-1]`); NDCG@k as scikit-learn's `ndcg_score`,
+    /// which gives the candidates of one score their mean gain over the positions they share; AP as
+    /// `average_precision_score`.
+    static func reranking(relevant: [Bool], scores: [Double], k: Int, laterFirstOnTies: Bool = false)
+        -> (mrr: Double, ndcg: Double, averagePrecision: Double) {
+        let order = scores.indices.sorted {
+            scores[$0] != scores[$1] ? scores[$0] > scores[$1] : (laterFirstOnTies ? $0 > $1 : $0 < $1)
+        }
+        let mrr = order.prefix(k).firstIndex { relevant[$0] }.map { 1 / Double($0 + 1) } ?? 0
+        func discount(_ position: Int) -> Double { position < k ? 1 / log2(Double(position) + 2) : 0 }
+        var dcg = 0.0, position = 0
+        while position < order.count {
+            var end = position, gain = 0.0, discounts = 0.0
+            while end < order.count, scores[order[end]] == scores[order[position]] {
+                gain += relevant[order[end]] ? 1 : 0
+                discounts += discount(end)
+                end += 1
+            }
+            dcg += gain / Double(end - position) * discounts
+            position = end
+        }
+        let relevantCount = relevant.filter { $0 }.count
+        let ideal = (0..<min(relevantCount, k)).reduce(0.0) { $0 + discount($1) }
+        let labels = relevant.map { $0 ? 1 : 0 }
+        return (mrr, ideal > 0 ? dcg / ideal : 0, ClassificationMetrics.averagePrecision(scores: scores, labels: labels))
+    }
 }
 
 /// Classification metrics of scores against 0/1 labels, as scikit-learn and sentence-transformers compute them.

@@ -168,10 +168,10 @@ public struct ParaphraseMiningEvaluator: SentenceEvaluator {
     }
 }
 
-/// Reranking quality, as sentence-transformers' `RerankingEvaluator` (bi-encoder, cosine) and
-/// `CrossEncoderRerankingEvaluator` (cross-encoder scores): each sample's positives and negatives are ranked for its
-/// query; MAP, MRR@k and NDCG@k over the samples (`map`, `mrr@10`, `ndcg@10`).
-public struct RerankingEvaluator {
+/// Reranking quality of a bi-encoder, as sentence-transformers' `RerankingEvaluator`: each sample's positives and
+/// negatives are ranked by cosine to its query; MAP, MRR@k and NDCG@k over the samples that have both (`map`,
+/// `mrr@10`, `ndcg@10`; primary `ndcg@10`). Cross-encoders: ``CrossEncoderRerankingEvaluator``.
+public struct RerankingEvaluator: SentenceEvaluator {
     public struct Sample: Sendable {
         public var query: String
         public var positives: [String]
@@ -194,33 +194,21 @@ public struct RerankingEvaluator {
         self.name = name
     }
 
-    /// With a bi-encoder: documents ranked by cosine to the query.
+    public var primaryMetric: String { prefixed(key: "ndcg@\(atK)") }
+
     public func evaluate(_ model: SentenceTransformer) throws -> [String: Double] {
-        try evaluate { query, documents in
-            let q = try model.encode([query]), d = try model.encode(documents)
-            return try SimilarityFunction.cosine.matrix(q, d).values
-        }
-    }
-
-    /// With a cross-encoder: documents ranked by its score.
-    public func evaluate(_ model: CrossEncoder) throws -> [String: Double] {
-        try evaluate { query, documents in try model.predict(documents.map { (query, $0) }).values }
-    }
-
-    func evaluate(scores: (String, [String]) throws -> [Float]) throws -> [String: Double] {
         var map = 0.0, mrr = 0.0, ndcg = 0.0, counted = 0
         for sample in samples where !sample.positives.isEmpty && !sample.negatives.isEmpty {
             let documents = sample.positives + sample.negatives
-            let values = try scores(sample.query, documents)
-            let order = values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
-            let relevance = order.map { $0 < sample.positives.count ? 1 : 0 }
-            map += ClassificationMetrics.averagePrecision(scores: values.map(Double.init), labels: documents.indices.map { $0 < sample.positives.count ? 1 : 0 })
-            mrr += RankingMetrics.reciprocalRank(relevance, k: atK)
-            ndcg += RankingMetrics.ndcg(relevance, relevantCount: sample.positives.count, k: atK)
+            let query = try model.encode([sample.query]), embedded = try model.encode(documents)
+            let scores = try SimilarityFunction.cosine.matrix(query, embedded).values.map(Double.init)
+            let metrics = RankingMetrics.reranking(relevant: documents.indices.map { $0 < sample.positives.count }, scores: scores, k: atK)
+            map += metrics.averagePrecision
+            mrr += metrics.mrr
+            ndcg += metrics.ndcg
             counted += 1
         }
         let total = Double(max(1, counted))
-        let metrics = ["map": map / total, "mrr@\(atK)": mrr / total, "ndcg@\(atK)": ndcg / total]
-        return name.isEmpty ? metrics : Dictionary(uniqueKeysWithValues: metrics.map { ("\(name)_\($0.key)", $0.value) })
+        return prefixed(["map": map / total, "mrr@\(atK)": mrr / total, "ndcg@\(atK)": ndcg / total])
     }
 }

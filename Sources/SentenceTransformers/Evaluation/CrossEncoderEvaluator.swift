@@ -1,0 +1,10 @@
+/// Something that scores a cross-encoder on data and reports metrics under the Python evaluators' key names (the
+/// evaluators of `sentence_transformers.cross_encoder.evaluation`).
+public protocol CrossEncoderEvaluator: Sendable {
+    /// Prefix of every key (`"scifact"` gives `scifact_ndcg@10`); empty for none.
+    var name: String { get }
+    /// The key of the metric that summarizes the result, prefixed.
+    var primaryMetric: String { get }
+    /// - Throws: the model's errors, or ``SentenceTransformerError/invalidArgument(_:)`` for data it cannot score.
+    func evaluate(_ model: CrossEncoder) throws -> [String: Double]
+}
