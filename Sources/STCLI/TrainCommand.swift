@@ -35,7 +35,7 @@ struct TrainCommand: ParsableCommand {
     static let crossEncoderOnly: Set<LossName> = [.bce, .crossEntropy, .marginMSE]
 
     @OptionGroup var modelOptions: ModelOptions
-    @Flag(help: "Train a cross-encoder (reranker) from --model, a CrossEncoder directory.")
+    @Flag(help: "Train a cross-encoder (reranker) from --model: a CrossEncoder, or a bi-encoder that gets a new classification head.")
     var crossEncoder = false
     @Option(help: "The training file (.csv, .tsv or .jsonl); repeat for several datasets.")
     var train: [String]
@@ -122,7 +122,8 @@ struct TrainCommand: ParsableCommand {
         let unused: [(Bool, String, String)] = [
             (label != nil && !takesLabels.contains(loss), "--label", "--loss \(loss.rawValue) takes no labels"),
             (labelScale != nil && label == nil, "--label-scale", "it scales --label"),
-            (numLabels != nil && (loss != .softmax || crossEncoder), "--num-labels", "it is for --loss softmax (a cross-encoder's labels are its model's)"),
+            (numLabels != nil && (crossEncoder ? loss != .crossEntropy : loss != .softmax), "--num-labels",
+             "it is for --loss softmax, or --cross-encoder --loss cross-entropy (the labels of a new classification head)"),
             (posWeight != nil && !(crossEncoder && loss == .bce), "--pos-weight", "it is for --cross-encoder --loss bce"),
             (numNegatives != nil && !(crossEncoder && loss == .mnrl), "--num-negatives", "it is for --cross-encoder --loss mnrl"),
             (matryoshka != nil && crossEncoder, "--matryoshka", "a cross-encoder has no embeddings to truncate"),
@@ -212,10 +213,14 @@ struct TrainCommand: ParsableCommand {
         arguments.dropout = !noDropout
         let trainer: Trainer
         if crossEncoder {
-            let model = try TrainableCrossEncoder(directory: directory, maxSeqLength: maxSeqLength)
+            let model = try TrainableCrossEncoder(directory: directory, maxSeqLength: maxSeqLength, numLabels: numLabels, seed: seed)
             let loss = makeCrossEncoderLoss()
             if let needed = loss.numLabels, needed != model.numLabels {
                 throw CLIError("--loss \(self.loss.rawValue) needs a model with \(needed) label, this one has \(model.numLabels)")
+            }
+            if loss.numLabels == nil, model.numLabels < 2 {
+                throw CLIError("--loss \(self.loss.rawValue) needs a model with a logit per class; this one has 1 (a model without a "
+                    + "classification head gets one of --num-labels)")
             }
             trainer = Trainer(model: model, loss: loss, datasets: datasets, arguments: arguments,
                               evaluator: try evalFile("rerank").map { try CrossEncoderRerankingEvaluator(samples: DataLoaders.rerankingSamples($0), name: "rerank") })

@@ -15,22 +15,54 @@ import STTensor
 /// try model.backward(pass, dLogits: output.gradients[0])   // accumulates into model.parameters.gradients
 /// ```
 public final class TrainableCrossEncoder: @unchecked Sendable {
-    /// The directory the model was loaded from; saving copies its tokenizer and configs.
+    /// The directory the model was loaded from (the base model's name in the model card).
     public let sourceDirectory: URL
+    /// Where saving copies the tokenizer and configs from: `sourceDirectory`, or the converted copy of a model that
+    /// had no classification head.
+    let configDirectory: URL
     public let parameters: ParameterSet
     /// The model as inference runs it, its weights in ``parameters``.
     public let model: CrossEncoder
     /// Tensors of the checkpoint that are not trained, saved back unchanged.
     let frozen: [String: Tensor]
+    /// The converted copy, removed with the model.
+    private let scratch: URL?
 
     /// Loads the cross-encoder in `directory`; `maxSeqLength` overrides the tokens a pair is truncated to.
-    /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a model that does not load.
-    public init(directory: URL, maxSeqLength: Int? = nil) throws {
+    ///
+    /// A model without a classification head (a bi-encoder, or a bare `BertModel`) gets a new one of `numLabels`
+    /// logits, as Python's `CrossEncoder(name, num_labels=…)` creates it (``CrossEncoderConversion``; weights drawn
+    /// from `seed`). A model with a head keeps it; `numLabels`, when given, must then equal its size.
+    /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a model that does not load;
+    ///   ``TrainingError/invalidArgument(_:)`` for a `numLabels` the model's head does not have.
+    public init(directory: URL, maxSeqLength: Int? = nil, numLabels: Int? = nil, seed: UInt64 = 42) throws {
+        var scratch: URL?
+        var loaded = directory
+        if try CrossEncoderConversion.lacksHead(directory) {
+            let converted = FileManager.default.temporaryDirectory.appendingPathComponent("sbert-cross-encoder-\(UUID().uuidString)")
+            try CrossEncoderConversion.convert(directory, to: converted, numLabels: numLabels ?? 1, seed: seed)
+            scratch = converted
+            loaded = converted
+        }
         let collector = TrainingWeights.ParameterCollector()
-        model = try CrossEncoder(directory: directory, maxSeqLength: maxSeqLength, weights: TrainingWeights(collector: collector))
+        do {
+            model = try CrossEncoder(directory: loaded, maxSeqLength: maxSeqLength, weights: TrainingWeights(collector: collector))
+            if let numLabels, numLabels != model.numLabels {
+                throw TrainingError.invalidArgument("\(directory.path) has a classification head of \(model.numLabels) labels, not \(numLabels)")
+            }
+        } catch {
+            if let scratch { try? FileManager.default.removeItem(at: scratch) }
+            throw error
+        }
         sourceDirectory = directory
+        configDirectory = loaded
+        self.scratch = scratch
         parameters = ParameterSet(collector.builder)
         frozen = try collector.untrainedTensors(of: TrainableSentenceTransformer.transformerFile, parameters: parameters)
+    }
+
+    deinit {
+        if let scratch { try? FileManager.default.removeItem(at: scratch) }
     }
 
     /// The number of logits per pair.

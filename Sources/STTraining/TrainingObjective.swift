@@ -155,7 +155,7 @@ final class CrossEncoderObjective: TrainingObjective {
     }
 
     func save(to directory: URL, card: String, merge: Bool) throws {
-        try ModelSaver.save(source: model.sourceDirectory, parameters: model.parameters, untrained: model.frozen,
+        try ModelSaver.save(source: model.configDirectory, parameters: model.parameters, untrained: model.frozen,
                             maxSeqLength: model.maxSeqLength, to: directory, card: card, merge: merge)
     }
 

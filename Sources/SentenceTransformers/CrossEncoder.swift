@@ -54,7 +54,8 @@ public final class CrossEncoder: Sendable {
            !architectures.contains(where: { $0.hasSuffix("ForSequenceClassification") }) {
             // Python would add a new, randomly initialized head, whose scores mean nothing until trained.
             throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "a \(architectures.joined(separator: ", ")) checkpoint "
-                + "has no classification head, so it is not a cross-encoder; load a …ForSequenceClassification model")
+                + "has no classification head, so it is not a cross-encoder; load a …ForSequenceClassification model, or train one from "
+                + "it (sbert train --cross-encoder, TrainableCrossEncoder: a new head as Python's CrossEncoder creates it)")
         }
         var labels = [String](repeating: "", count: config.id2label?.count ?? config.numLabels ?? 1)
         for (key, name) in config.id2label ?? [:] {

@@ -61,8 +61,10 @@ public enum ModelDirectory {
         }
     }
 
-    /// Writes `object` as pretty, key-sorted JSON.
-    static func writeJSON(_ object: Any, to url: URL) throws {
+    /// Writes `object` (JSONSerialization's types) as pretty, key-sorted JSON, creating its folder; meant for a
+    /// staging folder of ``write(to:merge:_:)``.
+    /// - Throws: the serialization or file system error.
+    public static func writeJSON(_ object: Any, to url: URL) throws {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try data.write(to: url)

@@ -1,5 +1,6 @@
 import Foundation
 import SentenceTransformers
+import STTensor
 import STTestSupport
 import Testing
 
@@ -40,6 +41,33 @@ import Testing
         let after = try trained.predict(pairs)
         #expect(after.values.allSatisfy { $0.isFinite && $0 > 0 && $0 < 1 })
         #expect(zip(before.values, after.values).contains { abs($0 - $1) > 1e-6 }, "three steps left the scores where they were")
+    }
+
+    /// From a bi-encoder: the saved reranker is a `BertForSequenceClassification` checkpoint with Python's key names.
+    @Test func trainsARerankerFromABiEncoder() throws {
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("train-ce-bi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let lines = try String(contentsOf: TestResources.fixture("data/stsbenchmark/sts-train.csv"), encoding: .utf8)
+            .split(separator: "\n").prefix(16)
+        let data = temporary.appendingPathComponent("train.tsv")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: data)
+        let output = temporary.appendingPathComponent("model")
+        let result = try SbertProcessTests.run(["train", "--cross-encoder", "--model", try SbertProcessTests.modelPath(), "--train", data.path,
+                                                "--no-header", "--columns", "5,6", "--label", "4", "--label-scale", "0.2",
+                                                "--loss", "bce", "--batch-size", "8", "--max-steps", "2", "--max-seq-length", "64",
+                                                "--output", output.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("config.json"))) as? [String: Any]
+        #expect(config?["architectures"] as? [String] == ["BertForSequenceClassification"])
+        #expect(config?["id2label"] as? [String: String] == ["0": "LABEL_0"])
+        let keys = try SafeTensorsFile(path: output.appendingPathComponent("model.safetensors").path).entries.keys
+        #expect(keys.contains("classifier.weight") && keys.contains("bert.pooler.dense.weight"))
+        #expect(keys.allSatisfy { $0.hasPrefix("bert.") || $0.hasPrefix("classifier.") }, "\(keys.sorted().prefix(5))")
+        let modules = try String(contentsOf: output.appendingPathComponent("modules.json"), encoding: .utf8)
+        #expect(!modules.contains("Pooling"), "a cross-encoder is its Transformer alone")
+        let scores = try CrossEncoder(directory: output).predict([("A plane is taking off.", "An air plane is taking off.")])
+        #expect(scores.values.count == 1 && scores.values[0].isFinite)
     }
 
     /// A bi-encoder checkpoint has no classification head: refused by name, not a missing-tensor message.

@@ -1,5 +1,6 @@
 import Foundation
 import SentenceTransformers
+import STTensor
 import STTestSupport
 import STTraining
 import Testing
@@ -119,5 +120,31 @@ import Testing
         #expect(groups.map { $0.map(\.1) } == [["d0", "d1", "d2"], ["d1", "d0", "d0"], ["d2", "d2", "d1"]])
         let drawn = try CrossEncoderLosses.MultipleNegativesRankingLoss(numNegatives: 1, seed: 3).pairGroups([["q0", "q1", "q2"], ["d0", "d1", "d2"]])
         #expect(drawn.count == 2 && zip(drawn[1], ["d0", "d1", "d2"]).allSatisfy { $0.1 != $1 })
+    }
+
+    /// A bi-encoder starts a reranker as Python's `CrossEncoder("all-MiniLM-L6-v2")` does: its encoder under
+    /// `bert.`, its pooler kept, a new classifier drawn from N(0, 0.02²) with a zero bias; a model with a head keeps it.
+    @Test func aBiEncoderGetsANewHead() throws {
+        let base = try TestResources.model("all-MiniLM-L6-v2")
+        let model = try TrainableCrossEncoder(directory: base, numLabels: 1, seed: 7)
+        #expect(model.numLabels == 1 && model.model.activation == .sigmoid)
+        let parameters = model.parameters
+        let weight = parameters.values(of: try #require(parameters.entry(key: "classifier.weight")))
+        #expect(weight.count == 384)
+        let mean = weight.reduce(0.0) { $0 + Double($1) } / Double(weight.count)
+        let deviation = (weight.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(weight.count)).squareRoot()
+        #expect(abs(mean) < 0.004 && abs(deviation - 0.02) < 0.003, "mean \(mean), deviation \(deviation)")
+        #expect(parameters.values(of: try #require(parameters.entry(key: "classifier.bias"))) == [0])
+        let checkpoint = try SafeTensorsFile(path: base.appendingPathComponent("model.safetensors").path)
+        for key in ["embeddings.word_embeddings.weight", "pooler.dense.weight", "encoder.layer.5.output.dense.bias"] {
+            let entry = try #require(parameters.entry(key: "bert.\(key)"), "bert.\(key)")
+            let original = try checkpoint.tensor(named: key).values
+            #expect(parameters.values(of: entry) == original, "\(key)")
+        }
+        let again = try TrainableCrossEncoder(directory: base, seed: 7)
+        #expect(again.parameters.values(of: try #require(again.parameters.entry(key: "classifier.weight"))) == weight, "seeded")
+        #expect(throws: TrainingError.self) { try TrainableCrossEncoder(directory: TestResources.model("cross-encoder-stsb-MiniLM-L6"), numLabels: 3) }
+        let three = try TrainableCrossEncoder(directory: base, numLabels: 3)
+        #expect(three.numLabels == 3 && three.model.activation == .identity)
     }
 }
