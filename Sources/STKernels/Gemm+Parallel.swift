@@ -16,6 +16,12 @@ extension Gemm {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         _ = singleThreadedBLAS
+        if usesKernelTable {
+            guard m > 0, n > 0 else { return }
+            PackedGemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, parallel: true)
+            return
+        }
         if m >= 4 * Parallel.workerCount {
             Parallel.forEachChunk(count: m, minimumChunk: 4) { rows in
                 let aStart = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda

@@ -4,7 +4,8 @@ import Accelerate
 import CBLAS
 #endif
 
-/// Single-precision matrix multiply, row-major: the only place that talks to BLAS.
+/// Single-precision matrix multiply, row-major: the only place that talks to BLAS (Accelerate on Apple platforms;
+/// elsewhere the kernel table's packed GEMM, see ``usesKernelTable``).
 ///
 /// Shapes (row-major): `op(A)` is `[m, k]`, `op(B)` is `[k, n]`, `C` is `[m, n]`;
 /// `lda`, `ldb`, `ldc` are the row strides of the stored (untransposed) matrices.
@@ -15,7 +16,6 @@ import CBLAS
 /// ```
 public enum Gemm {
     /// `C = alpha · op(A) · op(B) + beta · C`.
-    @inlinable
     public static func multiply(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int,
@@ -27,6 +27,11 @@ public enum Gemm {
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "Gemm: negative dimension")
         if m == 0 || n == 0 { return }
+        if usesKernelTable {
+            PackedGemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, parallel: false)
+            return
+        }
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
@@ -36,6 +41,18 @@ public enum Gemm {
             beta, c, Int32(ldc)
         )
     }
+
+    /// Whether products run on the kernel table's packed fp32 GEMM (``PackedGemm``) instead of BLAS: on Linux, where
+    /// OpenBLAS picks its kernels from a list of CPU models and runs its SSE3 ones (`Prescott`) on a model it does not
+    /// know (Debian's 0.3.21 on Intel Emerald Rapids: training 2x slower than PyTorch), while the kernel table picks by
+    /// instruction set. On Apple platforms, Accelerate.
+    public static let usesKernelTable: Bool = {
+        #if canImport(Accelerate)
+        return false
+        #else
+        return true
+        #endif
+    }()
 
     /// The number of threads BLAS uses inside one call (OpenBLAS only; Accelerate manages its own).
     public static var blasThreadCount: Int {

@@ -27,21 +27,33 @@ import Testing
         zip(a, b).map { abs($0 - $1) }.max() ?? 0
     }
 
+    /// `Gemm.multiply` and `multiplyParallel` (the kernel table's packed GEMM on Linux, Accelerate on Apple) against
+    /// the naive twin, in every layout, for the alpha / beta cases the kernel treats apart.
     @Test(arguments: sizes) func gemmInEveryLayout(size: Int) {
         let (m, n, k) = (size, size + 3, max(1, size - 1))
         for transposeA in [false, true] {
             for transposeB in [false, true] {
-                let a = Self.random(m * k, seed: 1)
-                let b = Self.random(k * n, seed: 2)
-                var fast = Self.random(m * n, seed: 3)
-                var slow = fast
-                let lda = transposeA ? m : k
-                let ldb = transposeB ? k : n
-                Gemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
-                              a: a, lda: lda, b: b, ldb: ldb, beta: 1, c: &fast, ldc: n)
-                Gemm.multiplyReference(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
-                                       a: a, lda: lda, b: b, ldb: ldb, beta: 1, c: &slow, ldc: n)
-                #expect(Self.maxDifference(fast, slow) <= 1e-5 * Float(k), "m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB)")
+                for (alpha, beta): (Float, Float) in [(0.5, 1), (1, 0), (1, 1), (2, 0.25)] {
+                    for parallel in [false, true] {
+                        let a = Self.random(m * k, seed: 1)
+                        let b = Self.random(k * n, seed: 2)
+                        var fast = Self.random(m * n, seed: 3)
+                        var slow = fast
+                        let lda = transposeA ? m : k
+                        let ldb = transposeB ? k : n
+                        if parallel {
+                            Gemm.multiplyParallel(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                                  a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &fast, ldc: n)
+                        } else {
+                            Gemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &fast, ldc: n)
+                        }
+                        Gemm.multiplyReference(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                               a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &slow, ldc: n)
+                        #expect(Self.maxDifference(fast, slow) <= 1e-5 * Float(k),
+                                "m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB) alpha \(alpha) beta \(beta) parallel \(parallel)")
+                    }
+                }
             }
         }
     }
