@@ -6,6 +6,10 @@ let package = Package(
     platforms: [.macOS(.v14), .iOS(.v17)],
     products: [
         .library(name: "SentenceTransformers", targets: ["SentenceTransformers"]),
+        // Fine-tuning (Trainer, losses, TrainableSentenceTransformer / TrainableCrossEncoder) and the HTTP server
+        // (buildApplication): products of their own, so the core library stays free of SwiftNIO and Hummingbird.
+        .library(name: "STTraining", targets: ["STTraining"]),
+        .library(name: "STServer", targets: ["STServer"]),
         .executable(name: "sbert", targets: ["sbert"]),
         .executable(name: "sbert-serve", targets: ["sbert-serve"]),
         .executable(name: "sbert-milvus", targets: ["sbert-milvus"]),

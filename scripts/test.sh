@@ -40,5 +40,8 @@ for isa in avx2 portable; do
         echo "== SBERT_ISA=$isa: this CPU cannot run it; skipped"
         continue
     fi
-    step "kernel, parity and gradient suites, SBERT_ISA=$isa" env SBERT_ISA=$isa swift test -c release --skip-build --filter "$numeric"
+    # The cross-encoder's STS-B correlation (2,879 pairs) is a data-set figure, not a kernel check: its logits' parity
+    # per pair runs on every path in the same suite; the figure itself, on the best path above.
+    step "kernel, parity and gradient suites, SBERT_ISA=$isa" env SBERT_ISA=$isa swift test -c release --skip-build \
+        --filter "$numeric" --skip stsBenchmarkCorrelation
 done

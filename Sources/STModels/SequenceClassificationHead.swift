@@ -99,26 +99,26 @@ public struct SequenceClassificationHead: Sendable {
         }
         let inputMask = layout == .robertaClassifier ? mask() : []
         let hiddenInput = inputMask.isEmpty ? firstTokens : zip(firstTokens, inputMask).map(*)
-        var preActivation = [Float](repeating: 0, count: n * h)
-        hiddenInput.withUnsafeBufferPointer { x in
-            preActivation.withUnsafeMutableBufferPointer { y in
-                guard let x = x.baseAddress, let y = y.baseAddress else { return }
-                hiddenLayer.forward(x, rows: n, into: y, bank: bank)
-            }
-        }
+        let preActivation = Self.apply(hiddenLayer, to: hiddenInput, rows: n, bank: bank)
         var activated = preActivation
         activated.withUnsafeMutableBufferPointer { if let base = $0.baseAddress { hiddenActivation.apply(base, count: n * h) } }
         let classifierMask = mask()
         let classifierInput = classifierMask.isEmpty ? activated : zip(activated, classifierMask).map(*)
-        var logits = [Float](repeating: 0, count: n * numLabels)
-        classifierInput.withUnsafeBufferPointer { x in
-            logits.withUnsafeMutableBufferPointer { y in
-                guard let x = x.baseAddress, let y = y.baseAddress else { return }
-                classifier.forward(x, rows: n, into: y, bank: bank)
-            }
-        }
+        let logits = Self.apply(classifier, to: classifierInput, rows: n, bank: bank)
         return (logits, Tape(sequences: sequences, firstTokens: firstTokens, hiddenInput: hiddenInput, preActivation: preActivation,
                              classifierInput: classifierInput, inputMask: inputMask, classifierMask: classifierMask))
+    }
+
+    /// `layer` on `rows` rows of `input`: `[rows, layer.outFeatures]`.
+    static func apply(_ layer: LinearLayer, to input: [Float], rows: Int, bank: ParameterBank?) -> [Float] {
+        var output = [Float](repeating: 0, count: rows * layer.outFeatures)
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                guard let x = x.baseAddress, let y = y.baseAddress else { return }
+                layer.forward(x, rows: rows, into: y, bank: bank)
+            }
+        }
+        return output
     }
 
     /// From `dLogits` `[sequences, numLabels]`: accumulates the head's parameter gradients into `bank` and adds the

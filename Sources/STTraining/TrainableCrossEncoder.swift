@@ -14,7 +14,7 @@ import STTensor
 /// let output = try CrossEncoderLosses.BinaryCrossEntropyLoss().compute(LossInput(columns: [pass.logits], dimension: 1, labels: [1, 0]))
 /// try model.backward(pass, dLogits: output.gradients[0])   // accumulates into model.parameters.gradients
 /// ```
-public final class TrainableCrossEncoder: @unchecked Sendable {
+public final class TrainableCrossEncoder: Sendable {
     /// The directory the model was loaded from (the base model's name in the model card).
     public let sourceDirectory: URL
     /// Where saving copies the tokenizer and configs from: `sourceDirectory`, or the converted copy of a model that
@@ -82,7 +82,7 @@ public final class TrainableCrossEncoder: @unchecked Sendable {
     }
 
     /// A forward pass over pairs: logits `[count, numLabels]` and what backward needs.
-    public final class Pass: @unchecked Sendable {
+    public struct Pass {
         /// Logits, row-major `[count, numLabels]`.
         public let logits: [Float]
         public let count: Int
