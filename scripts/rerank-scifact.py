@@ -131,7 +131,7 @@ def table(data, work):
     print(f"| ranking (SciFact test, first {count} of {len(ids)} queries, top 100) | NDCG@10 |")
     print("|---|---|")
     folder = os.path.join(work, "rankings")
-    for name in sorted(os.listdir(folder)):
+    for name in sorted(n for n in os.listdir(folder) if n.endswith(".jsonl")):
         lists = jsonl(os.path.join(folder, name))
         assert len(lists) == count, f"{name}: {len(lists)} rankings for {count} queries"
         values = [ndcg_at_10([hit["id"] for hit in hits], test[query]) for query, hits in zip(ids, lists)]

@@ -45,7 +45,8 @@ mine() {
     wc -l < "$work/mined.jsonl"
 }
 measure() {  # measure LABEL COMMAND…: wall time and peak RSS into $work/training.tsv
-    SBERT_MEASURE_FILE="$work/training.tsv" "$python" scripts/rerank-scifact.py measure "$@"
+    # A benchmark: OpenBLAS's CPU overrides are unset for it, as in scripts/bench.sh.
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE SBERT_MEASURE_FILE="$work/training.tsv" "$python" scripts/rerank-scifact.py measure "$@"
 }
 train_ours() {
     [ -f "$work/ours/model.safetensors" ] && return
