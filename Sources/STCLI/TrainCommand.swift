@@ -113,6 +113,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let posWeight, !(posWeight.isFinite && posWeight >= 0) { throw ValidationError("--pos-weight must be a non-negative number") }
         if let numNegatives, numNegatives < 0 { throw ValidationError("--num-negatives must not be negative") }
+        if let numLabels, !(1...65_536).contains(numLabels) { throw ValidationError("--num-labels takes 1 to 65,536") }
         let takesLabels: Set<LossName> = crossEncoder ? [.bce, .crossEntropy, .marginMSE, .mse]
             : [.cosine, .cosent, .angle, .contrastive, .onlineContrastive, .softmax, .mse]
         if takesLabels.contains(loss), label == nil {

@@ -37,9 +37,11 @@ enum CrossEncoderConversion {
 
     /// Writes the cross-encoder made from the model in `source` to `target`.
     /// - Throws: ``TrainingError/unsupported(_:)`` for an architecture whose classification head we do not build;
-    ///   ``TrainingError/invalidArgument(_:)`` for fewer than one label; the reading and writing errors.
+    ///   ``TrainingError/invalidArgument(_:)`` for a label count outside 1…65,536; the reading and writing errors.
     static func convert(_ source: URL, to target: URL, numLabels: Int, seed: UInt64) throws {
-        guard numLabels >= 1 else { throw TrainingError.invalidArgument("a classification head needs at least one label, got \(numLabels)") }
+        guard (1...65_536).contains(numLabels) else {
+            throw TrainingError.invalidArgument("a classification head takes 1 to 65,536 labels, got \(numLabels)")
+        }
         let configURL = source.appendingPathComponent("config.json")
         var config = try jsonObject(configURL)
         let modelType = (config["model_type"] as? String ?? "").replacingOccurrences(of: "_", with: "-")
@@ -47,12 +49,12 @@ enum CrossEncoderConversion {
             throw TrainingError.unsupported("a new classification head for model_type '\(modelType)' (\(configURL.path)); "
                 + "supported: \(targets.keys.sorted().joined(separator: ", "))")
         }
-        guard let hidden = config[modelType == "distilbert" ? "dim" : "hidden_size"] as? Int, hidden > 0, hidden <= 1 << 20 else {
+        guard let hidden = config[modelType == "distilbert" ? "dim" : "hidden_size"] as? Int, hidden > 0, hidden <= 16_384 else {
             throw TrainingError.invalidCheckpoint(path: configURL.path, reason: "no usable hidden size")
         }
         let deviation = config["initializer_range"] as? Double ?? 0.02
-        guard deviation.isFinite, deviation >= 0 else {
-            throw TrainingError.invalidCheckpoint(path: configURL.path, reason: "initializer_range \(deviation) is not a non-negative number")
+        guard deviation.isFinite, deviation >= 0, deviation <= 1 else {
+            throw TrainingError.invalidCheckpoint(path: configURL.path, reason: "initializer_range \(deviation) is not in [0, 1]")
         }
 
         let checkpoint = try ConfigFile.weights(in: source)
