@@ -2,7 +2,8 @@ import CSTKernels
 
 /// `C = alpha · op(A) · op(B) + beta · C` on the kernel table's packed fp32 GEMM (`st_packed_gemm_f32`, the
 /// inference projections' kernel): `op(B)` is packed into panels of 16 columns for the call (from `[n, k]` or
-/// `[k, n]`), a transposed `A` is copied to `[m, k]` rows. Each element of `C` is one kernel's sum over `k` in order, so
+/// `[k, n]`), a transposed `A` is copied to `[m, k]` rows; up to four rows of `A` against `B` stored `[n, k]` are dot
+/// products instead (packing would cost more than the product). Each element of `C` is one sum over `k` in order, so
 /// the result depends neither on the workers nor on the other rows. Shapes and strides as ``Gemm``.
 enum PackedGemm {
     static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
