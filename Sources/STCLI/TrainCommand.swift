@@ -16,23 +16,41 @@ struct TrainCommand: ParsableCommand {
             With --cross-encoder the model is a CrossEncoder and the losses are sentence-transformers' cross_encoder.losses: \
             bce (query, document + 0/1 or a score in [0, 1]; --pos-weight), cross-entropy (pair + class, a model with one \
             logit per class), mnrl (query, positive[, negatives]; --num-negatives in-batch negatives, scale 10, sigmoid), \
-            margin-mse (query, positive, negative… + the teacher's margins or scores), mse (pair + a teacher's score). \
+            cached-mnrl (mnrl with a gradient cache: --mini-batch-size pairs per pass), \
+            margin-mse (query, positive, negative… + the teacher's margins or scores), mse (pair + a teacher's score), \
+            lambda and listnet (JSON lines of a query, a list of documents and a list of graded labels: --columns \
+            query,docs --label labels; lambda takes --weighting-scheme and --lambda-k). \
             --matryoshka 384,256,128 wraps the loss in MatryoshkaLoss. --eval sts:FILE (an STS file), ir:FOLDER (a BEIR \
             folder, test qrels) or triplet:FILE (anchor, positive, negative columns), with --cross-encoder rerank:FILE \
-            (JSON lines {"query", "positive", "negative": [...]} or {…, "documents": [...]}: CrossEncoderRerankingEvaluator) \
-            evaluates every --eval-steps and at the end; --load-best-model-at-end keeps the best by the evaluator's main metric.
+            (JSON lines {"query", "positive", "negative": [...]} or {…, "documents": [...]}: CrossEncoderRerankingEvaluator), \
+            sts:FILE (CrossEncoderCorrelationEvaluator) or classification:FILE (sentence1, sentence2, label columns: \
+            CrossEncoderClassificationEvaluator) evaluates every --eval-steps and at the end; --load-best-model-at-end keeps the best by the evaluator's main metric.
             """
     )
 
     enum LossName: String, ExpressibleByArgument, CaseIterable {
         case mnrl, mnsrl, cachedMNRL = "cached-mnrl", cosine, cosent, angle, contrastive
         case onlineContrastive = "online-contrastive", triplet, softmax, mse
-        case bce, crossEntropy = "cross-entropy", marginMSE = "margin-mse"
+        case bce, crossEntropy = "cross-entropy", marginMSE = "margin-mse", lambda, listnet
+    }
+
+    enum WeightingSchemeName: String, ExpressibleByArgument, CaseIterable {
+        case none, ndcgLoss1 = "ndcg-loss1", ndcgLoss2 = "ndcg-loss2", lambdaRank = "lambda-rank", ndcgLoss2PP = "ndcg-loss2pp"
+
+        var scheme: CrossEncoderLosses.LambdaLoss.WeightingScheme {
+            switch self {
+            case .none: return .none
+            case .ndcgLoss1: return .ndcgLoss1
+            case .ndcgLoss2: return .ndcgLoss2
+            case .lambdaRank: return .lambdaRank
+            case .ndcgLoss2PP: return .ndcgLoss2PP(mu: 10)
+            }
+        }
     }
 
     /// The losses of a cross-encoder run, and those only it has.
-    static let crossEncoderLosses: Set<LossName> = [.bce, .crossEntropy, .mnrl, .marginMSE, .mse]
-    static let crossEncoderOnly: Set<LossName> = [.bce, .crossEntropy, .marginMSE]
+    static let crossEncoderLosses: Set<LossName> = [.bce, .crossEntropy, .mnrl, .cachedMNRL, .marginMSE, .mse, .lambda, .listnet]
+    static let crossEncoderOnly: Set<LossName> = [.bce, .crossEntropy, .marginMSE, .lambda, .listnet]
 
     @OptionGroup var modelOptions: ModelOptions
     @Flag(help: "Train a cross-encoder (reranker) from --model: a CrossEncoder, or a bi-encoder that gets a new classification head.")
@@ -53,12 +71,16 @@ struct TrainCommand: ParsableCommand {
     var numLabels: Int?
     @Option(help: "Comma-separated Matryoshka dimensions.")
     var matryoshka: String?
-    @Option(help: "Mini-batch size of cached-mnrl (default 32).")
+    @Option(help: "Mini-batch size of cached-mnrl (default 32), or pairs per forward pass of --cross-encoder lambda / listnet (default: the batch size).")
     var miniBatchSize: Int?
     @Option(help: "The weight of positives in --cross-encoder --loss bce (pos_weight).")
     var posWeight: Double?
-    @Option(help: "In-batch negatives per query of --cross-encoder --loss mnrl (default 4).")
+    @Option(help: "In-batch negatives per query of --cross-encoder --loss mnrl or cached-mnrl (default 4).")
     var numNegatives: Int?
+    @Option(help: "The pair weights of --cross-encoder --loss lambda: \(WeightingSchemeName.allCases.map(\.rawValue).joined(separator: ", ")) (default ndcg-loss2pp).")
+    var weightingScheme: WeightingSchemeName?
+    @Option(help: "Only pairs with a document in the first K positions count in --cross-encoder --loss lambda (LambdaLoss's k; default all).")
+    var lambdaK: Int?
     @Option var epochs: Int = 1
     @Option(help: "Stop after this many optimizer steps.")
     var maxSteps: Int?
@@ -76,7 +98,7 @@ struct TrainCommand: ParsableCommand {
     var batchSampler: String?
     @Option(help: "proportional (default) or round_robin, with several --train files.")
     var multiDataset: String?
-    @Option(help: "Evaluate: sts:FILE, ir:BEIR_FOLDER or triplet:FILE.")
+    @Option(help: "Evaluate: sts:FILE, ir:BEIR_FOLDER or triplet:FILE; with --cross-encoder rerank:FILE, sts:FILE or classification:FILE.")
     var eval: String?
     @Option var evalSteps: Int?
     @Option var saveSteps: Int?
@@ -98,10 +120,10 @@ struct TrainCommand: ParsableCommand {
         if let batchSampler, BatchSampling(rawValue: batchSampler) == nil { throw ValidationError("unknown --batch-sampler '\(batchSampler)'") }
         if let multiDataset, MultiDatasetSampling(rawValue: multiDataset) == nil { throw ValidationError("unknown --multi-dataset '\(multiDataset)'") }
         if let eval {
-            let kinds = crossEncoder ? ["rerank:"] : ["sts:", "ir:", "triplet:"]
+            let kinds = crossEncoder ? ["rerank:", "sts:", "classification:"] : ["sts:", "ir:", "triplet:"]
             guard kinds.contains(where: eval.hasPrefix) else {
-                throw ValidationError(crossEncoder ? "--eval takes rerank:FILE with --cross-encoder"
-                                                   : "--eval takes sts:FILE, ir:FOLDER or triplet:FILE (rerank:FILE with --cross-encoder)")
+                throw ValidationError(crossEncoder ? "--eval takes rerank:FILE, sts:FILE or classification:FILE with --cross-encoder"
+                                                   : "--eval takes sts:FILE, ir:FOLDER or triplet:FILE (rerank:FILE or classification:FILE with --cross-encoder)")
             }
         }
         if crossEncoder, !Self.crossEncoderLosses.contains(loss) {
@@ -113,8 +135,10 @@ struct TrainCommand: ParsableCommand {
         }
         if let posWeight, !(posWeight.isFinite && posWeight >= 0) { throw ValidationError("--pos-weight must be a non-negative number") }
         if let numNegatives, numNegatives < 0 { throw ValidationError("--num-negatives must not be negative") }
+        if let miniBatchSize, miniBatchSize < 1 { throw ValidationError("--mini-batch-size must be at least 1") }
+        if let lambdaK, lambdaK < 1 { throw ValidationError("--lambda-k must be at least 1") }
         if let numLabels, !(1...65_536).contains(numLabels) { throw ValidationError("--num-labels takes 1 to 65,536") }
-        let takesLabels: Set<LossName> = crossEncoder ? [.bce, .crossEntropy, .marginMSE, .mse]
+        let takesLabels: Set<LossName> = crossEncoder ? [.bce, .crossEntropy, .marginMSE, .mse, .lambda, .listnet]
             : [.cosine, .cosent, .angle, .contrastive, .onlineContrastive, .softmax, .mse]
         if takesLabels.contains(loss), label == nil {
             throw ValidationError("--loss \(loss.rawValue) needs --label")
@@ -126,9 +150,13 @@ struct TrainCommand: ParsableCommand {
             (numLabels != nil && (crossEncoder ? loss != .crossEntropy : loss != .softmax), "--num-labels",
              "it is for --loss softmax, or --cross-encoder --loss cross-entropy (the labels of a new classification head)"),
             (posWeight != nil && !(crossEncoder && loss == .bce), "--pos-weight", "it is for --cross-encoder --loss bce"),
-            (numNegatives != nil && !(crossEncoder && loss == .mnrl), "--num-negatives", "it is for --cross-encoder --loss mnrl"),
+            (numNegatives != nil && !(crossEncoder && [.mnrl, .cachedMNRL].contains(loss)), "--num-negatives",
+             "it is for --cross-encoder --loss mnrl or cached-mnrl"),
+            (weightingScheme != nil && loss != .lambda, "--weighting-scheme", "it is for --cross-encoder --loss lambda"),
+            (lambdaK != nil && loss != .lambda, "--lambda-k", "it is for --cross-encoder --loss lambda"),
             (matryoshka != nil && crossEncoder, "--matryoshka", "a cross-encoder has no embeddings to truncate"),
-            (miniBatchSize != nil && loss != .cachedMNRL, "--mini-batch-size", "it is for --loss cached-mnrl"),
+            (miniBatchSize != nil && ![.cachedMNRL, .lambda, .listnet].contains(loss), "--mini-batch-size",
+             "it is for --loss cached-mnrl, lambda or listnet"),
             (multiDataset != nil && train.count < 2, "--multi-dataset", "it mixes several --train files"),
             (evalSteps != nil && eval == nil, "--eval-steps", "it needs --eval"),
             (loadBestModelAtEnd && eval == nil, "--load-best-model-at-end", "it needs --eval"),
@@ -151,7 +179,7 @@ struct TrainCommand: ParsableCommand {
         case .triplet: base = TripletLoss()
         case .softmax: base = SoftmaxLoss(sentenceEmbeddingDimension: dimension, numLabels: numLabels ?? 3, seed: seed)
         case .mse: base = MSELoss()
-        case .bce, .crossEntropy, .marginMSE:
+        case .bce, .crossEntropy, .marginMSE, .lambda, .listnet:
             throw CLIError("--loss \(loss.rawValue) trains a cross-encoder: add --cross-encoder")
         }
         guard let matryoshka else { return base }
@@ -160,14 +188,28 @@ struct TrainCommand: ParsableCommand {
         return MatryoshkaLoss(base, matryoshkaDims: dims)
     }
 
-    func makeCrossEncoderLoss() -> any CrossEncoderLoss {
+    func makeCrossEncoderLoss() throws -> any CrossEncoderLoss {
         switch loss {
         case .bce: return CrossEncoderLosses.BinaryCrossEntropyLoss(posWeight: posWeight)
         case .crossEntropy: return CrossEncoderLosses.CrossEntropyLoss()
         case .marginMSE: return CrossEncoderLosses.MarginMSELoss()
         case .mse: return CrossEncoderLosses.MSELoss()
+        case .cachedMNRL:
+            return try CrossEncoderLosses.CachedMultipleNegativesRankingLoss(numNegatives: numNegatives ?? 4, miniBatchSize: miniBatchSize ?? 32, seed: seed)
+        case .lambda:
+            return try CrossEncoderLosses.LambdaLoss(weightingScheme: (weightingScheme ?? .ndcgLoss2PP).scheme, k: lambdaK, miniBatchSize: miniBatchSize)
+        case .listnet: return CrossEncoderLosses.ListNetLoss(miniBatchSize: miniBatchSize)
         default: return CrossEncoderLosses.MultipleNegativesRankingLoss(numNegatives: numNegatives ?? 4, seed: seed)
         }
+    }
+
+    func crossEncoderEvaluator() throws -> (any CrossEncoderEvaluator)? {
+        if let url = evalFile("rerank") { return try CrossEncoderRerankingEvaluator(samples: DataLoaders.rerankingSamples(url), name: "rerank") }
+        if let url = evalFile("sts") { return try CrossEncoderCorrelationEvaluator(pairs: DataLoaders.scoredPairs(url), name: "sts") }
+        if let url = evalFile("classification") {
+            return try CrossEncoderClassificationEvaluator(examples: DataLoaders.labeledPairs(url), name: "classification")
+        }
+        return nil
     }
 
     /// The path of `--eval KIND:PATH` when its kind is `kind`.
@@ -203,7 +245,7 @@ struct TrainCommand: ParsableCommand {
         arguments.maxGradNorm = maxGradNorm
         arguments.gradientAccumulationSteps = gradientAccumulationSteps
         arguments.seed = seed
-        let inBatch: Set<LossName> = crossEncoder ? [.mnrl] : [.mnrl, .mnsrl, .cachedMNRL]
+        let inBatch: Set<LossName> = crossEncoder ? [.mnrl, .cachedMNRL] : [.mnrl, .mnsrl, .cachedMNRL]
         arguments.batchSampler = batchSampler.flatMap(BatchSampling.init(rawValue:)) ?? (inBatch.contains(loss) ? .noDuplicates : .batchSampler)
         arguments.multiDatasetBatchSampler = multiDataset.flatMap(MultiDatasetSampling.init(rawValue:)) ?? .proportional
         arguments.evalSteps = evalSteps
@@ -215,7 +257,7 @@ struct TrainCommand: ParsableCommand {
         let trainer: Trainer
         if crossEncoder {
             let model = try TrainableCrossEncoder(directory: directory, maxSeqLength: maxSeqLength, numLabels: numLabels, seed: seed)
-            let loss = makeCrossEncoderLoss()
+            let loss = try makeCrossEncoderLoss()
             if let needed = loss.numLabels, needed != model.numLabels {
                 throw CLIError("--loss \(self.loss.rawValue) needs a model with \(needed) label, this one has \(model.numLabels)")
             }
@@ -224,7 +266,7 @@ struct TrainCommand: ParsableCommand {
                     + "classification head gets one of --num-labels)")
             }
             trainer = Trainer(model: model, loss: loss, datasets: datasets, arguments: arguments,
-                              evaluator: try evalFile("rerank").map { try CrossEncoderRerankingEvaluator(samples: DataLoaders.rerankingSamples($0), name: "rerank") })
+                              evaluator: try crossEncoderEvaluator())
         } else {
             let model = try TrainableSentenceTransformer(directory: directory, maxSeqLength: maxSeqLength)
             trainer = Trainer(model: model, loss: try makeLoss(dimension: model.embeddingDimension), datasets: datasets,

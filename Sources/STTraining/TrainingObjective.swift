@@ -143,14 +143,40 @@ final class CrossEncoderObjective: TrainingObjective {
     var modelClass: String { "CrossEncoder" }
 
     func accumulateGradients(_ examples: [TrainingExample], scale: Double, random: inout TrainingRandom?) throws -> Double {
-        let groups = try loss.pairGroups(try textColumns(examples))
-        let passes = try groups.map { try model.forward($0, random: &random) }
-        let output = try loss.compute(LossInput(columns: passes.map(\.logits), dimension: model.numLabels,
-                                                labels: examples.compactMap(\.label),
-                                                labelVectors: examples.compactMap(\.labelVector).flatMap { $0 }))
-        for (pass, gradient) in zip(passes, output.gradients) {
-            try model.backward(pass, dLogits: scale == 1 ? gradient : gradient.map { $0 * Float(scale) })
+        let groups = try loss.pairGroups(examples: examples)
+        func input(_ logits: [[Float]]) -> LossInput {
+            LossInput(columns: logits, dimension: model.numLabels, labels: examples.compactMap(\.label),
+                      labelVectors: examples.compactMap(\.labelVector).flatMap { $0 }, listLengths: examples.compactMap(\.candidates?.count))
         }
+        func scaled(_ gradient: some Collection<Float>) -> [Float] { scale == 1 ? Array(gradient) : gradient.map { $0 * Float(scale) } }
+        if let chunk = loss.cachedMiniBatchSize {
+            // GradCache: score every chunk of the flattened pairs without keeping activations, then re-run each chunk
+            // with the same dropout draws and back-propagate its slice of the logits' gradients.
+            let pairs = groups.flatMap { $0 }
+            let width = model.numLabels
+            var starts: [TrainingRandom?] = []
+            var logits: [Float] = []
+            for start in stride(from: 0, to: pairs.count, by: chunk) {
+                starts.append(random)
+                logits += try model.forward(Array(pairs[start..<min(start + chunk, pairs.count)]), random: &random).logits
+            }
+            var offset = 0
+            let output = try loss.compute(input(groups.map { group in
+                defer { offset += group.count * width }
+                return Array(logits[offset..<(offset + group.count * width)])
+            }))
+            let dLogits = output.gradients.flatMap { $0 }
+            for (k, start) in stride(from: 0, to: pairs.count, by: chunk).enumerated() {
+                var replay = starts[k]
+                let end = min(start + chunk, pairs.count)
+                let pass = try model.forward(Array(pairs[start..<end]), random: &replay)
+                try model.backward(pass, dLogits: scaled(dLogits[(start * width)..<(end * width)]))
+            }
+            return output.loss * scale
+        }
+        let passes = try groups.map { try model.forward($0, random: &random) }
+        let output = try loss.compute(input(passes.map(\.logits)))
+        for (pass, gradient) in zip(passes, output.gradients) { try model.backward(pass, dLogits: scaled(gradient)) }
         return output.loss * scale
     }
 
@@ -169,6 +195,6 @@ final class CrossEncoderObjective: TrainingObjective {
     func evaluate(savedAt directory: URL) throws -> (metrics: [String: Double], primary: String) {
         guard let evaluator else { return ([:], "") }
         let saved = try CrossEncoder(directory: directory, maxSeqLength: model.maxSeqLength)
-        return (try evaluator.evaluate(saved), evaluator.primaryMetric)
+        return (try evaluator.evaluate(saved), evaluator.primaryMetric(for: saved))
     }
 }

@@ -70,6 +70,39 @@ import Testing
         #expect(scores.values.count == 1 && scores.values[0].isFinite)
     }
 
+    /// Listwise data (a query, a list of documents, a list of graded labels per JSON line) trains with LambdaLoss, and
+    /// CrossEncoderClassificationEvaluator reports Python's keys; a list column given to a pairwise loss is refused.
+    @Test func trainsListwiseWithLambdaLoss() throws {
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("train-ce-list-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let rows: [[String: Any]] = [
+            ["query": "How do vaccines work?", "docs": ["Vaccines train the immune system.", "Stocks fell on Monday.", "Shots protect people."], "labels": [2, 0, 1]],
+            ["query": "What is the capital of France?", "docs": ["Berlin is in Germany.", "Paris is the capital of France."], "labels": [0, 1]],
+            ["query": "A cat sleeps on the sofa.", "docs": ["A dog runs.", "The kitten naps on the couch.", "A pet rests.", "Rain."], "labels": [0, 3, 1, 0]],
+        ]
+        let data = temporary.appendingPathComponent("lists.jsonl")
+        try Data(rows.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: .sortedKeys), as: UTF8.self) }
+            .joined(separator: "\n").utf8).write(to: data)
+        let base = try TestResources.model("cross-encoder-stsb-MiniLM-L6")
+        let output = temporary.appendingPathComponent("model")
+        let common = ["train", "--cross-encoder", "--model", base.path, "--train", data.path, "--columns", "query,docs", "--label", "labels",
+                      "--batch-size", "2", "--max-steps", "2", "--max-seq-length", "48", "--output", output.path]
+        let result = try SbertProcessTests.run(common + ["--loss", "lambda", "--weighting-scheme", "lambda-rank", "--lambda-k", "2",
+                                                         "--mini-batch-size", "3", "--eval",
+                                                         "classification:" + TestResources.fixture("cross-encoder-evaluators/binary.tsv").path])
+        #expect(result.status == 0, "\(result.standardError)")
+        for key in ["classification_accuracy", "classification_f1", "classification_average_precision"] {
+            #expect(result.text.split(separator: "\n").contains { $0.hasPrefix("\(key)\t") }, "\(key): \(result.text)")
+        }
+        let card = try String(contentsOf: output.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(card.contains("LambdaLoss") && card.contains("LambdaRankScheme"), "the model card names the loss and its scheme")
+        let pairwise = try SbertProcessTests.run(common + ["--loss", "bce"])
+        #expect(pairwise.status != 0 && pairwise.standardError.contains("list of documents"), "\(pairwise.standardError)")
+        let misplaced = try SbertProcessTests.run(common + ["--loss", "bce", "--weighting-scheme", "none"])
+        #expect(misplaced.status != 0 && misplaced.standardError.contains("--weighting-scheme is not used here"), "\(misplaced.standardError)")
+    }
+
     /// A bi-encoder checkpoint has no classification head: refused by name, not a missing-tensor message.
     @Test func aBiEncoderIsNotACrossEncoder() throws {
         let result = try SbertProcessTests.run(["rerank", "--model", try SbertProcessTests.modelPath(), "query", "document"])

@@ -15,6 +15,14 @@ public protocol CrossEncoderLoss: Sendable {
     /// The pairs to score for text columns `[anchor, candidate, …]` (each column one text per example).
     /// - Throws: ``TrainingError/invalidInput(_:)`` for a column count the loss does not take.
     func pairGroups(_ columns: [[String]]) throws -> [[(String, String)]]
+    /// The pairs to score for a batch of examples: by default ``pairGroups(_:)`` over their text columns; the
+    /// listwise losses pair each query with its list of documents (``TrainingExample/candidates``).
+    /// - Throws: ``TrainingError/invalidInput(_:)`` for examples the loss does not take.
+    func pairGroups(examples: [TrainingExample]) throws -> [[(String, String)]]
+    /// Pairs per forward chunk with a gradient cache (GradCache: every chunk scored without keeping activations, the
+    /// loss's logit gradients computed, then each chunk run again and back-propagated), or nil: each pair group is
+    /// one forward pass with its activations kept.
+    var cachedMiniBatchSize: Int? { get }
     /// The loss and the gradient of each group's logits.
     /// - Throws: ``TrainingError/invalidInput(_:)`` for labels that do not fit the loss.
     func compute(_ input: LossInput) throws -> LossOutput
@@ -25,6 +33,14 @@ public enum CrossEncoderLosses {}
 
 extension CrossEncoderLoss {
     public var numLabels: Int? { 1 }
+    public var cachedMiniBatchSize: Int? { nil }
+
+    public func pairGroups(examples: [TrainingExample]) throws -> [[(String, String)]] {
+        if examples.contains(where: { $0.candidates != nil }) {
+            throw TrainingError.invalidInput("\(name) takes text columns, not a list of documents per row (that is for LambdaLoss or ListNetLoss)")
+        }
+        return try pairGroups(textColumns(examples))
+    }
 
     /// Two columns scored as pairs `(column 0, column 1)`: the pointwise losses.
     func pointwise(_ columns: [[String]]) throws -> [[(String, String)]] {

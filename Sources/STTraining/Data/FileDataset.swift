@@ -5,7 +5,9 @@ import Foundation
 /// of memory per row.
 ///
 /// Columns are mapped by name (the JSON key or the header field) or, for files without a header, by 0-based position
-/// (`"5"`). Every record must fit on one line (CSV fields with line breaks are rejected with the line number).
+/// (`"5"`). Every record must fit on one line (CSV fields with line breaks are rejected with the line number). In JSON
+/// lines the last of several columns may hold a list of strings (a query's documents, for the listwise losses; they go
+/// to ``TrainingExample/candidates``) and the label a list of numbers (``TrainingExample/labelVector``).
 ///
 /// ```swift
 /// let data = try FileDataset(url: URL(fileURLWithPath: "pairs.jsonl"), columns: ["anchor", "positive"])
@@ -95,13 +97,21 @@ public final class FileDataset: TrainingDataSource, @unchecked Sendable {
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
                 throw TrainingError.invalidData(file: url.path, line: nil, reason: "record \(index + 1) is not a JSON object")
             }
-            let texts = try columns.map { name -> String in
-                guard let value = object[name] as? String else {
-                    throw TrainingError.invalidData(file: url.path, line: index + 1, reason: "field '\(name)' is missing or not a string")
+            var texts: [String] = []
+            var candidates: [String]? = nil
+            for (position, name) in columns.enumerated() {
+                if let value = object[name] as? String {
+                    texts.append(value)
+                } else if position == columns.count - 1, position > 0, let list = object[name] as? [Any], !list.isEmpty,
+                          let strings = list as? [String] {
+                    candidates = strings
+                } else {
+                    throw TrainingError.invalidData(file: url.path, line: index + 1, reason: position == columns.count - 1 && position > 0
+                        ? "field '\(name)' is missing or not a string (or a non-empty list of strings)"
+                        : "field '\(name)' is missing or not a string")
                 }
-                return value
             }
-            var example = TrainingExample(texts: texts)
+            var example = TrainingExample(texts: texts, candidates: candidates)
             if let labelColumn {
                 if let number = object[labelColumn] as? NSNumber {
                     example.label = number.floatValue * labelScale

@@ -27,6 +27,13 @@ enum LossMath {
         }
     }
 
+    /// `log softmax(x)`, shifted by the maximum so that no `exp` overflows.
+    static func logSoftmax(_ x: [Double]) -> [Double] {
+        let maximum = x.max() ?? 0
+        let logSum = Foundation.log(x.reduce(0) { $0 + Foundation.exp($1 - maximum) }) + maximum
+        return x.map { $0 - logSum }
+    }
+
     /// Cross-entropy of `scores` against class `target`, with the gradient of the scores scaled by `weight`.
     static func crossEntropy(_ scores: [Double], target: Int, weight: Double) -> (loss: Double, gradient: [Double]) {
         let maximum = scores.max() ?? 0

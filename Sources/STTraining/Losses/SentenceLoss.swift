@@ -7,12 +7,16 @@ public struct LossInput: Sendable {
     public var labels: [Float]
     /// One target vector per example, row-major `[rows, labelDimension]` (MSELoss: a teacher's embeddings), or empty.
     public var labelVectors: [Float]
+    /// The number of candidates of each example of a listwise batch (its documents, and its labels in
+    /// `labelVectors`), or empty.
+    public var listLengths: [Int]
 
-    public init(columns: [[Float]], dimension: Int, labels: [Float] = [], labelVectors: [Float] = []) {
+    public init(columns: [[Float]], dimension: Int, labels: [Float] = [], labelVectors: [Float] = [], listLengths: [Int] = []) {
         self.columns = columns
         self.dimension = dimension
         self.labels = labels
         self.labelVectors = labelVectors
+        self.listLengths = listLengths
     }
 
     /// The number of examples (rows of the first column).

@@ -5,6 +5,13 @@ public protocol CrossEncoderEvaluator: Sendable {
     var name: String { get }
     /// The key of the metric that summarizes the result, prefixed.
     var primaryMetric: String { get }
+    /// The primary metric's key for `model` (by default ``primaryMetric``; a classification evaluator's depends on the
+    /// model's number of labels).
+    func primaryMetric(for model: CrossEncoder) -> String
     /// - Throws: the model's errors, or ``SentenceTransformerError/invalidArgument(_:)`` for data it cannot score.
     func evaluate(_ model: CrossEncoder) throws -> [String: Double]
+}
+
+extension CrossEncoderEvaluator {
+    public func primaryMetric(for model: CrossEncoder) -> String { primaryMetric }
 }

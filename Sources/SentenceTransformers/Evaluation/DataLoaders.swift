@@ -73,6 +73,18 @@ public enum DataLoaders {
         return try stsbMultiMT(url)
     }
 
+    /// Labeled pairs for ``CrossEncoderClassificationEvaluator``: the `sentence1`, `sentence2`, `label` columns of a
+    /// table (``table(_:columns:)``), the label a class index (`1`, or `1.0`).
+    /// - Throws: ``SentenceTransformerError/invalidConfig(path:reason:)`` naming a row whose label is not a class index.
+    public static func labeledPairs(_ url: URL) throws -> [CrossEncoderClassificationEvaluator.Example] {
+        try table(url, columns: ["sentence1", "sentence2", "label"]).enumerated().map { index, row in
+            guard let value = Double(row[2].trimmingCharacters(in: .whitespaces)), value >= 0, value == value.rounded(), value < 1e9 else {
+                throw SentenceTransformerError.invalidConfig(path: url.path, reason: "row \(index + 1): label '\(row[2])' is not a class index")
+            }
+            return CrossEncoderClassificationEvaluator.Example(row[0], row[1], label: Int(value))
+        }
+    }
+
     /// Rows of a table: `.tsv` (TAB), `.csv` (quoted CSV) or `.jsonl` (values of `columns`, in that order). With
     /// `skipHeader`, a first line whose fields equal `columns` is dropped.
     public static func table(_ url: URL, columns: [String]) throws -> [[String]] {

@@ -159,6 +159,24 @@ enum ClassificationMetrics {
         return denominator == 0 ? 0 : (tp * tn - fp * fn) / denominator
     }
 
+    /// scikit-learn's `f1_score` of class predictions with `average` macro, micro and weighted, over the classes that
+    /// occur in `labels` or `predicted`; a class with no true and no predicted member scores 0 (`zero_division`).
+    static func f1Averages(predicted: [Int], labels: [Int]) -> (macro: Double, micro: Double, weighted: Double) {
+        let classes = Set(predicted).union(labels).sorted()
+        var macro = 0.0, weighted = 0.0
+        for c in classes {
+            let truePositives = zip(predicted, labels).filter { $0 == c && $1 == c }.count
+            let predictedCount = predicted.filter { $0 == c }.count, support = labels.filter { $0 == c }.count
+            let f1 = predictedCount + support == 0 ? 0 : 2 * Double(truePositives) / Double(predictedCount + support)
+            macro += f1
+            weighted += f1 * Double(support)
+        }
+        // Micro F1 of single-label predictions is their accuracy.
+        let correct = zip(predicted, labels).filter { $0 == $1 }.count
+        return (classes.isEmpty ? 0 : macro / Double(classes.count), labels.isEmpty ? 0 : Double(correct) / Double(labels.count),
+                labels.isEmpty ? 0 : weighted / Double(labels.count))
+    }
+
     /// Best F1 over thresholds, with its precision, recall and threshold.
     static func bestF1(scores: [Double], labels: [Int], higherIsSimilar: Bool) -> (f1: Double, precision: Double, recall: Double, threshold: Double) {
         let rows = zip(scores, labels).sorted { higherIsSimilar ? $0.0 > $1.0 : $0.0 < $1.0 }
