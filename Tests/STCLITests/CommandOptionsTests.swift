@@ -27,7 +27,7 @@ import Testing
         "mine": ["model", "train", "columns", "corpus", "output", "range-min", "range-max", "max-score", "min-score", "absolute-margin",
                  "relative-margin", "num-negatives", "sampling-strategy", "output-format", "output-scores", "query-prompt-name",
                  "query-prompt", "corpus-prompt-name", "corpus-prompt", "batch-size"],
-        "bench-train": ["model", "sts-train", "baseline", "section", "warmup-steps", "timed-steps"],
+        "bench-train": ["model", "sts-train", "section", "warmup-steps", "timed-steps"],
         "tokenize": ["model", "tokenizer", "pair", "max-length", "special-tokens", "no-special-tokens", "format"],
         "info": ["model", "format"],
         "download": ["revision"],
@@ -113,6 +113,11 @@ import Testing
             "cross-encoder": (["--train", "FILE", "--columns", "a,b", "--output", "/nonexistent/x", "--cross-encoder", "MINILM"], "rescores for a score or margin filter"),
             "seed": (["--train", "FILE", "--columns", "a,b", "--output", "/nonexistent/x", "--seed", "3"], "seeds --sampling-strategy random"),
             "include-positives": (["--train", "FILE", "--columns", "a,b", "--output", "/nonexistent/x", "--include-positives"], "must be n-tuple"),
+        ],
+        "bench-train": [
+            "reranker": (["--section", "mnrl", "--reranker", "MINILM"], "trains --model"),
+            "reference-venv": (["--section", "mnrl", "--reference-venv", "/nonexistent"], "compares the whole run"),
+            "baseline": (["--section", "cosent", "--baseline", "FILE"], "compares the whole run"),
         ],
         "bench": [
             "sts": (["--sts", "FILE"], "accuracy of --compute int8"),
