@@ -1,5 +1,5 @@
 /// A fully connected layer over rows, `y = x·Wᵀ + b`, with `W` stored `[out, in]` as `torch.nn.Linear.weight`:
-/// the forward/backward pair training uses (inference keeps its own fused projections in the model target).
+/// forward and backward over weights in memory (checkpoint tensors or training parameters).
 ///
 /// Shapes: `x` `[rows, in]`, `y` `[rows, out]`, `weight` `[out, in]`, `bias` `[out]`.
 public enum LinearMap {

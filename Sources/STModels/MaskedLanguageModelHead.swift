@@ -8,10 +8,10 @@ import STTensor
 /// The decoder weight is the word-embedding table when the checkpoint ties them (`tie_word_embeddings`, the usual
 /// case: the file then has no decoder weight) or the decoder's own weight.
 public struct MaskedLanguageModelHead: Sendable {
-    let transform: Projection
+    let transform: LinearLayer
     let activation: Activation
     let norm: LayerNormParameters
-    let decoder: Projection
+    let decoder: LinearLayer
     public let hiddenSize: Int
     /// The width of the logits: the rows of the decoder weight.
     public let vocabularySize: Int
@@ -80,10 +80,12 @@ public struct MaskedLanguageModelHead: Sendable {
         let epsilon = layout.epsilonKey.isEmpty ? 1e-12 : Float(try config.double(layout.epsilonKey, default: 1e-12))
         activation = try layout.activation
             ?? config.activation(modelType == "distilbert" ? "activation" : "hidden_act", default: "gelu")
-        transform = Projection(fusing: [try Linear(root, layout.transform, inFeatures: hidden, outFeatures: hidden)], compute: .float32)
+        let transformWeights = root.scoped(layout.transform)
+        transform = LinearLayer(fusing: [(try transformWeights.tensor("weight", shape: [hidden, hidden]), try transformWeights.tensor("bias", shape: [hidden]))],
+                                inFeatures: hidden)
         norm = try LayerNormParameters(root, layout.norm, channels: hidden, epsilon: epsilon)
         // The decoder is the largest matrix of a SPLADE model (vocabulary × hidden): it takes the model's compute precision.
-        decoder = Projection(fusing: [Linear(weight: decoderWeight, bias: decoderBias)], compute: compute)
+        decoder = LinearLayer(fusing: [(decoderWeight, decoderBias)], inFeatures: hidden, compute: compute)
         hiddenSize = hidden
         vocabularySize = vocabulary
     }

@@ -38,10 +38,10 @@ public struct SequenceClassificationHead: Sendable {
         let config = try ModelConfig(contentsOf: directory.appendingPathComponent("config.json"))
         let modelType = Architectures.modelType(of: config)
         layout = Architectures.all.first { $0.modelTypes.contains(modelType) }?.classificationHead ?? .robertaClassifier
-        let root = provider.source(try WeightLoader(checkpoint: checkpoint, probe: "", candidates: [""]), file: file)
+        let root = try provider.source(try WeightLoader(checkpoint: checkpoint, probe: "", candidates: [""]), file: file)
         switch layout {
         case .bertPooler:
-            let pooler = provider.source(try WeightLoader(checkpoint: checkpoint, probe: "pooler.dense.weight", candidates: ["bert.", ""]), file: file)
+            let pooler = try provider.source(try WeightLoader(checkpoint: checkpoint, probe: "pooler.dense.weight", candidates: ["bert.", ""]), file: file)
             hiddenLayer = try pooler.scoped("pooler").linear("dense", inFeatures: hidden, outFeatures: hidden, bias: true)
             hiddenActivation = .tanh
             classifier = try root.linear("classifier", inFeatures: hidden, outFeatures: numLabels, bias: true)

@@ -8,9 +8,6 @@ public struct WeightLoader: Sendable {
     public let checkpoint: Checkpoint
     /// The key prefix, with its trailing dot (or empty).
     public let prefix: String
-    /// The arithmetic the projections built from these weights use.
-    public var compute: ComputePrecision = .float32
-
     /// Detects the checkpoint's root prefix among `candidates` from a key every checkpoint of the architecture has
     /// (`probe`, e.g. `"embeddings.word_embeddings.weight"`); an empty probe takes the first candidate.
     public init(checkpoint: Checkpoint, probe: String, candidates: [String]) throws {
@@ -37,9 +34,7 @@ public struct WeightLoader: Sendable {
 
     /// A loader whose keys start with `component` inside this one.
     public func scoped(_ component: String) -> WeightLoader {
-        var scoped = WeightLoader(checkpoint: checkpoint, prefix: "\(prefix)\(component).")
-        scoped.compute = compute
-        return scoped
+        WeightLoader(checkpoint: checkpoint, prefix: "\(prefix)\(component).")
     }
 
     /// Whether the checkpoint has `name` under this prefix.

@@ -8,7 +8,10 @@ import Synchronization
 struct TrainingWeights: WeightSourceProvider {
     let collector: ParameterCollector
 
-    func source(_ loader: WeightLoader, file: String) -> any WeightSource {
+    func source(_ loader: WeightLoader, file: String, compute: ComputePrecision) throws -> any WeightSource {
+        guard compute == .float32 else {
+            throw TrainingError.invalidArgument("training computes in fp32; compute precision \(compute.rawValue) is for inference")
+        }
         collector.record(loader, file: file)
         return Source(loader: loader, file: file, collector: collector)
     }

@@ -46,9 +46,8 @@ public enum Architectures {
                              provider: any WeightSourceProvider, file: String) throws -> TransformerModel {
         // Projections are packed for the kernel path at load: a wrong SBERT_ISA must fail before anything is packed.
         try InstructionSet.validateEnvironment()
-        var (config, definition, loader) = try checkpoint(directory: directory, variant: variant)
-        loader.compute = compute
-        return try definition.build(config, weights: provider.source(loader, file: file))
+        let (config, definition, loader) = try checkpoint(directory: directory, variant: variant)
+        return try definition.build(config, weights: provider.source(loader, file: file, compute: compute))
     }
 
     private static func checkpoint(directory: URL, variant: String?) throws

@@ -30,25 +30,40 @@ extension WeightSource {
 /// serves both.
 public protocol WeightSourceProvider: Sendable {
     /// The source over `loader`, whose tensors are stored in `file` (the checkpoint's path relative to the model
-    /// directory, where training saves them back).
-    func source(_ loader: WeightLoader, file: String) -> any WeightSource
+    /// directory, where training saves them back), its linear maps computing in `compute`.
+    /// - Throws: when the source cannot compute in `compute` (training weights are fp32).
+    func source(_ loader: WeightLoader, file: String, compute: ComputePrecision) throws -> any WeightSource
+}
+
+extension WeightSourceProvider {
+    /// The source over `loader` in fp32.
+    public func source(_ loader: WeightLoader, file: String) throws -> any WeightSource {
+        try source(loader, file: file, compute: .float32)
+    }
 }
 
 /// Inference weights (``InferenceWeights``) for every module.
 public struct InferenceWeightProvider: WeightSourceProvider {
     public init() {}
 
-    public func source(_ loader: WeightLoader, file: String) -> any WeightSource { InferenceWeights(loader) }
+    public func source(_ loader: WeightLoader, file: String, compute: ComputePrecision) -> any WeightSource {
+        InferenceWeights(loader, compute: compute)
+    }
 }
 
 /// Checkpoint tensors for inference: vectors and tables read in place (memory-mapped), projections in the form the
-/// active kernel path runs fastest (``Projection``).
+/// active kernel path runs fastest (``LinearLayer``).
 public struct InferenceWeights: WeightSource {
     public let loader: WeightLoader
+    /// The arithmetic of the linear maps built from these weights.
+    public let compute: ComputePrecision
 
-    public init(_ loader: WeightLoader) { self.loader = loader }
+    public init(_ loader: WeightLoader, compute: ComputePrecision = .float32) {
+        self.loader = loader
+        self.compute = compute
+    }
 
-    public func scoped(_ component: String) -> InferenceWeights { InferenceWeights(loader.scoped(component)) }
+    public func scoped(_ component: String) -> InferenceWeights { InferenceWeights(loader.scoped(component), compute: compute) }
 
     public func parameter(_ name: String, shape: [Int]) throws -> Parameter {
         Parameter(.tensor(try loader.tensor(name, shape: shape)), shape: shape)
@@ -56,8 +71,9 @@ public struct InferenceWeights: WeightSource {
 
     public func linear(_ names: [String], inFeatures: Int, outFeatures: [Int], bias: Bool) throws -> LinearLayer {
         let parts = try zip(names, outFeatures).map { name, out in
-            try Linear(loader, name, inFeatures: inFeatures, outFeatures: out, hasBias: bias)
+            let scoped = loader.scoped(name)
+            return (weight: try scoped.tensor("weight", shape: [out, inFeatures]), bias: bias ? try scoped.tensor("bias", shape: [out]) : nil)
         }
-        return LinearLayer(projection: Projection(fusing: parts, compute: loader.compute))
+        return LinearLayer(fusing: parts, inFeatures: inFeatures, compute: compute)
     }
 }
