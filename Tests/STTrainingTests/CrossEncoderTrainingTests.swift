@@ -190,14 +190,16 @@ import Testing
         #expect(throws: TrainingError.self) { try lambda.pairGroups([["q"], ["d"]]) }
         #expect(throws: TrainingError.self) { try lambda.pairGroups(examples: [TrainingExample(texts: ["q"], candidates: [])]) }
         #expect(throws: TrainingError.self) { try bce.pairGroups(examples: [TrainingExample(texts: ["q"], candidates: ["d"])]) }
+        #expect(throws: TrainingError.self) { try lambda.pairGroups(examples: [TrainingExample(texts: ["q"], labelVector: [1, 0], candidates: ["a", "b", "c"]),
+                                                                               TrainingExample(texts: ["r"], labelVector: [1, 0, 2], candidates: ["d", "e"])]) }
         #expect(throws: TrainingError.self) { try lambda.compute(LossInput(columns: [[0.5, 0.1]], dimension: 1, labelVectors: [1], listLengths: [2])) }
         #expect(throws: TrainingError.self) { try lambda.compute(LossInput(columns: [[0.5, 0.1]], dimension: 1, labelVectors: [1, .nan], listLengths: [2])) }
         #expect(throws: TrainingError.self) { try CrossEncoderLosses.LambdaLoss(k: 0) }
         #expect(throws: TrainingError.self) { try CrossEncoderLosses.LambdaLoss(sigma: .nan) }
         #expect(throws: TrainingError.self) { try CrossEncoderLosses.CachedMultipleNegativesRankingLoss(miniBatchSize: 0) }
         // Python's order: query after query, in chunks of the batch's number of queries.
-        let chunks = try lambda.pairGroups(examples: [TrainingExample(texts: ["q0"], candidates: ["a", "b", "c"]),
-                                                      TrainingExample(texts: ["q1"], candidates: ["d"])])
+        let chunks = try lambda.pairGroups(examples: [TrainingExample(texts: ["q0"], labelVector: [1, 0, 0], candidates: ["a", "b", "c"]),
+                                                      TrainingExample(texts: ["q1"], labelVector: [1], candidates: ["d"])])
         #expect(chunks.map { $0.map(\.1) } == [["a", "b"], ["c", "d"]])
     }
 
