@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "SentenceTransformersTests", dependencies: ["SentenceTransformers", "STModels", "STTestSupport"]),
         .testTarget(name: "STCLITests", dependencies: ["STCLI", "STTestSupport"]),
         .testTarget(name: "STMilvusTests", dependencies: ["STMilvus", "SentenceTransformers", "STTestSupport"]),
-        .testTarget(name: "STTrainingTests", dependencies: ["STTraining", "SentenceTransformers", "STKernels", "STTensor", "STTestSupport"]),
+        .testTarget(name: "STTrainingTests", dependencies: ["STTraining", "SentenceTransformers", "STModels", "STTokenizers", "STKernels", "STTensor", "STTestSupport"]),
         .testTarget(
             name: "STServerTests",
             dependencies: [

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors of ``MilvusClient`` and ``MilvusVectorStore``. Each names the operation, and for answers of the server its
 /// error code and message as the server gave them.
 public enum MilvusError: Error, Equatable, CustomStringConvertible {
@@ -28,4 +30,9 @@ public enum MilvusError: Error, Equatable, CustomStringConvertible {
             return "Milvus \(operation): unexpected answer: \(reason)"
         }
     }
+}
+
+extension MilvusError: LocalizedError {
+    /// The message ``description`` gives, so that `localizedDescription` in a log line or an alert reads it too.
+    public var errorDescription: String? { description }
 }

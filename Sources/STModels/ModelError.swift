@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a model could not be loaded or run. Every case says which file, key or input.
 public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unreadableConfig(path: String, reason: String)
@@ -20,4 +22,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case let .invalidInput(reason): return "invalid model input: \(reason)"
         }
     }
+}
+
+extension ModelError: LocalizedError {
+    /// The message ``description`` gives, so that `localizedDescription` in a log line or an alert reads it too.
+    public var errorDescription: String? { description }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a safetensors file could not be read. Every case names the file.
 public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case cannotOpen(file: String, reason: String)
@@ -18,4 +20,9 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
             return "tensor '\(tensor)' in \(file) has dtype \(dtype); only F32, F16, BF16 and F64 convert to Float"
         }
     }
+}
+
+extension SafeTensorsError: LocalizedError {
+    /// The message ``description`` gives, so that `localizedDescription` in a log line or an alert reads it too.
+    public var errorDescription: String? { description }
 }

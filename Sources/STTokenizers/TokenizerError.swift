@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a tokenizer could not be loaded or could not encode. Every case says which stage or file.
 public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     /// A file could not be read or parsed.
@@ -26,4 +28,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
                 + "fix the pattern in tokenizer.json (it would take exponential time)"
         }
     }
+}
+
+extension TokenizerError: LocalizedError {
+    /// The message ``description`` gives, so that `localizedDescription` in a log line or an alert reads it too.
+    public var errorDescription: String? { description }
 }

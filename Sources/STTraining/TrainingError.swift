@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors of training: bad data, unsupported models, unreadable checkpoints.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case unsupported(String)
@@ -16,4 +18,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .invalidArgument(let reason): return "invalid argument: \(reason)"
         }
     }
+}
+
+extension TrainingError: LocalizedError {
+    /// The message ``description`` gives, so that `localizedDescription` in a log line or an alert reads it too.
+    public var errorDescription: String? { description }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a Sentence Transformers model could not be loaded or used. Every case says what and where.
 public enum SentenceTransformerError: Error, CustomStringConvertible, Equatable {
     case modelNotFound(name: String, searched: [String])
@@ -34,4 +36,9 @@ public enum SentenceTransformerError: Error, CustomStringConvertible, Equatable 
 
     /// A text as error messages show it: quoted, cut after 60 characters.
     static func excerpt(_ text: String) -> String { "\"\(text.count > 60 ? String(text.prefix(60)) + "…" : text)\"" }
+}
+
+extension SentenceTransformerError: LocalizedError {
+    /// The message ``description`` gives, so that `localizedDescription` in a log line or an alert reads it too.
+    public var errorDescription: String? { description }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a model could not be fetched from the Hugging Face Hub. Every case says which repository or file.
 public enum HubError: Error, CustomStringConvertible, Equatable {
     case offline(repository: String, cache: String)
@@ -25,4 +27,9 @@ public enum HubError: Error, CustomStringConvertible, Equatable {
             return "\(repository) has no model.safetensors (only PyTorch pickle weights); convert them with the Python safetensors package"
         }
     }
+}
+
+extension HubError: LocalizedError {
+    /// The message ``description`` gives, so that `localizedDescription` in a log line or an alert reads it too.
+    public var errorDescription: String? { description }
 }

@@ -340,3 +340,8 @@ extension VectorMath {
         return total
     }
 }
+
+extension IndexError: LocalizedError {
+    /// The message ``description`` gives, so that `localizedDescription` in a log line or an alert reads it too.
+    public var errorDescription: String? { description }
+}
