@@ -58,6 +58,9 @@ struct TrainBenchCommand: ParsableCommand {
         if reranker != nil, section == .mnrl || section == .cosent {
             throw ValidationError("--reranker is not used here: --section \(section.rawValue) trains --model")
         }
+        if section.isCrossEncoder, modelOptions.model != ModelLocator.defaultModel {
+            throw ValidationError("--model is not used here: --section \(section.rawValue) trains --reranker")
+        }
     }
 
     func run() throws {
@@ -83,9 +86,11 @@ struct TrainBenchCommand: ParsableCommand {
         for part in Section.allCases where part != .all {
             // A fresh process per section, ours and the reference's, so that each peak RSS is its own.
             var result = try Self.runJSON(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
-                                          ["bench-train", "--section", part.rawValue, "--model", modelOptions.model, "--revision", modelOptions.revision,
-                                           "--sts-train", stsTrain, "--warmup-steps", "\(warmupSteps)", "--timed-steps", "\(timedSteps)"]
-                                            + (part.isCrossEncoder ? ["--reranker", reranker] : []), what: "bench-train --section \(part.rawValue)")
+                                          ["bench-train", "--section", part.rawValue, "--sts-train", stsTrain, "--warmup-steps", "\(warmupSteps)",
+                                           "--timed-steps", "\(timedSteps)"]
+                                            + (part.isCrossEncoder ? ["--reranker", reranker]
+                                                                   : ["--model", modelOptions.model, "--revision", modelOptions.revision]),
+                                          what: "bench-train --section \(part.rawValue)")
             if let referenceVenv {
                 let python = URL(fileURLWithPath: referenceVenv).appendingPathComponent("bin/python")
                 guard FileManager.default.isExecutableFile(atPath: python.path) else {

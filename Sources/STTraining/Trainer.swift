@@ -75,6 +75,7 @@ public final class Trainer: @unchecked Sendable {
         guard !datasets.isEmpty, datasets.allSatisfy({ $0.count > 0 }) else {
             throw TrainingError.invalidArgument("no training data")
         }
+        try objective.validateEvaluator()
         let total = try totalSteps()
         let schedule = LearningRateSchedule(
             kind: arguments.lrSchedulerType, peak: arguments.learningRate,
@@ -103,7 +104,12 @@ public final class Trainer: @unchecked Sendable {
             let epochEnds = state.batchInEpoch >= plan.count
             guard micro == accumulation || epochEnds else { continue }
             let learningRate = schedule.learningRate(atStep: state.globalStep)
-            clipGradients()
+            let norm = clipGradients()
+            // A NaN or infinite step would poison every weight it touches: stop before it, with what is saved intact.
+            guard stepLoss.isFinite, norm.isFinite else {
+                throw TrainingError.invalidInput("step \(state.globalStep + 1): the loss is \(stepLoss) and the gradient norm \(norm); "
+                    + "stopped before updating the weights, and nothing more is saved (labels or inputs out of the loss's range are the usual cause)")
+            }
             for optimizer in optimizers { optimizer.step(learningRate: learningRate) }
             zeroGradients()
             state.globalStep += 1
@@ -144,10 +150,11 @@ public final class Trainer: @unchecked Sendable {
 
     private func zeroGradients() { for optimizer in optimizers { optimizer.parameters.zeroGradients() } }
 
-    /// `clip_grad_norm_` over every trained parameter together.
-    private func clipGradients() {
-        guard arguments.maxGradNorm > 0 else { return }
-        ParameterSet.clipGradients(of: optimizers.map(\.parameters), maxNorm: arguments.maxGradNorm)
+    /// `clip_grad_norm_` over every trained parameter together; returns the norm before clipping.
+    private func clipGradients() -> Double {
+        let sets = optimizers.map(\.parameters)
+        guard arguments.maxGradNorm > 0 else { return sets.reduce(0.0) { $0 + $1.squaredGradientNorm() }.squareRoot() }
+        return ParameterSet.clipGradients(of: sets, maxNorm: arguments.maxGradNorm)
     }
 
     // MARK: Saving, evaluating, checkpoints

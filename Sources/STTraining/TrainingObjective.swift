@@ -21,6 +21,8 @@ protocol TrainingObjective: AnyObject {
     func loadParameters(from directory: URL) throws
     /// Whether the run evaluates (the objective's evaluator takes its kind of model).
     var hasEvaluator: Bool { get }
+    /// Checks that the evaluator can score this model, before any training.
+    func validateEvaluator() throws
     /// Runs the evaluator on the model saved in `directory`: its metrics and the key of its primary one.
     func evaluate(savedAt directory: URL) throws -> (metrics: [String: Double], primary: String)
 }
@@ -116,6 +118,8 @@ final class SentenceObjective: TrainingObjective {
 
     var hasEvaluator: Bool { evaluator != nil }
 
+    func validateEvaluator() throws {}
+
     func evaluate(savedAt directory: URL) throws -> (metrics: [String: Double], primary: String) {
         guard let evaluator else { return ([:], "") }
         let saved = try SentenceTransformer(directory: directory)
@@ -191,6 +195,8 @@ final class CrossEncoderObjective: TrainingObjective {
     }
 
     var hasEvaluator: Bool { evaluator != nil }
+
+    func validateEvaluator() throws { try evaluator?.validate(for: model.model) }
 
     func evaluate(savedAt directory: URL) throws -> (metrics: [String: Double], primary: String) {
         guard let evaluator else { return ([:], "") }

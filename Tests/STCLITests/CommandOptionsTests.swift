@@ -27,7 +27,7 @@ import Testing
         "mine": ["model", "train", "columns", "corpus", "output", "range-min", "range-max", "max-score", "min-score", "absolute-margin",
                  "relative-margin", "num-negatives", "sampling-strategy", "output-format", "output-scores", "query-prompt-name",
                  "query-prompt", "corpus-prompt-name", "corpus-prompt", "batch-size"],
-        "bench-train": ["model", "sts-train", "section", "warmup-steps", "timed-steps"],
+        "bench-train": ["sts-train", "section", "warmup-steps", "timed-steps"],
         "tokenize": ["model", "tokenizer", "pair", "max-length", "special-tokens", "no-special-tokens", "format"],
         "info": ["model", "format"],
         "download": ["revision"],
@@ -116,6 +116,7 @@ import Testing
         ],
         "bench-train": [
             "reranker": (["--section", "mnrl", "--reranker", "MINILM"], "trains --model"),
+            "model": (["--section", "ce-bce", "--model", "MINILM"], "trains --reranker"),
             "reference-venv": (["--section", "mnrl", "--reference-venv", "/nonexistent"], "compares the whole run"),
             "baseline": (["--section", "cosent", "--baseline", "FILE"], "compares the whole run"),
         ],

@@ -197,10 +197,38 @@ import Testing
         #expect(throws: TrainingError.self) { try CrossEncoderLosses.LambdaLoss(k: 0) }
         #expect(throws: TrainingError.self) { try CrossEncoderLosses.LambdaLoss(sigma: .nan) }
         #expect(throws: TrainingError.self) { try CrossEncoderLosses.CachedMultipleNegativesRankingLoss(miniBatchSize: 0) }
+        // A label too large for 2^label gains, and a single label where a list is due.
+        #expect(throws: TrainingError.self) { try lambda.compute(LossInput(columns: [[0.5, 0.1]], dimension: 1, labelVectors: [1e30, 0], listLengths: [2])) }
+        #expect(throws: TrainingError.self) { try lambda.pairGroups(examples: [TrainingExample(texts: ["q"], label: 1, candidates: ["a", "b"])]) }
         // Python's order: query after query, in chunks of the batch's number of queries.
         let chunks = try lambda.pairGroups(examples: [TrainingExample(texts: ["q0"], labelVector: [1, 0, 0], candidates: ["a", "b", "c"]),
                                                       TrainingExample(texts: ["q1"], labelVector: [1], candidates: ["d"])])
         #expect(chunks.map { $0.map(\.1) } == [["a", "b"], ["c", "d"]])
+    }
+
+    /// A step whose loss or gradient is not a number stops the run before any weight changes, and nothing is saved; an
+    /// evaluator that cannot score the model stops it before the first step.
+    @Test func aRunStopsBeforeANonFiniteStepAndBeforeAnEvaluationThatCannotRun() throws {
+        let model = try TrainableCrossEncoder(directory: TestResources.model("cross-encoder-stsb-MiniLM-L6"), maxSeqLength: 32)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ce-nan-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        var arguments = TrainingArguments(outputDirectory: output.path)
+        arguments.maxSteps = 1
+        arguments.perDeviceTrainBatchSize = 2
+        let before = Array(UnsafeBufferPointer(start: model.parameters.values, count: model.parameters.count))
+        // (σ(x) − 3e38)² is finite in Double, but its gradient overflows Float.
+        let huge = InMemoryDataset([TrainingExample(texts: ["a", "b"], label: 3e38), TrainingExample(texts: ["c", "d"], label: 3e38)])
+        let trainer = Trainer(model: model, loss: CrossEncoderLosses.MSELoss(), datasets: [huge], arguments: arguments)
+        #expect(throws: TrainingError.self) { try trainer.train() }
+        #expect(Array(UnsafeBufferPointer(start: model.parameters.values, count: model.parameters.count)) == before, "no weight moved")
+        #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("model.safetensors").path))
+
+        let fine = InMemoryDataset([TrainingExample(texts: ["a", "b"], label: 1), TrainingExample(texts: ["c", "d"], label: 0)])
+        let evaluator = try CrossEncoderClassificationEvaluator(examples: [.init("a", "b", label: 1), .init("c", "d", label: 2)])
+        let unscorable = Trainer(model: model, loss: CrossEncoderLosses.BinaryCrossEntropyLoss(), datasets: [fine], arguments: arguments,
+                                 evaluator: evaluator)
+        #expect(throws: SentenceTransformerError.self) { try unscorable.train() }
+        #expect(Array(UnsafeBufferPointer(start: model.parameters.values, count: model.parameters.count)) == before, "refused before the first step")
     }
 
     /// A bi-encoder starts a reranker as Python's `CrossEncoder("all-MiniLM-L6-v2")` does: its encoder under

@@ -77,6 +77,10 @@ extension CrossEncoderLosses {
                 let discount = (0..<n).map { Foundation.log2(2 + Double($0)) }
                 let ideal = labels.map { max($0, 0) }.sorted(by: >)
                 let maxDCG = max(eps, (0..<top).reduce(0.0) { $0 + (Foundation.pow(2, ideal[$1]) - 1) / discount[$1] })
+                // Python's float32 gains turn such labels into NaN; refused here instead.
+                guard maxDCG.isFinite else {
+                    throw TrainingError.invalidInput("\(name): label \(ideal[0]) is too large: its gain 2^label − 1 overflows (graded labels are small integers)")
+                }
                 let gain = sortedLabels.map { (Foundation.pow(2, max($0, 0)) - 1) / maxDCG }
                 var gradient = [Double](repeating: 0, count: n)
                 for i in 0..<n {

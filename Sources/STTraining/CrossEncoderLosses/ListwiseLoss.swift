@@ -23,6 +23,9 @@ extension ListwiseLoss {
             guard example.texts.count == 1, let documents = example.candidates, !documents.isEmpty else {
                 throw TrainingError.invalidInput("\(name) expects (query, documents) rows: one text column and a non-empty list column of documents (row \(row) of the batch)")
             }
+            if example.labelVector == nil, example.label != nil {
+                throw TrainingError.invalidInput("\(name): row \(row) of the batch has one label; it needs a list of labels, one per document")
+            }
             guard example.labelVector?.count == documents.count else {
                 throw TrainingError.invalidInput("\(name): row \(row) of the batch has \(documents.count) documents and \(example.labelVector?.count ?? 0) labels; it needs one label per document")
             }

@@ -62,13 +62,13 @@ public final class FileDataset: TrainingDataSource, @unchecked Sendable {
         // `.csv` files are often TAB-separated (STS Benchmark): the first line's delimiters decide.
         var detected: Format = ext == "jsonl" || ext == "json" ? .jsonl : .tsv
         if detected != .jsonl, let first = offsets.first {
-            let line = try Self.readLine(handle, from: first, to: offsets.count > 1 ? offsets[1] : position)
+            let line = try Self.readLine(handle, from: first, to: offsets.count > 1 ? offsets[1] : position, file: url.path)
             detected = line.filter { $0 == "," }.count > line.filter { $0 == "\t" }.count ? .csv : .tsv
         }
         self.format = format ?? detected
         var header: [String]? = nil
         if self.format != .jsonl, hasHeader, !offsets.isEmpty {
-            header = try Self.fields(Self.readLine(handle, from: offsets[0], to: offsets.count > 1 ? offsets[1] : position),
+            header = try Self.fields(Self.readLine(handle, from: offsets[0], to: offsets.count > 1 ? offsets[1] : position, file: url.path),
                                      format: self.format, file: url.path, line: 1)
             offsets.removeFirst()
         }
@@ -90,7 +90,7 @@ public final class FileDataset: TrainingDataSource, @unchecked Sendable {
         let text: String
         lock.lock()
         defer { lock.unlock() }
-        text = try Self.readLine(handle, from: offsets[index], to: offsets[index + 1])
+        text = try Self.readLine(handle, from: offsets[index], to: offsets[index + 1], file: url.path)
         let line = index + (header == nil ? 1 : 2)
         switch format {
         case .jsonl:
@@ -114,9 +114,9 @@ public final class FileDataset: TrainingDataSource, @unchecked Sendable {
             var example = TrainingExample(texts: texts, candidates: candidates)
             if let labelColumn {
                 if let number = object[labelColumn] as? NSNumber {
-                    example.label = number.floatValue * labelScale
+                    example.label = try Self.finite(number.floatValue * labelScale, "\(number)", file: url.path, line: index + 1)
                 } else if let vector = object[labelColumn] as? [NSNumber] {
-                    example.labelVector = vector.map { $0.floatValue * labelScale }
+                    example.labelVector = try vector.map { try Self.finite($0.floatValue * labelScale, "\($0)", file: url.path, line: index + 1) }
                 } else {
                     throw TrainingError.invalidData(file: url.path, line: index + 1, reason: "label '\(labelColumn)' is missing or not a number")
                 }
@@ -137,13 +137,21 @@ public final class FileDataset: TrainingDataSource, @unchecked Sendable {
                 guard let value = Float(raw.trimmingCharacters(in: .whitespaces)) else {
                     throw TrainingError.invalidData(file: url.path, line: line, reason: "label '\(raw)' is not a number")
                 }
-                example.label = value * labelScale
+                example.label = try Self.finite(value * labelScale, raw, file: url.path, line: line)
             }
             return example
         }
     }
 
-    private static func readLine(_ handle: FileHandle, from start: UInt64, to end: UInt64) throws -> String {
+    /// A label as a 32-bit float, refused when it does not fit one.
+    private static func finite(_ value: Float, _ raw: String, file: String, line: Int) throws -> Float {
+        guard value.isFinite else {
+            throw TrainingError.invalidData(file: file, line: line, reason: "label \(raw) does not fit a 32-bit float (after --label-scale)")
+        }
+        return value
+    }
+
+    private static func readLine(_ handle: FileHandle, from start: UInt64, to end: UInt64, file: String) throws -> String {
         // pread: positioned reads that neither depend on nor move a shared file offset.
         var data = Data(count: Int(end - start))
         var filled = 0
@@ -159,7 +167,7 @@ public final class FileDataset: TrainingDataSource, @unchecked Sendable {
         if let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) { bytes = bytes[..<newline] }
         if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
         guard let line = String(data: Data(bytes), encoding: .utf8) else {
-            throw TrainingError.invalidData(file: "", line: nil, reason: "a record is not valid UTF-8 (byte \(start))")
+            throw TrainingError.invalidData(file: file, line: nil, reason: "a record is not valid UTF-8 (byte \(start))")
         }
         return line
     }

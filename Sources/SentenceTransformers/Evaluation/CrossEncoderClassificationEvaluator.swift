@@ -44,17 +44,24 @@ public struct CrossEncoderClassificationEvaluator: CrossEncoderEvaluator {
 
     func prefixed(_ key: String) -> String { name.isEmpty ? key : "\(name)_\(key)" }
 
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` naming the first example whose label the model has
+    ///   no class for.
+    public func validate(for model: CrossEncoder) throws {
+        let width = model.numLabels
+        if width == 1, let bad = examples.firstIndex(where: { $0.label > 1 }) {
+            throw SentenceTransformerError.invalidArgument("example \(bad + 1): a one-score cross-encoder classifies 0/1 labels, got \(examples[bad].label)")
+        }
+        if width > 1, let bad = examples.firstIndex(where: { $0.label >= width }) {
+            throw SentenceTransformerError.invalidArgument("example \(bad + 1): label \(examples[bad].label) has no logit in this cross-encoder of \(width) labels")
+        }
+    }
+
     /// - Throws: the model's errors; ``SentenceTransformerError/invalidArgument(_:)`` for labels other than 0/1 with a
     ///   one-score model, or a class index the model has no logit for.
     public func evaluate(_ model: CrossEncoder) throws -> [String: Double] {
+        try validate(for: model)
         let labels = examples.map(\.label)
         let width = model.numLabels
-        if width == 1, let bad = labels.first(where: { $0 > 1 }) {
-            throw SentenceTransformerError.invalidArgument("a one-score cross-encoder classifies 0/1 labels, got \(bad)")
-        }
-        if width > 1, let bad = labels.first(where: { $0 >= width }) {
-            throw SentenceTransformerError.invalidArgument("label \(bad) has no logit in this cross-encoder of \(width) labels")
-        }
         let scores = try model.predict(examples.map { ($0.first, $0.second) }, batchSize: batchSize).values.map(Double.init)
         if width == 1 {
             let accuracy = ClassificationMetrics.bestAccuracy(scores: scores, labels: labels, higherIsSimilar: true)

@@ -21,13 +21,18 @@ public struct CrossEncoderCorrelationEvaluator: CrossEncoderEvaluator {
 
     public var primaryMetric: String { prefixed("spearman") }
 
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` for a model with several labels.
+    public func validate(for model: CrossEncoder) throws {
+        guard model.numLabels == 1 else {
+            throw SentenceTransformerError.invalidArgument("correlation needs one score per pair; this cross-encoder has \(model.numLabels) labels")
+        }
+    }
+
     func prefixed(_ key: String) -> String { name.isEmpty ? key : "\(name)_\(key)" }
 
     /// - Throws: the model's errors; ``SentenceTransformerError/invalidArgument(_:)`` for a model with several labels.
     public func evaluate(_ model: CrossEncoder) throws -> [String: Double] {
-        guard model.numLabels == 1 else {
-            throw SentenceTransformerError.invalidArgument("correlation needs one score per pair; this cross-encoder has \(model.numLabels) labels")
-        }
+        try validate(for: model)
         let predicted = try model.predict(pairs.map { ($0.first, $0.second) }, batchSize: batchSize).values.map(Double.init)
         let gold = pairs.map(\.score)
         return [prefixed("pearson"): Correlation.pearson(gold, predicted), prefixed("spearman"): Correlation.spearman(gold, predicted)]

@@ -10,6 +10,10 @@ public protocol CrossEncoderEvaluator: Sendable {
     func primaryMetric(for model: CrossEncoder) -> String
     /// - Throws: the model's errors, or ``SentenceTransformerError/invalidArgument(_:)`` for data it cannot score.
     func evaluate(_ model: CrossEncoder) throws -> [String: Double]
+    /// Checks, without scoring anything, that ``evaluate(_:)`` can score `model` on this data (a trainer asks before
+    /// its first step, so that a run does not train for hours to fail at its evaluation).
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` for data the model cannot be evaluated on.
+    func validate(for model: CrossEncoder) throws
 }
 
 extension CrossEncoderEvaluator {

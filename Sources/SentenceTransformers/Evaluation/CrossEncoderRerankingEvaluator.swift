@@ -66,6 +66,17 @@ public struct CrossEncoderRerankingEvaluator: CrossEncoderEvaluator {
         return relevant.contains(true) ? (documents, relevant) : nil
     }
 
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` for a model with several labels or a sample with
+    ///   fewer than two documents to rank.
+    public func validate(for model: CrossEncoder) throws {
+        guard model.numLabels == 1 else {
+            throw SentenceTransformerError.invalidArgument("reranking needs one score per pair; this cross-encoder has \(model.numLabels) labels")
+        }
+        if let short = samples.map(ranked).firstIndex(where: { ($0?.documents.count ?? 2) < 2 }) {
+            throw SentenceTransformerError.invalidArgument("sample \(short) has one document to rank; NDCG needs at least two")
+        }
+    }
+
     /// The metrics of the retriever's order of a `documents` sample; nil for a sample of negatives.
     func baseMetrics(_ sample: Sample) -> (mrr: Double, ndcg: Double, averagePrecision: Double)? {
         guard case .documents(let given) = sample.candidates, !given.isEmpty else { return nil }
@@ -81,13 +92,8 @@ public struct CrossEncoderRerankingEvaluator: CrossEncoderEvaluator {
     /// - Throws: the model's errors; ``SentenceTransformerError/invalidArgument(_:)`` for a model with several
     ///   labels or a sample with fewer than two documents to rank (scikit-learn's NDCG needs two).
     public func evaluate(_ model: CrossEncoder) throws -> [String: Double] {
-        guard model.numLabels == 1 else {
-            throw SentenceTransformerError.invalidArgument("reranking needs one score per pair; this cross-encoder has \(model.numLabels) labels")
-        }
+        try validate(for: model)
         let rankings = samples.map(ranked)
-        if let short = rankings.firstIndex(where: { ($0?.documents.count ?? 2) < 2 }) {
-            throw SentenceTransformerError.invalidArgument("sample \(short) has one document to rank; NDCG needs at least two")
-        }
         var pairs: [(String, String)] = []
         for (sample, ranking) in zip(samples, rankings) { pairs += (ranking?.documents ?? []).map { (sample.query, $0) } }
         let scores = try model.predict(pairs, batchSize: batchSize).values
