@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "swift-sentence-transformers",
-    platforms: [.macOS(.v14), .iOS(.v17)],
+    // Synchronization's Mutex and Atomic (the worker pools, the async API's cancellation) need macOS 15 / iOS 18.
+    platforms: [.macOS(.v15), .iOS(.v18)],
     products: [
         .library(name: "SentenceTransformers", targets: ["SentenceTransformers"]),
         // Fine-tuning (Trainer, losses, TrainableSentenceTransformer / TrainableCrossEncoder) and the HTTP server

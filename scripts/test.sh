@@ -20,7 +20,10 @@ step "C kernels: every x86 path natively, NEON under qemu" bash scripts/test-ker
 step "build: release, with tests" swift build -c release --build-tests
 # The hostile-client suite measures /health latency under a flood: it runs alone, so that the other suites' load on
 # the two cores does not count against the server.
-step "Swift suite, best kernel path" swift test -c release --skip-build --skip 'HostileClientTests|Milvus[A-Za-z]*Tests'
+step "Swift suite, best kernel path" swift test -c release --skip-build --skip 'HostileClientTests|Milvus[A-Za-z]*Tests|AsyncResponsivenessTests'
+# Timing-sensitive (cancellation within one batch, a 10 ms tick on time beside two encodes): alone, so that no other
+# test holds the cooperative threads it measures.
+step "async responsiveness suite" swift test -c release --skip-build --filter AsyncResponsivenessTests
 step "hostile-client suite" swift test -c release --skip-build --filter HostileClientTests
 # The Milvus client, store, hybrid and ingestion suites against real Milvus 2.3.5 and milvus-lite 3.2.2 servers (started
 # by the suites on loopback, one of each): alone and one test at a time, since the ingestion runs encode SciFact on both

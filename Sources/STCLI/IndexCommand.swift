@@ -196,7 +196,7 @@ struct IndexAddCommand: AsyncParsableCommand {
         // file does not collide with the first one's ids.
         let nextID = (loaded.documents.compactMap { Int($0.id) }.max() ?? -1) + 1
         let documents = try DocumentInput.read(input, firstID: nextID)
-        let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded.model ?? ModelLocator.defaultModel))
+        let encoder = try await SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded.model ?? ModelLocator.defaultModel))
         try DocumentInput.add(documents, to: &loaded, model: encoder, sparseModel: try DocumentInput.sparseModel(for: loaded, override: sparseModel),
                               promptName: promptName, batchSize: batchSize)
         try loaded.save(to: directory)
@@ -296,7 +296,7 @@ struct SearchCommand: AsyncParsableCommand {
             // Filtered and hybrid searches of a local index go through its store, which filters exactly.
             opened = try VectorIndexStore(directory: URL(fileURLWithPath: index), dimension: 0)
         }
-        let encoder = try SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded?.model ?? opened?.model ?? ModelLocator.defaultModel))
+        let encoder = try await SentenceTransformer(directory: try ModelLocator.resolveOrDownload(model ?? loaded?.model ?? opened?.model ?? ModelLocator.defaultModel))
         let reranker = try rerankWith.map { try CrossEncoder($0) }
         var sparse: SparseEncoder?
         if hybrid {
@@ -306,7 +306,7 @@ struct SearchCommand: AsyncParsableCommand {
             guard let name = sparseModel ?? opened.sparseModel else {
                 throw CLIError("the \(store == nil ? "index" : "store") keeps sparse vectors but names no sparse model: pass --sparse-model")
             }
-            sparse = try SparseEncoder(directory: try ModelLocator.resolveOrDownload(name))
+            sparse = try await SparseEncoder(directory: try ModelLocator.resolveOrDownload(name))
         }
         let weight = sparseWeight ?? 0.5
         let fusionMethod: HybridSearch.Fusion = fusion == "weighted" ? .weightedScore(weights: [1 - weight, weight]) : .reciprocalRank()
@@ -315,7 +315,7 @@ struct SearchCommand: AsyncParsableCommand {
         }
         let inputs = queries.isEmpty ? try InputLines.read(path: nil) : queries
         for query in inputs {
-            let vector = try encoder.encodeQuery([query], promptName: promptName)
+            let vector = try await encoder.encodeQuery([query], promptName: promptName)
             var hits: [IndexHit]
             if let sparse, let opened {
                 hits = try await opened.searchHybrid(dense: vector, sparse: try sparse.encodeQuery([query]), topK: topK, fusion: fusionMethod,
@@ -328,7 +328,7 @@ struct SearchCommand: AsyncParsableCommand {
                 hits = []
             }
             if let reranker {
-                let scores = try reranker.predict(hits.map { (query, $0.document.text) }).values
+                let scores = try await reranker.predict(hits.map { (query, $0.document.text) }).values
                 hits = zip(hits, scores).map { IndexHit(document: $0.0.document, score: $0.1) }.sorted { $0.score > $1.score }
             }
             switch format {

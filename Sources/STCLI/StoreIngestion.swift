@@ -47,8 +47,8 @@ struct StoreIngestion {
             summary.skipped += chunk.count - fresh.count
             if !fresh.isEmpty {
                 let encodeStart = DispatchTime.now()
-                let embeddings = try model.encodeDocument(fresh.map(\.text), batchSize: batchSize, promptName: promptName)
-                let sparse = try sparseModel?.encodeDocument(fresh.map(\.text), batchSize: batchSize)
+                let embeddings = try await model.encodeDocument(fresh.map(\.text), batchSize: batchSize, promptName: promptName)
+                let sparse = try await sparseModel?.encodeDocument(fresh.map(\.text), batchSize: batchSize)
                 summary.encodeSeconds += Timing.seconds(since: encodeStart)
                 try await inFlight?.value
                 let store = self.store

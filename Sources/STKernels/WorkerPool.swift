@@ -13,10 +13,14 @@ import CSTKernels
 ///
 /// A second caller arriving while a job runs — another request's thread, or a chunk that itself calls
 /// `forEachChunk` — runs its chunks one after another on its own thread: the same chunks, so the same results.
+///
+/// The pool grows to the largest job it is given (``Parallel/setDefaultWorkerCount(_:)`` or a model's `threads` may
+/// ask for more workers than it started with); helpers are never taken away, only left asleep.
 final class WorkerPool: @unchecked Sendable {
-    static let shared = WorkerPool(helpers: Parallel.workerCount - 1)
+    static let shared = WorkerPool(helpers: Parallel.defaultWorkerCount - 1)
 
-    let helperCount: Int
+    /// The number of helpers; changed only by the caller holding `busy`, before it publishes a job.
+    private(set) var helperCount = 0
     private let busy = Atomic<Bool>(false)
     private let generation = Atomic<UInt64>(0)
     private let pending = Atomic<Int>(0)
@@ -29,27 +33,41 @@ final class WorkerPool: @unchecked Sendable {
     private static let spinNanoseconds: UInt64 = 200_000
 
     init(helpers: Int) {
-        helperCount = max(0, helpers)
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
-        for index in 0..<helperCount {
+        grow(to: helpers)
+    }
+
+    /// Starts helpers until there are `helpers` (at most 1,023); call only while no job is published.
+    private func grow(to helpers: Int) {
+        let seen = generation.load(ordering: .acquiring)
+        while helperCount < min(helpers, 1023) {
             // The pool lives as long as the process (`shared`), so the helpers never outlive it.
-            let context = Unmanaged.passRetained(HelperContext(pool: self, index: index + 1)).toOpaque()
-            var thread = pthread_t()
-            let created = pthread_create(&thread, nil, { argument in
+            let context = Unmanaged.passRetained(HelperContext(pool: self, index: helperCount + 1, seen: seen)).toOpaque()
+            let created = st_thread_spawn_detached({ argument in
                 guard let argument else { return nil }
                 let context = Unmanaged<HelperContext>.fromOpaque(argument).takeRetainedValue()
-                context.pool.helperLoop(index: context.index)
+                context.pool.helperLoop(index: context.index, seen: context.seen)
                 return nil
-            }, context)
-            if created == 0 { pthread_detach(thread) }
+            }, context, 0)
+            guard created == 0 else {
+                // No thread, no helper: the jobs split among the helpers there are (the caller runs the rest).
+                Unmanaged<HelperContext>.fromOpaque(context).release()
+                return
+            }
+            helperCount += 1
         }
     }
 
     /// Runs `body(0..<chunks)` with chunk 0 on the calling thread; returns false (having run nothing) when the pool is
     /// already running a job.
     func run(chunks: Int, _ body: @escaping (Int) -> Void) -> Bool {
-        guard helperCount > 0, chunks > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+        guard chunks > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return false
+        }
+        if helperCount < chunks - 1 { grow(to: chunks - 1) }
+        guard helperCount >= chunks - 1 else {
+            busy.store(false, ordering: .releasing)
             return false
         }
         job = body
@@ -69,14 +87,17 @@ final class WorkerPool: @unchecked Sendable {
     private final class HelperContext {
         let pool: WorkerPool
         let index: Int
-        init(pool: WorkerPool, index: Int) {
+        /// The generation when the helper was started: it joins the jobs published after it.
+        let seen: UInt64
+        init(pool: WorkerPool, index: Int, seen: UInt64) {
             self.pool = pool
             self.index = index
+            self.seen = seen
         }
     }
 
-    private func helperLoop(index: Int) {
-        var seen: UInt64 = 0
+    private func helperLoop(index: Int, seen start: UInt64) {
+        var seen = start
         while true {
             var spins = 0
             var spinStart: UInt64 = 0

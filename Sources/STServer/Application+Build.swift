@@ -20,20 +20,20 @@ import SentenceTransformers
 /// try await app.runService(shutdownTimeout: .seconds(10))   // stops on SIGTERM / SIGINT within 10 s
 /// ```
 public func buildApplication(configuration: ServerConfiguration, model: SentenceTransformer, reranker: CrossEncoder? = nil,
-                             classifier: CrossEncoder? = nil, logger: Logger? = nil) -> some ApplicationProtocol {
-    buildApplication(configuration: configuration, served: ServedModel(model), reranker: reranker, classifier: classifier, logger: logger)
+                             classifier: CrossEncoder? = nil, logger: Logger? = nil) throws -> some ApplicationProtocol {
+    try buildApplication(configuration: configuration, served: ServedModel(model), reranker: reranker, classifier: classifier, logger: logger)
 }
 
 /// Builds the server of a sparse model (SPLADE): `/embed_sparse` (and `POST /`) in TEI's shape, `/embed` with
 /// `normalize: false` for dense vocabulary-sized rows; the other routes as for a dense model.
 public func buildApplication(configuration: ServerConfiguration, sparseModel: SparseEncoder, reranker: CrossEncoder? = nil,
-                             classifier: CrossEncoder? = nil, logger: Logger? = nil) -> some ApplicationProtocol {
-    buildApplication(configuration: configuration, served: ServedModel(sparseModel), reranker: reranker, classifier: classifier, logger: logger)
+                             classifier: CrossEncoder? = nil, logger: Logger? = nil) throws -> some ApplicationProtocol {
+    try buildApplication(configuration: configuration, served: ServedModel(sparseModel), reranker: reranker, classifier: classifier, logger: logger)
 }
 
 func buildApplication(configuration: ServerConfiguration, served: ServedModel, reranker: CrossEncoder?,
-                      classifier: CrossEncoder?, logger: Logger?) -> some ApplicationProtocol {
-    let service = EmbeddingService(configuration: configuration, model: served, reranker: reranker, classifier: classifier)
+                      classifier: CrossEncoder?, logger: Logger?) throws -> some ApplicationProtocol {
+    let service = try EmbeddingService(configuration: configuration, model: served, reranker: reranker, classifier: classifier)
     let router = Hummingbird.Router(context: BasicRequestContext.self)
     if let origins = configuration.corsAllowOrigin, !origins.isEmpty {
         router.add(middleware: CORSMiddleware(

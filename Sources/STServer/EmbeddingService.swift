@@ -13,17 +13,21 @@ final class EmbeddingService: Sendable {
     let classifier: CrossEncoder?
     let batcher: EmbeddingBatcher
     let limiter: ConcurrencyLimiter
-    let metrics = ServerMetrics()
+    let metrics: ServerMetrics
     /// Tokenizers of the default route (`nil` key) and of each Router route.
     private let tokenizers: [String?: RouteTokenizers]
 
-    init(configuration: ServerConfiguration, model: ServedModel, reranker: CrossEncoder?, classifier: CrossEncoder? = nil) {
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` for batch limits below 1.
+    init(configuration: ServerConfiguration, model: ServedModel, reranker: CrossEncoder?, classifier: CrossEncoder? = nil) throws {
         self.configuration = configuration
         self.model = model
         self.reranker = reranker
         self.classifier = classifier
-        batcher = EmbeddingBatcher(model: model, maxBatchTokens: configuration.maxBatchTokens,
-                                   maxBatchRequests: configuration.maxBatchRequests, metrics: metrics)
+        let metrics = ServerMetrics()
+        self.metrics = metrics
+        batcher = try model.batcher(maxBatchTokens: configuration.maxBatchTokens, maxBatchRequests: configuration.maxBatchRequests,
+                                    observer: EmbeddingBatcher.Observer(queued: { metrics.setQueued($0) },
+                                                                        batch: { metrics.recordBatch(requests: $0, tokens: $1) }))
         limiter = ConcurrencyLimiter(limit: configuration.maxConcurrentRequests)
         var tokenizers: [String?: RouteTokenizers] = [nil: RouteTokenizers(model.defaultRoute.input)]
         for name in (model.pipeline.modules.first as? Router)?.routeNames ?? [] {

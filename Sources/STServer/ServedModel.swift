@@ -9,12 +9,19 @@ struct ServedModel: Sendable {
     let configuration: SentenceTransformerConfiguration
     let isSparse: Bool
     let defaultRoute: ModulePipeline.Route
+    private let model: Model
+
+    private enum Model: Sendable {
+        case dense(SentenceTransformer)
+        case sparse(SparseEncoder)
+    }
 
     init(_ model: SentenceTransformer) {
         pipeline = model.pipeline
         configuration = model.configuration
         isSparse = false
         defaultRoute = model.defaultRoute
+        self.model = .dense(model)
     }
 
     init(_ model: SparseEncoder) {
@@ -22,6 +29,20 @@ struct ServedModel: Sendable {
         configuration = model.configuration
         isSparse = true
         defaultRoute = model.defaultRoute
+        self.model = .sparse(model)
+    }
+
+    /// The request batcher of this model, its forward passes on the server's inference thread.
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` for limits below 1.
+    func batcher(maxBatchTokens: Int, maxBatchRequests: Int?, observer: EmbeddingBatcher.Observer) throws -> EmbeddingBatcher {
+        switch model {
+        case let .dense(model):
+            return try EmbeddingBatcher(model: model, maxBatchTokens: maxBatchTokens, maxBatchRequests: maxBatchRequests,
+                                        threads: .inference, observer: observer)
+        case let .sparse(model):
+            return try EmbeddingBatcher(model: model, maxBatchTokens: maxBatchTokens, maxBatchRequests: maxBatchRequests,
+                                        threads: .inference, observer: observer)
+        }
     }
 
     /// The route a request's `prompt_name` selects: one of the Router's routes, else the default route.

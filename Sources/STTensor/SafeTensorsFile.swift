@@ -150,7 +150,7 @@ public final class SafeTensorsFile: Sendable {
         guard let entry = entries[name] else { throw SafeTensorsError.missingTensor(file: path, tensor: name) }
         let count = entry.shape.reduce(1, *)
         guard let base = mapping.bytes.baseAddress else {
-            return Tensor(shape: entry.shape, values: [])
+            return try Tensor(shape: entry.shape, values: [])
         }
         let source = base + dataStart + entry.dataRange.lowerBound
         switch entry.dtype {

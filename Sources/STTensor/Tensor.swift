@@ -11,8 +11,22 @@ public struct Tensor: Sendable {
     public var count: Int { storage.count }
 
     /// Creates a tensor that owns a copy of `values`.
-    public init(shape: [Int], values: [Float]) {
-        precondition(shape.reduce(1, *) == values.count, "Tensor: shape \(shape) does not hold \(values.count) values")
+    /// - Throws: ``SafeTensorsError/invalidTensor(file:tensor:reason:)`` when `shape` has a negative dimension or does not hold
+    ///   exactly `values.count` elements.
+    public init(shape: [Int], values: [Float]) throws {
+        let (elements, overflow) = shape.reduce((1, false)) { partial, size in
+            let product = partial.0.multipliedReportingOverflow(by: size)
+            return (product.partialValue, partial.1 || product.overflow || size < 0)
+        }
+        guard !overflow, elements == values.count else {
+            throw SafeTensorsError.invalidTensor(file: "memory", tensor: "Tensor(shape:values:)", reason: "shape \(shape) does not hold \(values.count) values")
+        }
+        self.init(uncheckedShape: shape, values: values)
+    }
+
+    /// The package's own tensors, whose shape its code computed from checked ones.
+    package init(uncheckedShape shape: [Int], values: [Float]) {
+        assert(shape.reduce(1, *) == values.count)
         self.shape = shape
         let pointer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, values.count))
         values.withUnsafeBufferPointer { source in

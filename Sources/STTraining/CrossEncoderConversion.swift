@@ -71,8 +71,8 @@ enum CrossEncoderConversion {
         }
         var random = TrainingRandom(seed: seed)
         func linear(_ name: String, out: Int) {
-            tensors["\(name).weight"] = Tensor(shape: [out, hidden], values: (0..<(out * hidden)).map { _ in Float(normal(&random) * deviation) })
-            tensors["\(name).bias"] = Tensor(shape: [out], values: [Float](repeating: 0, count: out))
+            tensors["\(name).weight"] = Tensor(uncheckedShape: [out, hidden], values: (0..<(out * hidden)).map { _ in Float(normal(&random) * deviation) })
+            tensors["\(name).bias"] = Tensor(uncheckedShape: [out], values: [Float](repeating: 0, count: out))
         }
         switch spec.layout {
         case .bertPooler:

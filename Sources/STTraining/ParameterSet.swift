@@ -168,7 +168,7 @@ public final class ParameterSet: @unchecked Sendable {
     public func tensorsByFile() -> [String: [String: Tensor]] {
         var result: [String: [String: Tensor]] = [:]
         for entry in entries {
-            result[entry.file, default: [:]][entry.key] = Tensor(shape: entry.shape, values: values(of: entry))
+            result[entry.file, default: [:]][entry.key] = Tensor(uncheckedShape: entry.shape, values: values(of: entry))
         }
         return result
     }

@@ -1,5 +1,6 @@
 import Foundation
 import STModels
+import STKernels
 import STTensor
 import STTokenizers
 
@@ -36,46 +37,103 @@ public final class CrossEncoder: Sendable {
         enum CodingKeys: String, CodingKey { case activationFn = "activation_fn" }
     }
 
-    /// Loads a cross-encoder by directory path or model id (from the Hugging Face cache, else downloaded).
+    /// The kernels' worker threads for this model's computations (``LoadOptions/threads``); `nil`: the process default.
+    public let threads: Int?
+
+    /// Loads a cross-encoder by directory path or model id (from the Hugging Face cache, else downloaded), with every
+    /// setting in `options` (`variant` and `compute` apply to the encoder; the classification head stays float32).
+    /// - Throws: ``SentenceTransformerError``, ``HubError`` or ``ModelError``.
+    public convenience init(_ modelNameOrPath: String, options: LoadOptions) throws {
+        try self.init(directory: try options.directory(of: modelNameOrPath), options: options)
+    }
+
+    /// ``init(_:options:)`` from async code: async download, weights read on ``WorkerThreads/compute``.
+    /// - Throws: as ``init(_:options:)``, and `CancellationError`.
+    public convenience init(_ modelNameOrPath: String, options: LoadOptions = LoadOptions()) async throws {
+        let directory = try await options.directory(of: modelNameOrPath)
+        try await self.init(directory: directory, options: options)
+    }
+
+    /// Loads the cross-encoder stored in `directory` with `options`.
+    /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or inconsistent model.
+    public convenience init(directory: URL, options: LoadOptions) throws {
+        try options.validate()
+        try self.init(parts: Parts(directory: directory, options: options, weights: InferenceWeightProvider()), threads: options.threads)
+    }
+
+    /// ``init(directory:options:)`` from async code, the weights read on ``WorkerThreads/compute``.
+    /// - Throws: as ``init(directory:options:)``, and `CancellationError`.
+    public convenience init(directory: URL, options: LoadOptions = LoadOptions()) async throws {
+        try options.validate()
+        let parts = try await WorkerThreads.compute.run { try Parts(directory: directory, options: options, weights: InferenceWeightProvider()) }
+        self.init(parts: parts, threads: options.threads)
+    }
+
+    /// Loads a cross-encoder by directory path or model id: the shorthand of ``init(_:options:)``.
     public convenience init(_ modelNameOrPath: String, revision: String = "main") throws {
-        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision))
+        try self.init(modelNameOrPath, options: LoadOptions(revision: revision))
     }
 
     /// Loads the cross-encoder stored in `directory`; `maxSeqLength` replaces the configured `max_seq_length` (at
     /// most the model's position embeddings); `weights` is what its weights are built on (inference; a trainer
     /// passes its parameter set's provider).
     /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or inconsistent model.
-    public init(directory: URL, maxSeqLength: Int? = nil, weights: any WeightSourceProvider = InferenceWeightProvider()) throws {
-        self.directory = directory
-        transformer = try Transformer(directory: directory, maxSeqLength: maxSeqLength, weights: weights)
-        let configURL = directory.appendingPathComponent("config.json")
-        let config = try JSONFile.decode(HeadConfig.self, from: configURL)
-        if let architectures = config.architectures, !architectures.isEmpty,
-           !architectures.contains(where: { $0.hasSuffix("ForSequenceClassification") }) {
-            // Python would add a new, randomly initialized head, whose scores mean nothing until trained.
-            throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "a \(architectures.joined(separator: ", ")) checkpoint "
-                + "has no classification head, so it is not a cross-encoder; load a …ForSequenceClassification model, or train one from "
-                + "it (sbert train --cross-encoder, TrainableCrossEncoder: a new head as Python's CrossEncoder creates it)")
-        }
-        var labels = [String](repeating: "", count: config.id2label?.count ?? config.numLabels ?? 1)
-        for (key, name) in config.id2label ?? [:] {
-            guard let index = Int(key), labels.indices.contains(index) else {
-                throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "id2label key '\(key)' is not an index below \(labels.count)")
+    public convenience init(directory: URL, maxSeqLength: Int? = nil, weights: any WeightSourceProvider = InferenceWeightProvider()) throws {
+        let options = LoadOptions(maxSeqLength: maxSeqLength)
+        try options.validate()
+        try self.init(parts: Parts(directory: directory, options: options, weights: weights), threads: nil)
+    }
+
+    init(parts: Parts, threads: Int?) {
+        directory = parts.directory
+        transformer = parts.transformer
+        head = parts.head
+        activation = parts.activation
+        labels = parts.labels
+        self.threads = threads
+    }
+
+    /// What a directory holds, read before the model is made (on whichever thread loads it).
+    struct Parts: Sendable {
+        let directory: URL
+        let transformer: Transformer
+        let head: SequenceClassificationHead
+        let activation: CrossEncoderActivation
+        let labels: [String]
+
+        init(directory: URL, options: LoadOptions, weights: any WeightSourceProvider) throws {
+            self.directory = directory
+            transformer = try Transformer(directory: directory, variant: options.variant, compute: options.compute,
+                                          maxSeqLength: options.maxSeqLength, weights: weights)
+            let configURL = directory.appendingPathComponent("config.json")
+            let config = try JSONFile.decode(HeadConfig.self, from: configURL)
+            if let architectures = config.architectures, !architectures.isEmpty,
+               !architectures.contains(where: { $0.hasSuffix("ForSequenceClassification") }) {
+                // Python would add a new, randomly initialized head, whose scores mean nothing until trained.
+                throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "a \(architectures.joined(separator: ", ")) checkpoint "
+                    + "has no classification head, so it is not a cross-encoder; load a …ForSequenceClassification model, or train one from "
+                    + "it (sbert train --cross-encoder, TrainableCrossEncoder: a new head as Python's CrossEncoder creates it)")
             }
-            labels[index] = name
-        }
-        self.labels = labels
-        head = try SequenceClassificationHead(directory: directory, checkpoint: try ConfigFile.weights(in: directory),
-                                              hidden: transformer.encoder.hiddenSize, numLabels: labels.count, provider: weights)
-        let settingsURL = directory.appendingPathComponent("config_sentence_transformers.json")
-        let name = try JSONFile.decodeIfPresent(Settings.self, from: settingsURL)?.activationFn ?? config.defaultActivation
-        if let name {
-            guard let parsed = CrossEncoderActivation(className: name) else {
-                throw SentenceTransformerError.invalidConfig(path: settingsURL.path, reason: "unsupported activation_fn '\(name)'")
+            var labels = [String](repeating: "", count: config.id2label?.count ?? config.numLabels ?? 1)
+            for (key, name) in config.id2label ?? [:] {
+                guard let index = Int(key), labels.indices.contains(index) else {
+                    throw SentenceTransformerError.invalidConfig(path: configURL.path, reason: "id2label key '\(key)' is not an index below \(labels.count)")
+                }
+                labels[index] = name
             }
-            activation = parsed
-        } else {
-            activation = labels.count == 1 ? .sigmoid : .identity
+            self.labels = labels
+            head = try SequenceClassificationHead(directory: directory, checkpoint: try ConfigFile.weights(in: directory, variant: options.variant),
+                                                  hidden: transformer.encoder.hiddenSize, numLabels: labels.count, provider: weights)
+            let settingsURL = directory.appendingPathComponent("config_sentence_transformers.json")
+            let name = try JSONFile.decodeIfPresent(Settings.self, from: settingsURL)?.activationFn ?? config.defaultActivation
+            if let name {
+                guard let parsed = CrossEncoderActivation(className: name) else {
+                    throw SentenceTransformerError.invalidConfig(path: settingsURL.path, reason: "unsupported activation_fn '\(name)'")
+                }
+                activation = parsed
+            } else {
+                activation = labels.count == 1 ? .sigmoid : .identity
+            }
         }
     }
 
@@ -102,9 +160,13 @@ public final class CrossEncoder: Sendable {
         let labelCount = numLabels
         var values = [Float](repeating: 0, count: encodings.count * labelCount)
         for batch in BatchedEncoding.batches(encodings, size: batchSize) {
+            // The async API's cancellation point, as in every encoding loop (see ``BatchedEncoding``).
+            try WorkerThreads.checkCancellation()
             var tokens = TokenBatch()
             for index in batch { try tokens.append(inputIDs: encodings[index].ids, tokenTypeIDs: encodings[index].typeIDs) }
-            let logits = head.forward(try transformer.encoder.forward(tokens, outputHiddenStates: false), sequences: tokens.sequences)
+            let logits = try Parallel.withWorkerCount(threads) {
+                head.forward(try transformer.encoder.forward(tokens, outputHiddenStates: false), sequences: tokens.sequences)
+            }
             for (position, index) in batch.enumerated() {
                 values.replaceSubrange((index * labelCount)..<((index + 1) * labelCount),
                                        with: logits[(position * labelCount)..<((position + 1) * labelCount)])
@@ -121,7 +183,7 @@ public final class CrossEncoder: Sendable {
                 values.replaceSubrange((row * labelCount)..<((row + 1) * labelCount), with: exps.map { $0 / total })
             }
         }
-        return Embeddings(values: values, dimension: labelCount)
+        return Embeddings(uncheckedValues: values, dimension: labelCount)
     }
 
     /// The pair as the model reads it: `[CLS] a [SEP] b [SEP]` (or the model's template), truncated longest first.

@@ -7,18 +7,31 @@ public struct Embeddings: Sendable, Equatable, RandomAccessCollection {
     /// All rows, one after another: `[count, dimension]`.
     public internal(set) var values: [Float]
 
-    public init(values: [Float], dimension: Int) {
-        precondition(dimension >= 0 && (dimension == 0 ? values.isEmpty : values.count % dimension == 0),
-                     "Embeddings: \(values.count) values do not make rows of \(dimension)")
-        self.values = values
-        self.dimension = dimension
+    /// A matrix of `values.count / dimension` rows.
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` when the values do not make whole rows of
+    ///   `dimension` (or `dimension` is negative).
+    public init(values: [Float], dimension: Int) throws {
+        guard dimension >= 0, dimension == 0 ? values.isEmpty : values.count % dimension == 0 else {
+            throw SentenceTransformerError.invalidArgument("\(values.count) values do not make rows of \(dimension)")
+        }
+        self.init(uncheckedValues: values, dimension: dimension)
     }
 
     /// Builds a matrix from rows of equal length.
-    public init(rows: [[Float]]) {
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` naming the first row whose length differs.
+    public init(rows: [[Float]]) throws {
         let dimension = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == dimension }, "Embeddings: rows of different lengths")
-        self.init(values: rows.flatMap { $0 }, dimension: dimension)
+        if let row = rows.firstIndex(where: { $0.count != dimension }) {
+            throw SentenceTransformerError.invalidArgument("row \(row) has \(rows[row].count) values, row 0 has \(dimension)")
+        }
+        self.init(uncheckedValues: rows.flatMap { $0 }, dimension: dimension)
+    }
+
+    /// The package's own matrices, whose shape its code computed.
+    package init(uncheckedValues values: [Float], dimension: Int) {
+        assert(dimension >= 0 && (dimension == 0 ? values.isEmpty : values.count % dimension == 0))
+        self.values = values
+        self.dimension = dimension
     }
 
     public var startIndex: Int { 0 }
@@ -34,7 +47,7 @@ public struct Embeddings: Sendable, Equatable, RandomAccessCollection {
         var result: [Float] = []
         result.reserveCapacity(count * newDimension)
         for row in 0..<count { result += values[(row * dimension)..<(row * dimension + newDimension)] }
-        return Embeddings(values: result, dimension: newDimension)
+        return Embeddings(uncheckedValues: result, dimension: newDimension)
     }
 
     /// Every row scaled to unit L2 norm.

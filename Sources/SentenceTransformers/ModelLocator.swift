@@ -63,6 +63,19 @@ public enum ModelLocator {
         }
     }
 
+    /// ``resolve(_:revision:environment:)``, then, for a model id that is not in the cache, an async download from the
+    /// Hugging Face Hub (``HubClient/download(_:revision:progress:)-async``; `HF_HUB_OFFLINE` forbids it).
+    public static func resolveOrDownload(_ nameOrPath: String, revision: String = "main",
+                                         environment: [String: String] = ProcessInfo.processInfo.environment,
+                                         progress: HubClient.Progress? = nil) async throws -> URL {
+        do {
+            return try resolve(nameOrPath, revision: revision, environment: environment)
+        } catch let error as SentenceTransformerError {
+            guard isRepositoryID(nameOrPath) else { throw error }
+            return try await HubClient(environment: environment).download(nameOrPath, revision: revision, progress: progress)
+        }
+    }
+
     /// Whether `name` is written as a filesystem path (`/…`, `./…`, `../…`, `~…`) rather than a model id.
     static func looksLikePath(_ name: String) -> Bool {
         name.hasPrefix("/") || name.hasPrefix("./") || name.hasPrefix("../") || name.hasPrefix("~") || name == "." || name == ".."

@@ -29,7 +29,7 @@ extension SentenceTransformer {
             // Python slices silently (a no-op); a value that cannot take effect is refused instead.
             throw SentenceTransformerError.invalidArgument("truncateDim \(keep) is more than the model's \(dimension) dimensions")
         }
-        let rows = try BatchedEncoding.encode(texts, pipeline: pipeline, task: task, prompt: promptText, batchSize: batchSize,
+        let rows = try BatchedEncoding.encode(texts, pipeline: pipeline, task: task, prompt: promptText, batchSize: batchSize, threads: threads,
                                               progress: progress) { features, position, input in
             guard features.sentenceDimension == dimension else {
                 throw SentenceTransformerError.invalidArgument("pipeline produced \(features.sentenceDimension) dimensions, expected \(dimension)")
@@ -40,7 +40,7 @@ extension SentenceTransformer {
             }
             return row
         }
-        var embeddings = Embeddings(values: Array(rows.joined()), dimension: dimension)
+        var embeddings = Embeddings(uncheckedValues: Array(rows.joined()), dimension: dimension)
         if let keep { embeddings = embeddings.truncated(to: keep) }
         return normalize ? embeddings.normalized() : embeddings
     }
@@ -78,10 +78,10 @@ extension SentenceTransformer {
                                 promptName: String? = nil) throws -> [Embeddings] {
         let promptText = try configuration.resolvePrompt(prompt: prompt, promptName: promptName) ?? ""
         let route = try tokenRoute()
-        return try BatchedEncoding.encode(texts, pipeline: pipeline, task: nil, prompt: promptText, batchSize: batchSize,
+        return try BatchedEncoding.encode(texts, pipeline: pipeline, task: nil, prompt: promptText, batchSize: batchSize, threads: threads,
                                           progress: nil) { features, position, _ in
             Self.rows(of: features, position: position)
-        }.map { $0 ?? Embeddings(values: [], dimension: route.input.outputDimension) }
+        }.map { $0 ?? Embeddings(uncheckedValues: [], dimension: route.input.outputDimension) }
     }
 
     /// Runs already-tokenized inputs through the whole pipeline in one forward pass, rows in the given order — for
@@ -89,12 +89,14 @@ extension SentenceTransformer {
     /// prompt tokens (``Pooling`` leaves them out when `include_prompt` is false).
     /// - Throws: ``SentenceTransformerError/nonFiniteEmbedding(input:text:)`` naming the first bad row.
     public func embed(encodings: [Encoding], promptLengths: [Int]? = nil) throws -> Embeddings {
-        guard !encodings.isEmpty else { return Embeddings(values: [], dimension: embeddingDimension) }
-        let features = try ModulePipeline.run(defaultRoute, encodings: encodings, promptLengths: promptLengths, task: nil)
+        guard !encodings.isEmpty else { return Embeddings(uncheckedValues: [], dimension: embeddingDimension) }
+        let features = try Parallel.withWorkerCount(threads) {
+            try ModulePipeline.run(defaultRoute, encodings: encodings, promptLengths: promptLengths, task: nil)
+        }
         if let index = features.sentenceEmbeddings.firstIndex(where: { !$0.isFinite }) {
             throw SentenceTransformerError.nonFiniteEmbedding(input: index / max(features.sentenceDimension, 1), text: nil)
         }
-        return Embeddings(values: features.sentenceEmbeddings, dimension: features.sentenceDimension)
+        return Embeddings(uncheckedValues: features.sentenceEmbeddings, dimension: features.sentenceDimension)
     }
 
     /// The input module's per-token output for already-tokenized inputs, in one forward pass.
@@ -102,8 +104,8 @@ extension SentenceTransformer {
     public func tokenEmbeddings(encodings: [Encoding]) throws -> [Embeddings] {
         guard !encodings.isEmpty else { return [] }
         let route = try tokenRoute()
-        let features = try ModulePipeline.run(route, encodings: encodings, task: nil, through: 0)
-        return features.sequences.indices.map { Self.rows(of: features, position: $0) ?? Embeddings(values: [], dimension: features.tokenDimension) }
+        let features = try Parallel.withWorkerCount(threads) { try ModulePipeline.run(route, encodings: encodings, task: nil, through: 0) }
+        return features.sequences.indices.map { Self.rows(of: features, position: $0) ?? Embeddings(uncheckedValues: [], dimension: features.tokenDimension) }
     }
 
     /// The number of prompt tokens `prompt` puts before a text (its tokens with the leading special token, without
@@ -124,7 +126,7 @@ extension SentenceTransformer {
     static func rows(of features: Features, position: Int) -> Embeddings? {
         guard position < features.sequences.count else { return nil }
         let rows = features.sequences[position], width = features.tokenDimension
-        return Embeddings(values: Array(features.tokenEmbeddings[(rows.lowerBound * width)..<(rows.upperBound * width)]), dimension: width)
+        return Embeddings(uncheckedValues: Array(features.tokenEmbeddings[(rows.lowerBound * width)..<(rows.upperBound * width)]), dimension: width)
     }
 }
 

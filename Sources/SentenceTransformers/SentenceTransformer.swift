@@ -24,13 +24,46 @@ public final class SentenceTransformer: Sendable {
     /// The route `encode` takes without a task (the whole pipeline, or a Router's default route).
     public let defaultRoute: ModulePipeline.Route
 
+    /// The kernels' worker threads for this model's computations (``LoadOptions/threads``); `nil`: the process default.
+    public let threads: Int?
+
     /// Loads a model by directory path or Hugging Face id (`"all-MiniLM-L6-v2"` means
     /// `"sentence-transformers/all-MiniLM-L6-v2"`): from the local Hugging Face cache, else downloaded from the Hub
-    /// (see ``HubClient``).
+    /// (see ``HubClient``), with every setting in `options`.
+    /// - Throws: ``SentenceTransformerError``, ``HubError`` or ``ModelError`` for a model that cannot be found,
+    ///   fetched or loaded.
+    public convenience init(_ modelNameOrPath: String = ModelLocator.defaultModel, options: LoadOptions) throws {
+        try self.init(directory: try options.directory(of: modelNameOrPath), options: options)
+    }
+
+    /// Loads a model as ``init(_:options:)`` does, from async code: the download awaits async I/O and the weights are
+    /// read on ``WorkerThreads/compute``, so no cooperative thread is held.
+    /// - Throws: as ``init(_:options:)``, and `CancellationError` when the task is cancelled.
+    public convenience init(_ modelNameOrPath: String = ModelLocator.defaultModel, options: LoadOptions = LoadOptions()) async throws {
+        let directory = try await options.directory(of: modelNameOrPath)
+        try await self.init(directory: directory, options: options)
+    }
+
+    /// Loads the model stored in `directory` with `options` (its `revision`, cache and token play no part).
+    /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or inconsistent model.
+    public convenience init(directory: URL, options: LoadOptions) throws {
+        try options.validate()
+        try self.init(loaded: LoadedModel(directory: directory, options: options, kind: "SentenceTransformer"), threads: options.threads)
+    }
+
+    /// ``init(directory:options:)`` from async code, the weights read on ``WorkerThreads/compute``.
+    /// - Throws: as ``init(directory:options:)``, and `CancellationError`.
+    public convenience init(directory: URL, options: LoadOptions = LoadOptions()) async throws {
+        try options.validate()
+        let loaded = try await WorkerThreads.compute.run { try LoadedModel(directory: directory, options: options, kind: "SentenceTransformer") }
+        try self.init(loaded: loaded, threads: options.threads)
+    }
+
+    /// Loads a model by directory path or Hugging Face id; the shorthand of ``init(_:options:)`` for the settings
+    /// used most.
     public convenience init(_ modelNameOrPath: String = ModelLocator.defaultModel, revision: String = "main", variant: String? = nil,
                             compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
-        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision), variant: variant,
-                      compute: compute, maxSeqLength: maxSeqLength)
+        try self.init(modelNameOrPath, options: LoadOptions(revision: revision, variant: variant, compute: compute, maxSeqLength: maxSeqLength))
     }
 
     /// Loads the model stored in `directory`. Without `modules.json` the pipeline is Transformer + mean Pooling.
@@ -41,11 +74,17 @@ public final class SentenceTransformer: Sendable {
     /// built on (inference; a trainer passes its parameter set's provider).
     /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or inconsistent model
     ///   (a sparse or multi-vector model loads as ``SparseEncoder`` / ``MultiVectorEncoder`` instead).
-    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil,
-                weights: any WeightSourceProvider = InferenceWeightProvider()) throws {
-        self.directory = directory
-        let loaded = try LoadedModel(directory: directory, variant: variant, compute: compute, maxSeqLength: maxSeqLength,
-                                     weights: weights, kind: "SentenceTransformer")
+    public convenience init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil,
+                            weights: any WeightSourceProvider = InferenceWeightProvider()) throws {
+        let options = LoadOptions(variant: variant, compute: compute, maxSeqLength: maxSeqLength)
+        try options.validate()
+        try self.init(loaded: LoadedModel(directory: directory, options: options, weights: weights, kind: "SentenceTransformer"), threads: nil)
+    }
+
+    /// The one designated initializer: every load ends here with the modules read.
+    init(loaded: LoadedModel, threads: Int?) throws {
+        directory = loaded.directory
+        self.threads = threads
         pipeline = loaded.pipeline
         configuration = loaded.configuration
         defaultRoute = try pipeline.route(for: nil)
@@ -98,13 +137,14 @@ extension SentenceTransformer {
 }
 
 /// What every model kind reads from a directory: its modules and `config_sentence_transformers.json`.
-struct LoadedModel {
+struct LoadedModel: Sendable {
+    let directory: URL
     let pipeline: ModulePipeline
     let configuration: SentenceTransformerConfiguration
     let configurationURL: URL
 
-    init(directory: URL, variant: String?, compute: ComputePrecision, maxSeqLength: Int? = nil,
-         weights: any WeightSourceProvider = InferenceWeightProvider(), kind: String) throws {
+    init(directory: URL, options: LoadOptions, weights: any WeightSourceProvider = InferenceWeightProvider(), kind: String) throws {
+        self.directory = directory
         configurationURL = directory.appendingPathComponent("config_sentence_transformers.json")
         configuration = try JSONFile.decodeIfPresent(SentenceTransformerConfiguration.self, from: configurationURL)
             ?? SentenceTransformerConfiguration()
@@ -115,7 +155,8 @@ struct LoadedModel {
            ["SentenceTransformer", "SparseEncoder", "MultiVectorEncoder"].contains(type) {
             throw SentenceTransformerError.invalidConfig(path: configurationURL.path, reason: "model_type is \(type): load it with \(type)")
         }
-        pipeline = try ModulePipeline(directory: directory, variant: variant, compute: compute, maxSeqLength: maxSeqLength, weights: weights)
+        pipeline = try ModulePipeline(directory: directory, variant: options.variant, compute: options.compute,
+                                      maxSeqLength: options.maxSeqLength, weights: weights)
     }
 
     /// Writes a model of any kind atomically.

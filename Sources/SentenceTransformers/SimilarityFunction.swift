@@ -19,7 +19,7 @@ public enum SimilarityFunction: String, Sendable, CaseIterable {
             for i in 0..<a.count {
                 for j in 0..<b.count { scores[i * b.count + j] = distanceScore(a, i, b, j) }
             }
-            return Embeddings(values: scores, dimension: b.count)
+            return Embeddings(uncheckedValues: scores, dimension: b.count)
         }
     }
 
@@ -63,7 +63,7 @@ public enum SimilarityFunction: String, Sendable, CaseIterable {
                 }
             }
         }
-        return Embeddings(values: scores, dimension: b.count)
+        return Embeddings(uncheckedValues: scores, dimension: b.count)
     }
 
     private static func checkDimensions(_ a: Embeddings, _ b: Embeddings) throws {

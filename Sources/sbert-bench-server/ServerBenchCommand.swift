@@ -50,7 +50,7 @@ struct ServerBenchCommand: AsyncParsableCommand {
         let model = try modelOptions.load()
         // The library's own batched throughput, in the same run.
         let start = DispatchTime.now()
-        let expected = try model.encode(sentences, batchSize: 32, normalize: true)
+        let expected = try await model.encode(sentences, batchSize: 32, normalize: true)
         let libraryRate = Double(sentences.count) / Timing.seconds(since: start)
         let endpoint = url + "/embed"
         // One connection per client task, on SwiftNIO: a light client leaves the cores to the server.

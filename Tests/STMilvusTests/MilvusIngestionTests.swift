@@ -114,8 +114,8 @@ import Testing
         #expect(Set(try await Self.allIDs(client, collection)).count == expected)
 
         // Retrieval through Milvus (HNSW, COSINE) against exact search over the same vectors, read back.
-        let model = try SentenceTransformer(directory: try Self.model.get())
-        let queries = try model.encode(dataset.queries.map(\.text))
+        let model = try await SentenceTransformer(directory: try Self.model.get())
+        let queries = try await model.encode(dataset.queries.map(\.text))
         let store = try await MilvusVectorStore.open(client: client, collection: collection, dimension: nil)
         let hits = try await store.search(queries, topK: 10, filter: nil)
         let columns = try await client.query(collection: collection, filter: try .compare("id", .notEqual, .string("")),
@@ -126,7 +126,7 @@ import Testing
             return
         }
         #expect(dimension == 384 && ids.count == expected)
-        let exact = try semanticSearch(queries: queries, corpus: Embeddings(values: values, dimension: dimension), topK: 10)
+        let exact = try await semanticSearch(queries: queries, corpus: Embeddings(values: values, dimension: dimension), topK: 10)
         let evaluator = InformationRetrievalEvaluator(dataset: dataset)
         let milvusNDCG = try #require(evaluator.metrics(rankings: hits.map { $0.map(\.document.id) })["ndcg@10"])
         let exactNDCG = try #require(evaluator.metrics(rankings: exact.map { $0.map { ids[$0.corpusID] } })["ndcg@10"])

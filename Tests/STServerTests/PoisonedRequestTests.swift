@@ -13,8 +13,8 @@ import Testing
     /// same time all get their vectors.
     @Test func oneBadTokenIDFailsOnlyItsRequest() async throws {
         let model = try ServerRouteTests.model.get()
-        let app = buildApplication(configuration: ServerRouteTests.configuration(), model: model)
-        let expected = try model.encode("An innocent sentence.", normalize: true)
+        let app = try buildApplication(configuration: ServerRouteTests.configuration(), model: model)
+        let expected = try await model.encode("An innocent sentence.", normalize: true)
         try await app.test(.router) { client in
             try await withThrowingTaskGroup(of: (Bool, Int).self) { group in
                 group.addTask {
@@ -40,7 +40,7 @@ import Testing
     @Test(arguments: ["0", "-1", "9223372036854775807", "385"])
     func dimensionsOfTokenIDInputs(value: String) async throws {
         let model = try ServerRouteTests.model.get()
-        let app = buildApplication(configuration: ServerRouteTests.configuration(), model: model)
+        let app = try buildApplication(configuration: ServerRouteTests.configuration(), model: model)
         try await app.test(.router) { client in
             let response = try await ServerRouteTests.post(client, "/v1/embeddings", #"{"input": [[101, 7592, 102]], "dimensions": \#(value)}"#)
             #expect(response.status.code >= 400 && response.status.code < 500, "dimensions \(value): \(response.status)")

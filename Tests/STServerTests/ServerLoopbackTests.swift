@@ -32,8 +32,8 @@ import Testing
     @Test func concurrentClientsGetTheirOwnVectors() async throws {
         let model = try ServerRouteTests.model.get()
         let sentences = try InputLinesHelper.sentences(count: 96)
-        let expected = try model.encode(sentences, normalize: true)
-        let app = buildApplication(configuration: ServerRouteTests.configuration(), model: model)
+        let expected = try await model.encode(sentences, normalize: true)
+        let app = try buildApplication(configuration: ServerRouteTests.configuration(), model: model)
         try await app.test(.live) { client in
             let port = try #require(client.port)
             try await withThrowingTaskGroup(of: (Int, [Float], Int).self) { group in

@@ -19,11 +19,11 @@ import Testing
     }
 
     @Test func spladeServesEmbedSparseAsTEI() async throws {
-        let model = try SparseEncoder(directory: try TestResources.model("tiny-splade"))
-        let app = buildApplication(configuration: Route.configuration(), sparseModel: model)
+        let model = try await SparseEncoder(directory: try TestResources.model("tiny-splade"))
+        let app = try buildApplication(configuration: Route.configuration(), sparseModel: model)
         try await app.test(.router) { client in
             let texts = ["A man is playing a guitar.", "Ein Mann spielt Gitarre."]
-            let expected = try model.encode(texts)
+            let expected = try await model.encode(texts)
             let response = try await Route.post(client, "/embed_sparse", #"{"inputs": ["A man is playing a guitar.", "Ein Mann spielt Gitarre."]}"#)
             #expect(response.status == .ok)
             let rows = Self.sparse(response)
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func denseServerRefusesEmbedSparse() async throws {
-        let app = buildApplication(configuration: Route.configuration(), model: try Route.model.get())
+        let app = try buildApplication(configuration: Route.configuration(), model: try Route.model.get())
         try await app.test(.router) { client in
             Route.expectError(try await Route.post(client, "/embed_sparse", #"{"inputs": "x"}"#), status: 424, type: "Backend")
         }
@@ -56,17 +56,17 @@ import Testing
     /// `prompt_name` names the Router's route: the query route (SparseStaticEmbedding, no special tokens) and the
     /// document route (SPLADE) of an inference-free model; the default route without one.
     @Test func routerRoutesByPromptName() async throws {
-        let sparse = try SparseEncoder(directory: try TestResources.model("tiny-splade-inference-free"))
+        let sparse = try await SparseEncoder(directory: try TestResources.model("tiny-splade-inference-free"))
         let text = "A man is playing a guitar."
         try await buildApplication(configuration: Route.configuration(), sparseModel: sparse).test(.router) { client in
             let query = Self.sparse(try await Route.post(client, "/embed_sparse", #"{"inputs": "\#(text)", "prompt_name": "query"}"#))
-            #expect(query.first?.map(\.index) == (try sparse.encodeQuery([text]))[0].indices)
+            #expect(query.first?.map(\.index) == (try await sparse.encodeQuery([text]))[0].indices)
             let document = Self.sparse(try await Route.post(client, "/embed_sparse", #"{"inputs": "\#(text)"}"#))
-            #expect(document.first?.map(\.index) == (try sparse.encodeDocument([text]))[0].indices)
+            #expect(document.first?.map(\.index) == (try await sparse.encodeDocument([text]))[0].indices)
         }
-        let dense = try SentenceTransformer(directory: try TestResources.model("tiny-router-asym"))
+        let dense = try await SentenceTransformer(directory: try TestResources.model("tiny-router-asym"))
         try await buildApplication(configuration: Route.configuration(), model: dense).test(.router) { client in
-            for (name, expected) in [("query", try dense.encodeQuery([text], normalize: true)), ("document", try dense.encodeDocument([text], normalize: true))] {
+            for (name, expected) in try await [("query", dense.encodeQuery([text], normalize: true)), ("document", dense.encodeDocument([text], normalize: true))] {
                 for path in ["/embed", "/v1/embeddings"] {
                     let body = path == "/embed" ? #"{"inputs": "\#(text)", "prompt_name": "\#(name)"}"# : #"{"input": "\#(text)", "prompt_name": "\#(name)"}"#
                     let response = try await Route.post(client, path, body)
@@ -79,10 +79,10 @@ import Testing
     }
 
     @Test func staticEmbeddingServer() async throws {
-        let model = try SentenceTransformer(directory: try TestResources.model("tiny-static-embedding"))
+        let model = try await SentenceTransformer(directory: try TestResources.model("tiny-static-embedding"))
         try await buildApplication(configuration: Route.configuration(), model: model).test(.router) { client in
             let rows = Route.floats(Route.object(try await Route.post(client, "/embed", #"{"inputs": ["hello world", "a"], "normalize": false}"#)))
-            #expect(rows == (try model.encode(["hello world", "a"])).arrays)
+            await #expect(rows == (try model.encode(["hello world", "a"])).arrays)
             Route.expectError(try await Route.post(client, "/embed_all", #"{"inputs": "x"}"#), status: 424, type: "Backend")
         }
     }

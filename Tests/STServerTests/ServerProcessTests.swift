@@ -98,7 +98,7 @@ import Testing
         let browser = try #require(chromium, "Chromium is not installed (scripts/setup.sh installs Debian's chromium)")
         let model = try ServerRouteTests.model.get()
         let reranker = try ServerRouteTests.reranker.get()
-        let app = buildApplication(configuration: ServerRouteTests.configuration(), model: model, reranker: reranker)
+        let app = try buildApplication(configuration: ServerRouteTests.configuration(), model: model, reranker: reranker)
         let sentences = ["A man is eating food.", "A man is riding a horse.", "The girl is carrying a baby."]
         try await app.test(.live) { client in
             let port = try #require(client.port)

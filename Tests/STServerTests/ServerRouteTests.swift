@@ -64,16 +64,16 @@ import Testing
 
     @Test func embedSimilarityAndTokenEmbeddings() async throws {
         let model = try Self.model.get()
-        let app = buildApplication(configuration: Self.configuration(), model: model)
+        let app = try buildApplication(configuration: Self.configuration(), model: model)
         try await app.test(.router) { client in
             let texts = ["A man is eating food.", "A woman is playing violin."]
-            let expected = try model.encode(texts, normalize: true)
+            let expected = try await model.encode(texts, normalize: true)
             let batch = try await Self.post(client, "/embed", #"{"inputs": ["A man is eating food.", "A woman is playing violin."]}"#)
             #expect(batch.status == .ok)
             let rows = Self.floats(Self.object(batch))
             #expect(rows.count == 2 && zip(rows.flatMap { $0 }, expected.values).allSatisfy { abs($0 - $1) <= 1e-6 })
             let single = Self.floats(Self.object(try await Self.post(client, "/embed", #"{"inputs": "A man is eating food.", "dimensions": 8, "normalize": false}"#)))
-            let raw = try model.encode("A man is eating food.")
+            let raw = try await model.encode("A man is eating food.")
             #expect(single.first?.count == 8 && zip(single[0], raw.prefix(8)).allSatisfy { abs($0 - $1) <= 1e-6 })
             let all = try await Self.post(client, "/embed_all", #"{"inputs": ["hello world"]}"#)
             let tokens = (Self.object(all) as? [[[NSNumber]]]) ?? []
@@ -87,13 +87,13 @@ import Testing
 
     @Test func rerankTokenizeDecodeAndInfoRoutes() async throws {
         let model = try Self.model.get(), reranker = try Self.reranker.get()
-        let app = buildApplication(configuration: Self.configuration(), model: model, reranker: reranker)
+        let app = try buildApplication(configuration: Self.configuration(), model: model, reranker: reranker)
         try await app.test(.router) { client in
             let documents = ["A small bird perches.", "How to do that?", "People clean clothes."]
             let response = try await Self.post(client, "/rerank", #"{"query": "How do you do that?", "texts": ["A small bird perches.", "How to do that?", "People clean clothes."], "return_text": true}"#)
             let ranked = (Self.object(response) as? [[String: Any]]) ?? []
             // TEI's reranker scores are sigmoids of the logits, as the model's own activation here.
-            let expected = try reranker.rank(query: "How do you do that?", documents: documents)
+            let expected = try await reranker.rank(query: "How do you do that?", documents: documents)
             #expect(ranked.compactMap { $0["index"] as? Int } == expected.map(\.corpusID))
             #expect(ranked.first?["text"] as? String == "How to do that?")
             #expect(abs(((ranked.first?["score"] as? NSNumber)?.floatValue ?? 0) - expected[0].score) <= 1e-6)
@@ -127,7 +127,7 @@ import Testing
                                   "/metrics", "/openapi.json", "/ping", "/predict", "/rerank", "/similarity", "/tokenize", "/v1/embeddings"])
             }
         }
-        let withoutReranker = buildApplication(configuration: Self.configuration(), model: model)
+        let withoutReranker = try buildApplication(configuration: Self.configuration(), model: model)
         try await withoutReranker.test(.router) { client in
             Self.expectError(try await Self.post(client, "/rerank", #"{"query": "q", "texts": ["a"]}"#), status: 424, type: "Backend")
         }
@@ -135,7 +135,7 @@ import Testing
 
     @Test func openAIEmbeddings() async throws {
         let model = try Self.model.get()
-        let app = buildApplication(configuration: Self.configuration { $0.modelID = "all-MiniLM-L6-v2" }, model: model)
+        let app = try buildApplication(configuration: Self.configuration { $0.modelID = "all-MiniLM-L6-v2" }, model: model)
         try await app.test(.router) { client in
             let response = Self.object(try await Self.post(client, "/v1/embeddings", #"{"input": ["A man is eating food.", "hello"], "model": "m"}"#)) as? [String: Any]
             // TEI answers with the served model's name, whatever the request's `model`.
@@ -146,7 +146,7 @@ import Testing
             let tokens = try model.tokenize("A man is eating food.").count + model.tokenize("hello").count
             #expect(usage?["prompt_tokens"] == tokens && usage?["total_tokens"] == tokens)
             let vector = ((data.first?["embedding"] as? [NSNumber]) ?? []).map(\.floatValue)
-            let expected = try model.encode("A man is eating food.", normalize: true)
+            let expected = try await model.encode("A man is eating food.", normalize: true)
             #expect(vector.count == 384 && zip(vector, expected).allSatisfy { abs($0 - $1) <= 1e-6 })
             let base64 = Self.object(try await Self.post(client, "/v1/embeddings", #"{"input": "A man is eating food.", "encoding_format": "base64"}"#)) as? [String: Any]
             let encoded = ((base64?["data"] as? [[String: Any]])?.first?["embedding"] as? String).flatMap { Data(base64Encoded: $0) } ?? Data()
@@ -161,7 +161,7 @@ import Testing
 
     @Test func errorsAsTEIReturnsThem() async throws {
         let model = try Self.model.get()
-        let app = buildApplication(configuration: Self.configuration { $0.maxClientBatchSize = 2; $0.payloadLimit = 2000; $0.apiKey = "secret" }, model: model)
+        let app = try buildApplication(configuration: Self.configuration { $0.maxClientBatchSize = 2; $0.payloadLimit = 2000; $0.apiKey = "secret" }, model: model)
         let auth: HTTPFields = [.authorization: "Bearer secret"]
         try await app.test(.router) { client in
             Self.expectError(try await Self.post(client, "/embed", #"{"inputs": "hi"}"#), status: 401, type: "Unauthorized")
@@ -180,7 +180,7 @@ import Testing
             // A failing request disturbs nothing: the next one is served.
             #expect(try await Self.post(client, "/embed", #"{"inputs": "still fine"}"#, headers: auth).status == .ok)
         }
-        let full = buildApplication(configuration: Self.configuration { $0.maxConcurrentRequests = 0 }, model: model)
+        let full = try buildApplication(configuration: Self.configuration { $0.maxConcurrentRequests = 0 }, model: model)
         try await full.test(.router) { client in
             Self.expectError(try await Self.post(client, "/embed", #"{"inputs": "hi"}"#), status: 429, type: "Overloaded")
         }

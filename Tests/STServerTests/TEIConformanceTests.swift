@@ -33,7 +33,7 @@ import Testing
                     ((row["scores"] as? [NSNumber]) ?? []).map(\.floatValue), ((row["logits"] as? [NSNumber]) ?? []).map(\.floatValue))
         }
         #expect(cases.count == 7)
-        let app = buildApplication(configuration: ServerRouteTests.configuration(), model: model, classifier: classifier)
+        let app = try buildApplication(configuration: ServerRouteTests.configuration(), model: model, classifier: classifier)
         try await app.test(.router) { client in
             for item in cases {
                 for (body, expected) in [(item.body, item.scores), (item.rawBody, item.logits)] {
@@ -60,18 +60,18 @@ import Testing
 
     @Test func rootRoutesByShapeOnAnEmbeddingServer() async throws {
         let model = try ServerRouteTests.model.get(), reranker = try ServerRouteTests.reranker.get()
-        let app = buildApplication(configuration: ServerRouteTests.configuration(), model: model, reranker: reranker)
+        let app = try buildApplication(configuration: ServerRouteTests.configuration(), model: model, reranker: reranker)
         try await app.test(.router) { client in
             for path in ["/", "/invocations"] {
                 let rows = ServerRouteTests.floats(ServerRouteTests.object(try await ServerRouteTests.post(client, path, #"{"inputs": "A man is eating food."}"#)))
-                let expected = try model.encode("A man is eating food.", normalize: true)
+                let expected = try await model.encode("A man is eating food.", normalize: true)
                 #expect(rows.count == 1 && zip(rows[0], expected).allSatisfy { abs($0 - $1) <= 1e-6 }, "\(path) embeds")
                 let ranked = (ServerRouteTests.object(try await ServerRouteTests.post(client, path, #"{"query": "How do you do that?", "texts": ["A cat.", "How to do that?"]}"#)) as? [[String: Any]]) ?? []
                 #expect(ranked.first?["index"] as? Int == 1, "\(path) reranks")
             }
             // The reranker serves /predict with a sigmoid, labelled from its id2label.
             let predicted = (ServerRouteTests.object(try await ServerRouteTests.post(client, "/predict", #"{"inputs": ["How do you do that?", "How to do that?"]}"#)) as? [[String: Any]]) ?? []
-            let logit = try reranker.predict([("How do you do that?", "How to do that?")], activation: .identity).values[0]
+            let logit = try await reranker.predict([("How do you do that?", "How to do that?")], activation: .identity).values[0]
             #expect(predicted.first?["label"] as? String == "LABEL_0")
             #expect(abs(((predicted.first?["score"] as? NSNumber)?.floatValue ?? 0) - 1 / (1 + exp(-logit))) <= 1e-6)
             let info = ServerRouteTests.object(try await Self.get(client, "/info")) as? [String: Any]
@@ -91,7 +91,7 @@ import Testing
     /// [CLS] 北 京 天 安 [UNK] [SEP], character offsets (0,1) … (4,5): bytes (0,3) … (12,15).
     @Test func tokenizeGivesSlicesAndByteOffsets() async throws {
         let model = try ServerRouteTests.model.get()
-        let app = buildApplication(configuration: ServerRouteTests.configuration(), model: model)
+        let app = try buildApplication(configuration: ServerRouteTests.configuration(), model: model)
         try await app.test(.router) { client in
             let tokens = ((ServerRouteTests.object(try await ServerRouteTests.post(client, "/tokenize", #"{"inputs": "北京天安门"}"#)) as? [[[String: Any]]]) ?? [])
                 .first ?? []
@@ -109,7 +109,7 @@ import Testing
     /// Backend failures are 424 and make `/health` (and `/ping`, `GET /`) answer 503 until the model works again;
     /// a tokenizer failure is 422. Both models are made by scripts/make-server-test-models.py.
     @Test func brokenModelsGiveBackendTokenizerAndUnhealthyStatuses() async throws {
-        let nan = try SentenceTransformer(directory: try TestResources.model("tiny-distilbert-nan"))
+        let nan = try await SentenceTransformer(directory: try TestResources.model("tiny-distilbert-nan"))
         try await buildApplication(configuration: ServerRouteTests.configuration(), model: nan).test(.router) { client in
             ServerRouteTests.expectError(try await ServerRouteTests.post(client, "/embed", #"{"inputs": "hello"}"#), status: 424, type: "Backend")
             for path in ["/health", "/ping", "/"] {
@@ -118,7 +118,7 @@ import Testing
             let openAI = ServerRouteTests.object(try await ServerRouteTests.post(client, "/v1/embeddings", #"{"input": "hello"}"#)) as? [String: Any]
             #expect(openAI?["type"] as? String == "Backend" && openAI?["code"] as? Int == 424 && openAI?["message"] is String)
         }
-        let backtracking = try SentenceTransformer(directory: try TestResources.model("tiny-distilbert-backtracking-tokenizer"))
+        let backtracking = try await SentenceTransformer(directory: try TestResources.model("tiny-distilbert-backtracking-tokenizer"))
         try await buildApplication(configuration: ServerRouteTests.configuration(), model: backtracking).test(.router) { client in
             ServerRouteTests.expectError(try await ServerRouteTests.post(client, "/embed", "{\"inputs\": \"\(String(repeating: "q", count: 40))!\"}"),
                                          status: 422, type: "Tokenizer")

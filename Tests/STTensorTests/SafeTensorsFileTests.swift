@@ -151,8 +151,8 @@ import Testing
 @Suite struct SafeTensorsWriterTests {
     @Test func roundTripsThroughTheReader() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("written-\(UUID()).safetensors").path
-        let weight = Tensor(shape: [2, 3], values: [1, -2, 3.5, 4, 5, 6])
-        let bias = Tensor(shape: [2], values: [0.25, -0.5])
+        let weight = try Tensor(shape: [2, 3], values: [1, -2, 3.5, 4, 5, 6])
+        let bias = try Tensor(shape: [2], values: [0.25, -0.5])
         try SafeTensorsWriter.write(["linear.weight": weight, "linear.bias": bias], metadata: ["format": "pt"], to: path)
         let file = try SafeTensorsFile(path: path)
         #expect(file.metadata == ["format": "pt"])

@@ -20,6 +20,7 @@ import Testing
             TrainingError.invalidInput("LambdaLoss: row 0 has 3 documents and 2 labels"),
             ModelError.unsupportedArchitecture(modelType: "bogus", supported: ["bert"]),
             InstructionSetError.unknown(name: "avx1024"),
+            ParallelError.invalidWorkerCount(0),
         ]
         for error in errors {
             #expect(error.localizedDescription == error.description, "\(type(of: error))")

@@ -153,7 +153,7 @@ import Testing
 
     @Test func settingsThatCannotWorkAreRefused() throws {
         let texts = try HardNegativeMining.Texts(anchors: ["a", "b"], positives: ["x", "y"])
-        let embeddings = Embeddings(rows: [[1, 0], [0, 1]])
+        let embeddings = try Embeddings(rows: [[1, 0], [0, 1]])
         let cases: [((inout HardNegativeMining) -> Void, String)] = [
             ({ $0.numNegatives = 0 }, "at least 1"),
             ({ $0.rangeMin = 5; $0.rangeMax = 3 }, "smaller than rangeMax"),

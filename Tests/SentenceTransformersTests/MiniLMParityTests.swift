@@ -105,9 +105,9 @@ import Testing
     @Test func concurrentEncodesGiveIdenticalVectors() async throws {
         let model = try Self.model.get()
         let texts = try Self.rows("encode.jsonl").prefix(40).map { $0["text"] as? String ?? "" }
-        let reference = try model.encode(texts)
+        let reference = try await model.encode(texts)
         try await withThrowingTaskGroup(of: Embeddings.self) { group in
-            for batchSize in [8, 32, 8, 32] { group.addTask { try model.encode(texts, batchSize: batchSize) } }
+            for batchSize in [8, 32, 8, 32] { group.addTask { try await model.encode(texts, batchSize: batchSize) } }
             for try await result in group {
                 let difference = ParityChecks.maxDifference(result.values, reference.values)
                 #expect(result.count == reference.count && difference <= 1e-6, "max |Δ| \(difference)")

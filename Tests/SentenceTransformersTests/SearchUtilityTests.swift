@@ -7,7 +7,7 @@ import Testing
 @Suite struct SearchUtilityTests {
     static func random(rows: Int, dimension: Int, seed: UInt64) -> Embeddings {
         var generator = SeededGenerator(seed: seed)
-        return Embeddings(values: (0..<(rows * dimension)).map { _ in Float.random(in: -1...1, using: &generator) }, dimension: dimension)
+        return Embeddings(uncheckedValues: (0..<(rows * dimension)).map { _ in Float.random(in: -1...1, using: &generator) }, dimension: dimension)
     }
 
     /// Every score in `Double`, the order by score then corpus id.
@@ -31,7 +31,7 @@ import Testing
     @Test(arguments: SimilarityFunction.allCases) func chunkedSearchEqualsBruteForce(function: SimilarityFunction) throws {
         var corpusRows = Self.random(rows: 211, dimension: 16, seed: 7).arrays
         corpusRows += corpusRows.prefix(20)  // exact duplicates: ties come out by corpus id
-        let corpus = Embeddings(rows: corpusRows)
+        let corpus = try Embeddings(rows: corpusRows)
         let queries = Self.random(rows: 37, dimension: 16, seed: 8)
         let chunked = try semanticSearch(queries: queries, corpus: corpus, topK: 9, scoreFunction: function, queryChunkSize: 5, corpusChunkSize: 13)
         let expected = Self.bruteForce(queries, corpus, function: function)
@@ -66,7 +66,7 @@ import Testing
         for center in [[Float](arrayLiteral: 1, 0, 0, 0), [0, 1, 0, 0], [0, 0, 1, 0]] {
             for _ in 0..<12 { rows.append(center.map { $0 + Float.random(in: -0.05...0.05, using: &generator) }) }
         }
-        let data = Embeddings(rows: rows)
+        let data = try Embeddings(rows: rows)
         let communities = try communityDetection(embeddings: data, threshold: 0.9, minCommunitySize: 5)
         #expect(communities.count == 3 && communities.allSatisfy { $0.count == 12 })
         #expect(Set(communities.map { Set($0.map { $0 / 12 }) }) == [[0], [1], [2]])
@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func quantizationMatchesNumPySemantics() throws {
-        let e = Embeddings(rows: [[-1, 0, 0.5, 2, 0.1, -0.2, 0.3, 0.9, 1.5], [1, 2, -0.5, 0, 0.2, 0.2, -0.3, -0.9, 0.5]])
+        let e = try Embeddings(rows: [[-1, 0, 0.5, 2, 0.1, -0.2, 0.3, 0.9, 1.5], [1, 2, -0.5, 0, 0.2, 0.2, -0.3, -0.9, 0.5]])
         // int8: ranges from the data; (v − min) / ((max − min) / 255) − 128, truncated toward zero.
         // Expected values from NumPy in float32: ((e - starts) / steps - 128).astype(np.int8), and without the shift.
         let int8 = try quantizeEmbeddings(e, precision: .int8)
@@ -101,7 +101,7 @@ import Testing
 
     @Test func binarySearchWithRescoring() throws {
         let corpus = Self.random(rows: 500, dimension: 64, seed: 21)
-        let queries = Embeddings(rows: (0..<20).map { corpus[$0 * 7].map { $0 + 0.05 } })
+        let queries = try Embeddings(rows: (0..<20).map { corpus[$0 * 7].map { $0 + 0.05 } })
         let exact = try semanticSearch(queries: queries, corpus: corpus, topK: 5)
         let binary = try quantizeEmbeddings(corpus, precision: .ubinary)
         let int8 = try quantizeEmbeddings(corpus, precision: .int8)

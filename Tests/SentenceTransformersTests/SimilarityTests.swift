@@ -2,8 +2,8 @@ import SentenceTransformers
 import Testing
 
 @Suite struct SimilarityTests {
-    let a = Embeddings(rows: [[1, 0], [3, 4]])
-    let b = Embeddings(rows: [[0, 2], [3, 4], [-1, 0]])
+    let a = Embeddings(uncheckedValues: [1, 0, 3, 4], dimension: 2)
+    let b = Embeddings(uncheckedValues: [0, 2, 3, 4, -1, 0], dimension: 2)
 
     @Test func cosineAndDot() throws {
         let cosine = try SimilarityFunction.cosine.matrix(a, b)
@@ -19,15 +19,25 @@ import Testing
     }
 
     @Test func pairwise() throws {
-        let c = Embeddings(rows: [[2, 0], [3, 4]])
+        let c = try Embeddings(rows: [[2, 0], [3, 4]])
         #expect(try SimilarityFunction.dot.pairwise(a, c) == [2, 25])
         #expect(try SimilarityFunction.manhattan.pairwise(a, c) == [-1, 0])
         #expect(throws: SentenceTransformerError.self) { try SimilarityFunction.dot.pairwise(a, b) }
         #expect(throws: SentenceTransformerError.self) { try SimilarityFunction.dot.matrix(a, Embeddings(rows: [[1, 2, 3]])) }
     }
 
-    @Test func embeddingsConvertToArraysAndTruncate() {
-        let e = Embeddings(rows: [[1, 2, 3], [4, 5, 6]])
+    @Test func embeddingsRefuseValuesThatDoNotMakeRows() {
+        #expect(throws: SentenceTransformerError.self) { try Embeddings(values: [1, 2, 3], dimension: 2) }
+        #expect(throws: SentenceTransformerError.self) { try Embeddings(values: [1], dimension: -1) }
+        #expect(throws: SentenceTransformerError.self) { try Embeddings(values: [1], dimension: 0) }
+        #expect(throws: SentenceTransformerError.self) { try Embeddings(rows: [[1, 2], [3]]) }
+        #expect(throws: SafeTensorsError.self) { try Tensor(shape: [2, 2], values: [1, 2, 3]) }
+        #expect(throws: SafeTensorsError.self) { try Tensor(shape: [-1, -4], values: [1, 2, 3, 4]) }
+        #expect(throws: SafeTensorsError.self) { try Tensor(shape: [1 << 62, 1 << 62], values: []) }
+    }
+
+    @Test func embeddingsConvertToArraysAndTruncate() throws {
+        let e = try Embeddings(rows: [[1, 2, 3], [4, 5, 6]])
         #expect(Array(e) == [[1, 2, 3], [4, 5, 6]])
         #expect(e.truncated(to: 2).arrays == [[1, 2], [4, 5]])
         #expect(Embeddings(rows: []).isEmpty)

@@ -76,7 +76,7 @@ import Testing
     @Test func hybridVectorIndexSavesSearchesAndDeletes() throws {
         var generator = SeededGenerator(seed: 7)
         let sparse = try Self.randomVectors(count: 300, dimension: 1000, maxActive: 20, generator: &generator)
-        let dense = Embeddings(rows: (0..<300).map { _ in (0..<16).map { _ in Float.random(in: -1...1, using: &generator) } })
+        let dense = try Embeddings(rows: (0..<300).map { _ in (0..<16).map { _ in Float.random(in: -1...1, using: &generator) } })
         let documents = (0..<300).map { IndexDocument(id: "doc\($0)", text: "text \($0)") }
         var index = VectorIndex(dimension: 16, sparseDimension: 1000, sparseModel: "tiny-splade")
         #expect(throws: IndexError.self) { try index.add(documents, embeddings: dense) }

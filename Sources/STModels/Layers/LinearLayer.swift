@@ -34,9 +34,9 @@ public struct LinearLayer: Sendable {
         self.inFeatures = inFeatures
         outFeatures = parts.reduce(0) { $0 + ($1.weight.shape.first ?? 0) }
         var weight = parts.count == 1 ? parts[0].weight
-            : Tensor(shape: [outFeatures, inFeatures], values: parts.flatMap(\.weight.values))
+            : Tensor(uncheckedShape: [outFeatures, inFeatures], values: parts.flatMap(\.weight.values))
         let bias = parts.first?.bias == nil ? nil
-            : parts.count == 1 ? parts[0].bias : Tensor(shape: [outFeatures], values: parts.flatMap { $0.bias?.values ?? [] })
+            : parts.count == 1 ? parts[0].bias : Tensor(uncheckedShape: [outFeatures], values: parts.flatMap { $0.bias?.values ?? [] })
         if compute == .int8 {
             let quantized = QuantizedMatrix(weight: weight.baseAddress, outFeatures: outFeatures, inFeatures: inFeatures)
             // The int8 copy (or its dequantized form) is all that is read from now on.
@@ -45,7 +45,7 @@ public struct LinearLayer: Sendable {
                 storage = .quantized(quantized, bias: bias)
                 return
             }
-            weight = Tensor(shape: [outFeatures, inFeatures], values: quantized.dequantizedWeights())
+            weight = Tensor(uncheckedShape: [outFeatures, inFeatures], values: quantized.dequantizedWeights())
         }
         guard path.packsProjections else {
             storage = .mapped(weight: weight, bias: bias)

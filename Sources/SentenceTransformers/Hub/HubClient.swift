@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -45,10 +47,33 @@ public struct HubClient: Sendable {
         var siblings: [Sibling]?
     }
 
-    /// The snapshot directory of `repository` at `revision` (a branch, tag or commit), downloading what is missing.
+    /// The snapshot directory of `repository` at `revision` (a branch, tag or commit), downloading what is missing;
+    /// from synchronous code (it waits for ``download(_:revision:progress:)-async`` on a thread of its own; in async
+    /// code, await that instead).
     /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` for a name that is no model id; ``HubError`` for
     ///   what the Hub or the network refuse.
     public func download(_ repository: String, revision: String = "main", progress: Progress? = nil) throws -> URL {
+        let outcome = Mutex<Result<URL, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do {
+                let url = try await download(repository, revision: revision, progress: progress)
+                outcome.withLock { $0 = .success(url) }
+            } catch {
+                outcome.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.withLock { $0 ?? .failure(CancellationError()) }.get()
+    }
+
+    /// The snapshot directory of `repository` at `revision` (a branch, tag or commit), downloading what is missing
+    /// with async I/O (no thread is held while bytes arrive; cancelling the task cancels the transfer, and a later
+    /// download resumes the partial file).
+    /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` for a name that is no model id; ``HubError`` for
+    ///   what the Hub or the network refuse; `CancellationError`.
+    public func download(_ repository: String, revision: String = "main", progress: Progress? = nil) async throws -> URL {
         // Checked here, not by the Hub: a name that cannot be a repository is not worth a request.
         guard ModelLocator.isRepositoryID(repository) else {
             throw SentenceTransformerError.invalidArgument("\(String(reflecting: repository)) is not a Hugging Face model id (NAME or ORG/NAME)")
@@ -61,12 +86,12 @@ public struct HubClient: Sendable {
             }
             return local
         }
-        let info = try revisionInfo(id, revision: revision)
-        let files = try Self.neededFiles(info.siblings?.map(\.rfilename) ?? [], repository: id) { modulesFile in
-            try fetch(id, commit: info.sha, file: modulesFile, into: repositoryDirectory, progress: progress)
-        }
-        for file in files {
-            try fetch(id, commit: info.sha, file: file, into: repositoryDirectory, progress: progress)
+        let info = try await revisionInfo(id, revision: revision)
+        let siblings = info.siblings?.map(\.rfilename) ?? []
+        let modules = siblings.contains("modules.json")
+            ? try await fetch(id, commit: info.sha, file: "modules.json", into: repositoryDirectory, progress: progress) : nil
+        for file in try Self.neededFiles(siblings, repository: id, modules: modules) {
+            try await fetch(id, commit: info.sha, file: file, into: repositoryDirectory, progress: progress)
         }
         if revision != info.sha {
             let refs = repositoryDirectory.appendingPathComponent("refs")
@@ -90,10 +115,10 @@ public struct HubClient: Sendable {
         return request
     }
 
-    func revisionInfo(_ id: String, revision: String) throws -> RevisionInfo {
+    func revisionInfo(_ id: String, revision: String) async throws -> RevisionInfo {
         let escaped = revision.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? revision
         let url = endpoint.appendingPathComponent("api/models/\(id)/revision").appendingPathComponent(escaped)
-        let result = try HTTPTransfer.perform(request(url))
+        let result = try await HTTPTransfer.perform(request(url))
         try Self.check(result.response, url: url, repository: id, revision: revision)
         do {
             return try JSONDecoder().decode(RevisionInfo.self, from: result.body)
@@ -111,8 +136,9 @@ public struct HubClient: Sendable {
         }
     }
 
-    /// The files of `siblings` the pipeline reads. `loadModules` fetches `modules.json` to learn the module folders.
-    static func neededFiles(_ siblings: [String], repository: String, loadModules: (String) throws -> URL) throws -> [String] {
+    /// The files of `siblings` the pipeline reads; `modules` is the fetched `modules.json`, which names the module
+    /// folders.
+    static func neededFiles(_ siblings: [String], repository: String, modules: URL?) throws -> [String] {
         let rootFiles: Set<String> = [
             "modules.json", "config.json", "config_sentence_transformers.json", "sentence_bert_config.json",
             "sentence_roberta_config.json", "sentence_distilbert_config.json", "sentence_xlm-roberta_config.json",
@@ -123,8 +149,8 @@ public struct HubClient: Sendable {
         if !siblings.contains("model.safetensors"), siblings.contains("pytorch_model.bin") {
             throw HubError.noSafetensors(repository: repository)
         }
-        if siblings.contains("modules.json") {
-            let modules = (try? JSONDecoder().decode([ModuleDescription].self, from: Data(contentsOf: try loadModules("modules.json")))) ?? []
+        if let modules {
+            let modules = (try? JSONDecoder().decode([ModuleDescription].self, from: Data(contentsOf: modules))) ?? []
             let folders = modules.map(\.path).filter { !$0.isEmpty }
             let excluded = [".bin", ".onnx", ".h5", ".msgpack", ".ot", ".pt", ".xml"]
             for file in siblings where folders.contains(where: { file.hasPrefix($0 + "/") }) {
@@ -137,12 +163,12 @@ public struct HubClient: Sendable {
 
     /// Makes `snapshots/COMMIT/FILE` point at a complete blob, downloading it unless it is already there.
     @discardableResult
-    func fetch(_ id: String, commit: String, file: String, into repositoryDirectory: URL, progress: Progress?) throws -> URL {
+    func fetch(_ id: String, commit: String, file: String, into repositoryDirectory: URL, progress: Progress?) async throws -> URL {
         let manager = FileManager.default
         let link = repositoryDirectory.appendingPathComponent("snapshots").appendingPathComponent(commit).appendingPathComponent(file)
         if manager.fileExists(atPath: link.path) { return link }
         let url = endpoint.appendingPathComponent(id).appendingPathComponent("resolve").appendingPathComponent(commit).appendingPathComponent(file)
-        let head = try HTTPTransfer.perform(request(url, method: "HEAD"), followRedirects: false)
+        let head = try await HTTPTransfer.perform(request(url, method: "HEAD"), followRedirects: false)
         try Self.check(head.response, url: url, repository: id, revision: commit)
         func header(_ name: String) -> String? { head.response.value(forHTTPHeaderField: name) }
         guard let rawTag = header("X-Linked-Etag") ?? header("ETag") else {
@@ -157,7 +183,7 @@ public struct HubClient: Sendable {
         try manager.createDirectory(at: blobs, withIntermediateDirectories: true)
         let blob = blobs.appendingPathComponent(etag)
         if !manager.fileExists(atPath: blob.path) {
-            try downloadBlob(from: url, to: blob, etag: etag, total: total, file: file, progress: progress)
+            try await downloadBlob(from: url, to: blob, etag: etag, total: total, file: file, progress: progress)
         }
         try manager.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
         let depth = file.split(separator: "/").count - 1
@@ -168,7 +194,7 @@ public struct HubClient: Sendable {
     }
 
     /// Downloads into `BLOB.incomplete` (resuming what an earlier attempt left), checks it, renames it to `blob`.
-    func downloadBlob(from url: URL, to blob: URL, etag: String, total: Int64?, file: String, progress: Progress?) throws {
+    func downloadBlob(from url: URL, to blob: URL, etag: String, total: Int64?, file: String, progress: Progress?) async throws {
         let manager = FileManager.default
         let partial = URL(fileURLWithPath: blob.path + ".incomplete")
         if !manager.fileExists(atPath: partial.path) { _ = manager.createFile(atPath: partial.path, contents: nil) }
@@ -182,7 +208,7 @@ public struct HubClient: Sendable {
         do {
             // A 200 answer to a range request restarts the file; the transfer writes only 2xx bodies.
             handle.seekToEndOfFile()
-            result = try HTTPTransfer.perform(request, output: handle) { received in progress?(file, existing + received, total) }
+            result = try await HTTPTransfer.perform(request, output: handle) { received in progress?(file, existing + received, total) }
         } catch {
             try? handle.close()
             throw error
@@ -198,7 +224,9 @@ public struct HubClient: Sendable {
             throw HubError.http(url: url.absoluteString, status: result.response.statusCode)
         }
         if etag.count == 64, etag.allSatisfy(\.isHexDigit) {
-            let digest = try SHA256.hexDigest(ofFile: partial.path)
+            // Hashing a weight file takes a second or more: off the caller's (cooperative) thread.
+            let path = partial.path
+            let digest = try await WorkerThreads.compute.run { try SHA256.hexDigest(ofFile: path) }
             guard digest == etag.lowercased() else {
                 try? manager.removeItem(at: partial)
                 throw HubError.checksumMismatch(file: file, expected: etag, actual: digest)

@@ -150,7 +150,7 @@ public struct VectorIndex: Sendable, Equatable {
         // Checked before the delete, so that a refused update leaves the document in place.
         try IndexError.checkSparse(sparseEmbedding.map { [$0] }, documents: 1, storedDimension: sparse?.dimension, in: "the index")
         try delete(id: document.id)
-        try add([document], embeddings: Embeddings(values: embedding, dimension: embedding.count), sparseEmbeddings: sparseEmbedding.map { [$0] })
+        try add([document], embeddings: Embeddings(uncheckedValues: embedding, dimension: embedding.count), sparseEmbeddings: sparseEmbedding.map { [$0] })
     }
 
     /// Removes a document; its vector stays in the file until the index is rebuilt, but is never returned.
@@ -166,7 +166,7 @@ public struct VectorIndex: Sendable, Equatable {
         guard query.count == dimension else { throw IndexError.dimensionMismatch(expected: dimension, actual: query.count) }
         guard topK > 0 else { throw IndexError.invalidArgument("topK must be positive") }
         var vector = query
-        if metric == .cosine { vector = Embeddings(values: query, dimension: dimension).normalized().values }
+        if metric == .cosine { vector = Embeddings(uncheckedValues: query, dimension: dimension).normalized().values }
         // Every branch yields scores where higher is closer: similarities for binary rescoring, negated distances
         // elsewhere (turned into similarities at the end).
         var hits: [SearchHit]
@@ -177,7 +177,7 @@ public struct VectorIndex: Sendable, Equatable {
         case let .flat(precision):
             guard let quantized else { return [] }
             if precision == .binary || precision == .ubinary {
-                let candidates = try quantizedSearch(queries: Embeddings(values: vector, dimension: dimension), corpus: quantized,
+                let candidates = try quantizedSearch(queries: Embeddings(uncheckedValues: vector, dimension: dimension), corpus: quantized,
                                                      topK: topK + (deleted.count - count), rescoreMultiplier: rescoreMultiplier, rescoreCorpus: rescore)[0]
                 hits = candidates.filter { !deleted[$0.corpusID] }
                 if metric == .cosine {

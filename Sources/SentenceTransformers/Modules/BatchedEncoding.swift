@@ -1,13 +1,17 @@
+import STKernels
 import STTokenizers
 
 /// The one encoding loop every model kind runs: texts tokenized by the route's input module (prompt first), sorted
 /// by length, run through the route in batches without padding, and each text's output put back in input order, so
 /// a text gets the same result whatever else is in its batch.
+///
+/// Between two batches the loop stops with `CancellationError` when the async call that runs it (on
+/// ``WorkerThreads``) has been cancelled: the async API's cancellation point.
 enum BatchedEncoding {
     /// Encodes `texts` through `pipeline`'s route for `task`; `output` extracts one text's result from a batch's
-    /// features (`position` = its row in the batch).
+    /// features (`position` = its row in the batch); `threads` bounds the kernels' workers (`nil`: the default).
     static func encode<Output>(
-        _ texts: [String], pipeline: ModulePipeline, task: String?, prompt: String, batchSize: Int,
+        _ texts: [String], pipeline: ModulePipeline, task: String?, prompt: String, batchSize: Int, threads: Int?,
         progress: ((_ done: Int, _ total: Int) -> Void)?,
         output: (_ features: Features, _ position: Int, _ input: Int) throws -> Output
     ) throws -> [Output] {
@@ -18,8 +22,11 @@ enum BatchedEncoding {
         var results = [Output?](repeating: nil, count: texts.count)
         var done = 0
         for batch in batches(encodings, size: batchSize) {
-            let features = try ModulePipeline.run(route, encodings: batch.map { encodings[$0] },
-                                                  promptLengths: Array(repeating: promptLength, count: batch.count), task: task)
+            try WorkerThreads.checkCancellation()
+            let features = try Parallel.withWorkerCount(threads) {
+                try ModulePipeline.run(route, encodings: batch.map { encodings[$0] },
+                                       promptLengths: Array(repeating: promptLength, count: batch.count), task: task)
+            }
             for (position, index) in batch.enumerated() { results[index] = try output(features, position, index) }
             done += batch.count
             progress?(done, texts.count)

@@ -17,17 +17,53 @@ public final class MultiVectorEncoder: Sendable {
     public let configuration: SentenceTransformerConfiguration
     public let defaultRoute: ModulePipeline.Route
 
-    /// Loads a multi-vector model by directory path or Hugging Face id (from the local cache, else downloaded).
-    public convenience init(_ modelNameOrPath: String, revision: String = "main", compute: ComputePrecision = .float32) throws {
-        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision), compute: compute)
+    /// The kernels' worker threads for this model's computations (``LoadOptions/threads``); `nil`: the process default.
+    public let threads: Int?
+
+    /// Loads a multi-vector model by directory path or Hugging Face id (from the local cache, else downloaded), with every
+    /// setting in `options`.
+    /// - Throws: ``SentenceTransformerError``, ``HubError`` or ``ModelError``.
+    public convenience init(_ modelNameOrPath: String, options: LoadOptions) throws {
+        try self.init(directory: try options.directory(of: modelNameOrPath), options: options)
+    }
+
+    /// ``init(_:options:)`` from async code: async download, weights read on ``WorkerThreads/compute``.
+    /// - Throws: as ``init(_:options:)``, and `CancellationError`.
+    public convenience init(_ modelNameOrPath: String, options: LoadOptions = LoadOptions()) async throws {
+        let directory = try await options.directory(of: modelNameOrPath)
+        try await self.init(directory: directory, options: options)
+    }
+
+    /// Loads the multi-vector model stored in `directory` with `options`.
+    /// - Throws: ``SentenceTransformerError`` or ``ModelError``.
+    public convenience init(directory: URL, options: LoadOptions) throws {
+        try options.validate()
+        try self.init(loaded: LoadedModel(directory: directory, options: options, kind: "MultiVectorEncoder"), threads: options.threads)
+    }
+
+    /// ``init(directory:options:)`` from async code, the weights read on ``WorkerThreads/compute``.
+    /// - Throws: as ``init(directory:options:)``, and `CancellationError`.
+    public convenience init(directory: URL, options: LoadOptions = LoadOptions()) async throws {
+        try options.validate()
+        let loaded = try await WorkerThreads.compute.run { try LoadedModel(directory: directory, options: options, kind: "MultiVectorEncoder") }
+        try self.init(loaded: loaded, threads: options.threads)
+    }
+
+    /// Loads a multi-vector model by directory path or Hugging Face id: the shorthand of ``init(_:options:)``.
+    public convenience init(_ modelNameOrPath: String, revision: String = "main", variant: String? = nil, compute: ComputePrecision = .float32) throws {
+        try self.init(modelNameOrPath, options: LoadOptions(revision: revision, variant: variant, compute: compute))
     }
 
     /// Loads the multi-vector model stored in `directory`. `maxSeqLength` replaces the Transformer's `max_seq_length`
     /// (Python: `model.max_seq_length = n`).
     /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing or unsupported model.
-    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
-        self.directory = directory
-        let loaded = try LoadedModel(directory: directory, variant: variant, compute: compute, maxSeqLength: maxSeqLength, kind: "MultiVectorEncoder")
+    public convenience init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
+        try self.init(directory: directory, options: LoadOptions(variant: variant, compute: compute, maxSeqLength: maxSeqLength))
+    }
+
+    init(loaded: LoadedModel, threads: Int?) throws {
+        directory = loaded.directory
+        self.threads = threads
         pipeline = loaded.pipeline
         configuration = loaded.configuration
         defaultRoute = try pipeline.route(for: nil)
@@ -56,7 +92,7 @@ public final class MultiVectorEncoder: Sendable {
     public func encode(_ texts: [String], batchSize: Int = 32, prompt: String? = nil, promptName: String? = nil,
                        task: String? = nil, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> [Embeddings] {
         let promptText = try configuration.resolvePrompt(prompt: prompt, promptName: promptName, task: task) ?? ""
-        return try BatchedEncoding.encode(texts, pipeline: pipeline, task: task, prompt: promptText, batchSize: batchSize,
+        return try BatchedEncoding.encode(texts, pipeline: pipeline, task: task, prompt: promptText, batchSize: batchSize, threads: threads,
                                           progress: progress) { features, position, input in
             let rows = features.sequences[position], width = features.tokenDimension
             var values: [Float] = []
@@ -65,7 +101,7 @@ public final class MultiVectorEncoder: Sendable {
                 values += features.tokenEmbeddings[(row * width)..<((row + 1) * width)]
             }
             if values.contains(where: { !$0.isFinite }) { throw SentenceTransformerError.nonFiniteEmbedding(input: input, text: texts[input]) }
-            return Embeddings(values: values, dimension: width)
+            return Embeddings(uncheckedValues: values, dimension: width)
         }
     }
 
@@ -85,7 +121,7 @@ public final class MultiVectorEncoder: Sendable {
         for (i, query) in queries.enumerated() {
             for (j, document) in documents.enumerated() { scores[i * documents.count + j] = Self.maxSim(query, document) }
         }
-        return Embeddings(values: scores, dimension: documents.count)
+        return Embeddings(uncheckedValues: scores, dimension: documents.count)
     }
 
     /// The late-interaction score `Σ_q max_d q·d` (no division by the query length; sentence-transformers 6.2

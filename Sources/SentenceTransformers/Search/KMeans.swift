@@ -94,7 +94,7 @@ public struct KMeans: Sendable {
             if shift <= tolerance { break }
         }
         let inertia = (0..<data.count).reduce(0.0) { $0 + Double(distance($1, centroids, labels[$1])) }
-        return Result(labels: labels, centroids: Embeddings(values: centroids, dimension: dimension), inertia: inertia, iterations: iterations)
+        return Result(labels: labels, centroids: Embeddings(uncheckedValues: centroids, dimension: dimension), inertia: inertia, iterations: iterations)
     }
 }
 

@@ -237,10 +237,10 @@ public func quantizedSearch(queries: Embeddings, corpus: QuantizedEmbeddings, to
             results.append(best.sorted)
             continue
         }
-        let queryVector = Embeddings(values: queries[query], dimension: queries.dimension).normalized().values
+        let queryVector = Embeddings(uncheckedValues: queries[query], dimension: queries.dimension).normalized().values
         var rescored = TopK(min(topK, candidates))
         for hit in best.sorted {
-            let vector = Embeddings(values: rescoreCorpus.dequantized(hit.corpusID), dimension: corpus.dimension).normalized().values
+            let vector = Embeddings(uncheckedValues: rescoreCorpus.dequantized(hit.corpusID), dimension: corpus.dimension).normalized().values
             var score: Float = 0
             for d in 0..<vector.count { score += queryVector[d] * vector[d] }
             rescored.insert(SearchHit(corpusID: hit.corpusID, score: score))

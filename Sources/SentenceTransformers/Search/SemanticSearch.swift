@@ -35,6 +35,7 @@ public func semanticSearch(queries: Embeddings, corpus: Embeddings, topK: Int = 
     let queryRows = scoreFunction == .cosine ? queries.normalized() : queries
     let corpusRows = scoreFunction == .cosine ? corpus.normalized() : corpus
     for queryStart in stride(from: 0, to: queryRows.count, by: queryChunkSize) {
+        try WorkerThreads.checkCancellation()
         let queryEnd = min(queryStart + queryChunkSize, queryRows.count)
         var best = (queryStart..<queryEnd).map { _ in TopK(min(topK, corpusRows.count)) }
         for corpusStart in stride(from: 0, to: corpusRows.count, by: corpusChunkSize) {
@@ -58,6 +59,6 @@ public func semanticSearch(queries: Embeddings, corpus: Embeddings, topK: Int = 
 extension Embeddings {
     /// Rows `range` as a matrix of their own.
     public func rows(_ range: Range<Int>) -> Embeddings {
-        Embeddings(values: Array(values[(range.lowerBound * dimension)..<(range.upperBound * dimension)]), dimension: dimension)
+        Embeddings(uncheckedValues: Array(values[(range.lowerBound * dimension)..<(range.upperBound * dimension)]), dimension: dimension)
     }
 }

@@ -22,18 +22,54 @@ public final class SparseEncoder: Sendable {
     /// The route `encode` takes without a task.
     public let defaultRoute: ModulePipeline.Route
 
-    /// Loads a sparse model by directory path or Hugging Face id (from the local cache, else downloaded).
-    public convenience init(_ modelNameOrPath: String, revision: String = "main", compute: ComputePrecision = .float32) throws {
-        try self.init(directory: try ModelLocator.resolveOrDownload(modelNameOrPath, revision: revision), compute: compute)
+    /// The kernels' worker threads for this model's computations (``LoadOptions/threads``); `nil`: the process default.
+    public let threads: Int?
+
+    /// Loads a sparse model by directory path or Hugging Face id (from the local cache, else downloaded), with every
+    /// setting in `options`.
+    /// - Throws: ``SentenceTransformerError``, ``HubError`` or ``ModelError``.
+    public convenience init(_ modelNameOrPath: String, options: LoadOptions) throws {
+        try self.init(directory: try options.directory(of: modelNameOrPath), options: options)
+    }
+
+    /// ``init(_:options:)`` from async code: async download, weights read on ``WorkerThreads/compute``.
+    /// - Throws: as ``init(_:options:)``, and `CancellationError`.
+    public convenience init(_ modelNameOrPath: String, options: LoadOptions = LoadOptions()) async throws {
+        let directory = try await options.directory(of: modelNameOrPath)
+        try await self.init(directory: directory, options: options)
+    }
+
+    /// Loads the sparse model stored in `directory` with `options`.
+    /// - Throws: ``SentenceTransformerError`` or ``ModelError``.
+    public convenience init(directory: URL, options: LoadOptions) throws {
+        try options.validate()
+        try self.init(loaded: LoadedModel(directory: directory, options: options, kind: "SparseEncoder"), threads: options.threads)
+    }
+
+    /// ``init(directory:options:)`` from async code, the weights read on ``WorkerThreads/compute``.
+    /// - Throws: as ``init(directory:options:)``, and `CancellationError`.
+    public convenience init(directory: URL, options: LoadOptions = LoadOptions()) async throws {
+        try options.validate()
+        let loaded = try await WorkerThreads.compute.run { try LoadedModel(directory: directory, options: options, kind: "SparseEncoder") }
+        try self.init(loaded: loaded, threads: options.threads)
+    }
+
+    /// Loads a sparse model by directory path or Hugging Face id: the shorthand of ``init(_:options:)``.
+    public convenience init(_ modelNameOrPath: String, revision: String = "main", variant: String? = nil, compute: ComputePrecision = .float32) throws {
+        try self.init(modelNameOrPath, options: LoadOptions(revision: revision, variant: variant, compute: compute))
     }
 
     /// Loads the sparse model stored in `directory` (`MLMTransformer` / `Transformer(fill-mask)` + `SpladePooling`,
     /// or a `Router` with `SparseStaticEmbedding` queries). `maxSeqLength` replaces the Transformer's `max_seq_length`
     /// (Python: `model.max_seq_length = n`; a Router model's static query side has none to set, and is refused).
     /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or non-sparse model.
-    public init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
-        self.directory = directory
-        let loaded = try LoadedModel(directory: directory, variant: variant, compute: compute, maxSeqLength: maxSeqLength, kind: "SparseEncoder")
+    public convenience init(directory: URL, variant: String? = nil, compute: ComputePrecision = .float32, maxSeqLength: Int? = nil) throws {
+        try self.init(directory: directory, options: LoadOptions(variant: variant, compute: compute, maxSeqLength: maxSeqLength))
+    }
+
+    init(loaded: LoadedModel, threads: Int?) throws {
+        directory = loaded.directory
+        self.threads = threads
         pipeline = loaded.pipeline
         configuration = loaded.configuration
         defaultRoute = try pipeline.route(for: nil)
@@ -82,7 +118,7 @@ public final class SparseEncoder: Sendable {
         let limit = maxActiveDims ?? configuration.maxActiveDims
         if let limit, limit <= 0 { throw SentenceTransformerError.invalidArgument("maxActiveDims must be positive, got \(limit)") }
         let promptText = try configuration.resolvePrompt(prompt: prompt, promptName: promptName, task: task) ?? ""
-        return try BatchedEncoding.encode(texts, pipeline: pipeline, task: task, prompt: promptText, batchSize: batchSize,
+        return try BatchedEncoding.encode(texts, pipeline: pipeline, task: task, prompt: promptText, batchSize: batchSize, threads: threads,
                                           progress: progress) { features, position, input in
             guard let vectors = features.sparseEmbeddings, position < vectors.count else {
                 throw SentenceTransformerError.invalidArgument("the model's last module gave no sparse vectors")
@@ -127,7 +163,7 @@ public final class SparseEncoder: Sendable {
                 scores[i * b.count + j] = similarityFunction == .cosine ? dot / max(norms.0[i] * norms.1[j], 1e-8) : dot
             }
         }
-        return Embeddings(values: scores, dimension: b.count)
+        return Embeddings(uncheckedValues: scores, dimension: b.count)
     }
 
     /// Mean active dimensions and sparsity ratio (1 − active / dimension) of `vectors` (Python: `sparsity`).

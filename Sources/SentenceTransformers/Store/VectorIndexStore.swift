@@ -67,7 +67,7 @@ public final class VectorIndexStore: VectorStore {
                 }
                 return rows.map { vectors[$0] }
             }
-            try index.add(rows.map { documents[$0] }, embeddings: Embeddings(values: values, dimension: dimension), sparseEmbeddings: sparse)
+            try index.add(rows.map { documents[$0] }, embeddings: Embeddings(uncheckedValues: values, dimension: dimension), sparseEmbeddings: sparse)
         }
     }
 

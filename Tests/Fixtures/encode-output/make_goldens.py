@@ -64,6 +64,18 @@ goldens["token_embeddings_ubinary"] = [as_lists(m) for m in model.encode(SENTENC
 model.max_seq_length = 8
 goldens["max_seq_length_8"] = as_lists(model.encode(SENTENCES))
 
+# `model.max_seq_length = 16`, which the library's `LoadOptions(maxSeqLength: 16)` must match: the ten sentences and
+# four longer texts (STS-B and SciFact-like prose) that 16 tokens cut in different places.
+LONG = [
+    "A woman is slicing an onion into thin rings on a wooden cutting board while a pot of water boils on the stove.",
+    "Three men are playing chess in the park under an old oak tree, and a small crowd has gathered to watch them.",
+    "Vitamin D supplementation did not reduce the incidence of cancer or cardiovascular disease in healthy adults.",
+    "The quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs, said the typographer.",
+]
+model.max_seq_length = 16
+goldens["long_sentences"] = LONG
+goldens["max_seq_length_16"] = as_lists(model.encode(SENTENCES + LONG))
+
 with open(os.path.join(OUT, "goldens.json"), "w", encoding="utf-8") as handle:
     json.dump(goldens, handle, separators=(",", ":"))
     handle.write("\n")

@@ -39,7 +39,7 @@ import Testing
         #expect(try AgglomerativeClustering(distanceThreshold: 0.5).fit(Embeddings(rows: [[1, 2]])) == [0])
         #expect(try AgglomerativeClustering(distanceThreshold: 0.5).fit(Embeddings(values: [], dimension: 2)) == [])
         // The zero vector: cosine 0, distance 1, merged only under a threshold above 1.
-        let withZero = Embeddings(rows: [[1, 0], [0.9, 0.1], [0, 0]])
+        let withZero = try Embeddings(rows: [[1, 0], [0.9, 0.1], [0, 0]])
         #expect(try AgglomerativeClustering(distanceThreshold: 0.5).fit(withZero) == [0, 0, 1])
         #expect(try AgglomerativeClustering(distanceThreshold: 1.01).fit(withZero) == [0, 0, 0])
         #expect(throws: SentenceTransformerError.self) { try AgglomerativeClustering(distanceThreshold: .nan).fit(withZero) }

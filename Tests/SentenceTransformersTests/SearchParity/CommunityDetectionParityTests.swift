@@ -51,13 +51,13 @@ import Testing
     /// The issue's own example, spelled out: Python gives `[]` and `[[0, 1, 2]]` (the cases
     /// `issue-15-three-identical-min-four` and `three-identical-min-three`).
     @Test func communitySmallerThanTheMinimumIsNeverFormed() throws {
-        let identical = Embeddings(rows: Array(repeating: [1, 1, 1, 1], count: 3))
+        let identical = try Embeddings(rows: Array(repeating: [1, 1, 1, 1], count: 3))
         #expect(try communityDetection(embeddings: identical, threshold: 0.75, minCommunitySize: 4) == [])
         #expect(try communityDetection(embeddings: identical, threshold: 0.75, minCommunitySize: 3) == [[0, 1, 2]])
     }
 
-    @Test func badArgumentsThrow() {
-        let e = Embeddings(rows: [[1, 0], [0, 1]])
+    @Test func badArgumentsThrow() throws {
+        let e = try Embeddings(rows: [[1, 0], [0, 1]])
         #expect(throws: SentenceTransformerError.self) { try communityDetection(embeddings: e, minCommunitySize: 0) }
         #expect(throws: SentenceTransformerError.self) { try communityDetection(embeddings: e, minCommunitySize: -2) }
         #expect(throws: SentenceTransformerError.self) { try communityDetection(embeddings: e, batchSize: 0) }

@@ -36,8 +36,8 @@ import Testing
         }
     }
 
-    @Test func badArgumentsThrow() {
-        let e = Embeddings(rows: [[1, 0], [0, 1]])
+    @Test func badArgumentsThrow() throws {
+        let e = try Embeddings(rows: [[1, 0], [0, 1]])
         #expect(throws: SentenceTransformerError.self) { try KMeans(clusters: 0).fit(e) }
         #expect(throws: SentenceTransformerError.self) { try KMeans(clusters: -1).fit(e) }
         #expect(throws: SentenceTransformerError.self) { try KMeans(clusters: 3).fit(e) }

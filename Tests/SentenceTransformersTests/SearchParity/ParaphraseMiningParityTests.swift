@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func badArgumentsThrow() throws {
-        let e = Embeddings(rows: [[1, 0], [0, 1]])
+        let e = try Embeddings(rows: [[1, 0], [0, 1]])
         #expect(throws: SentenceTransformerError.self) { try paraphraseMining(embeddings: e, topK: -1) }
         #expect(throws: SentenceTransformerError.self) { try paraphraseMining(embeddings: e, maxPairs: -1) }
         #expect(try paraphraseMining(embeddings: e, topK: .max, maxPairs: .max).count == 1)

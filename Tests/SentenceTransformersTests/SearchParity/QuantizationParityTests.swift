@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func badArgumentsThrow() throws {
-        let e = Embeddings(rows: [[1, 0, 2], [0, 1, -1]])
+        let e = try Embeddings(rows: [[1, 0, 2], [0, 1, -1]])
         #expect(throws: SentenceTransformerError.self) { try quantizeEmbeddings(e, precision: .int8, calibration: Embeddings(rows: [[1, 2]])) }
         #expect(throws: SentenceTransformerError.self) { try quantizeEmbeddings(e, precision: .uint8, calibration: Embeddings(values: [], dimension: 3)) }
         #expect(throws: SentenceTransformerError.self) { try QuantizationRanges(minimums: [0, 0], maximums: [1]) }

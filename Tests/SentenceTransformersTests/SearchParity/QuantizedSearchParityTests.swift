@@ -60,7 +60,7 @@ import Testing
 
     @Test func edgeArguments() throws {
         let corpus = try quantizeEmbeddings(Embeddings(rows: [[1, -1, 1], [-1, -1, 1]]), precision: .ubinary)
-        let queries = Embeddings(rows: [[1, 1, 1]])
+        let queries = try Embeddings(rows: [[1, 1, 1]])
         #expect(try quantizedSearch(queries: queries, corpus: corpus, topK: 0) == [[]])
         #expect(try quantizedSearch(queries: queries, corpus: corpus, topK: .max, rescoreMultiplier: .max, rescoreCorpus: corpus).map(\.count) == [2])
         #expect(try quantizedSearch(queries: Embeddings(values: [], dimension: 3), corpus: corpus) == [])

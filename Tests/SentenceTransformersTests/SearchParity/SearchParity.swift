@@ -6,7 +6,7 @@ import Testing
 enum SearchParity {
     /// Rows of floats (float32 values written as decimals) as ``Embeddings`` of `dimension` columns.
     static func embeddings(_ rows: [[Double]], dimension: Int) -> Embeddings {
-        Embeddings(values: rows.flatMap { $0.map(Float.init) }, dimension: dimension)
+        Embeddings(uncheckedValues: rows.flatMap { $0.map(Float.init) }, dimension: dimension)
     }
 
     /// Within float32 rounding of a score of this size (the reference multiplies in a different order).

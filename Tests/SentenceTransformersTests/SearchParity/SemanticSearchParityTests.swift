@@ -49,8 +49,8 @@ import Testing
     /// vectors make the dot products exact in any summation order, so the copies tie bit for bit.
     @Test func tiesComeOutByCorpusID() throws {
         let copy: [Float] = [1, 2, 3, 4]
-        let corpus = Embeddings(rows: [[4, 4, 4, 4], [0, 0, 0, 1], [3, 3, 3, 3], [1, 1, 1, 0]] + Array(repeating: copy, count: 5) + [[2, 2, 2, 2]])
-        let queries = Embeddings(rows: [[1, 1, 1, 1], [2, 2, 2, 2]])
+        let corpus = try Embeddings(rows: [[4, 4, 4, 4], [0, 0, 0, 1], [3, 3, 3, 3], [1, 1, 1, 0]] + Array(repeating: copy, count: 5) + [[2, 2, 2, 2]])
+        let queries = try Embeddings(rows: [[1, 1, 1, 1], [2, 2, 2, 2]])
         let expected = [SearchHit(corpusID: 0, score: 16), SearchHit(corpusID: 2, score: 12),
                         SearchHit(corpusID: 4, score: 10), SearchHit(corpusID: 5, score: 10), SearchHit(corpusID: 6, score: 10)]
         for chunk in 1...corpus.count {
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func badArgumentsThrow() throws {
-        let corpus = Embeddings(rows: [[1, 0], [0, 1]])
+        let corpus = try Embeddings(rows: [[1, 0], [0, 1]])
         #expect(throws: SentenceTransformerError.self) { try semanticSearch(queries: corpus, corpus: corpus, topK: -1) }
         #expect(throws: SentenceTransformerError.self) { try semanticSearch(queries: corpus, corpus: corpus, queryChunkSize: 0) }
         #expect(throws: SentenceTransformerError.self) { try semanticSearch(queries: corpus, corpus: corpus, corpusChunkSize: -3) }
