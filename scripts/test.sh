@@ -31,6 +31,7 @@ step "hostile-client suite" swift test -c release --skip-build --filter HostileC
 step "Milvus suites: Milvus 2.3.5 and milvus-lite" swift test -c release --skip-build --no-parallel --filter 'Milvus[A-Za-z]*Tests'
 # Real TEI and OpenAI clients (huggingface_hub, openai, langchain-huggingface) against real `sbert serve` processes.
 step "conformance: TEI and OpenAI clients" bash scripts/test-conformance.sh
+step "example app: Examples/QuickStart, a package of its own" bash scripts/example.sh
 
 numeric='STKernelsTests|MiniLMParityTests|ArchitectureParityTests|TinyModelParityTests|CrossEncoderTests|Int8PrecisionTests|GradientParityTests|TrainableModelTests|ModelKindsParityTests'
 best=$(.build/release/sbert info --model .models/all-MiniLM-L6-v2 | awk '$1 == "kernels" { print $2 }')

@@ -19,14 +19,20 @@ import CSTKernels
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(helpers: Parallel.defaultWorkerCount - 1)
 
-    /// The number of helpers; changed only by the caller holding `busy`, before it publishes a job.
-    private(set) var helperCount = 0
+    /// One helper's mailbox: the caller bumps `assigned` to hand it the current job. Helpers are woken one by one, so a
+    /// job of two chunks never waits for a third helper (on an oversubscribed machine, a helper not given a core
+    /// would hold every job up until the scheduler ran it).
+    private final class Slot: Sendable {
+        let assigned = Atomic<UInt64>(0)
+    }
+
+    /// The helpers' mailboxes, helper `i` running chunk `i + 1`; appended to only by the caller holding `busy`.
+    private nonisolated(unsafe) var slots: [Slot] = []
+    var helperCount: Int { slots.count }
     private let busy = Atomic<Bool>(false)
-    private let generation = Atomic<UInt64>(0)
     private let pending = Atomic<Int>(0)
-    /// The current job; written before `generation` is published, read by helpers after they see it.
+    /// The current job; written before a helper's slot is bumped, read by that helper after it sees the bump.
     private nonisolated(unsafe) var job: ((Int) -> Void)?
-    private nonisolated(unsafe) var chunkCount = 0
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
     /// How long an idle helper spins before it sleeps, in nanoseconds.
@@ -38,16 +44,16 @@ final class WorkerPool: @unchecked Sendable {
         grow(to: helpers)
     }
 
-    /// Starts helpers until there are `helpers` (at most 1,023); call only while no job is published.
+    /// Starts helpers until there are `helpers` (at most 1,023); call only while holding `busy` (or from `init`).
     private func grow(to helpers: Int) {
-        let seen = generation.load(ordering: .acquiring)
-        while helperCount < min(helpers, 1023) {
+        while slots.count < min(helpers, 1023) {
+            let slot = Slot()
             // The pool lives as long as the process (`shared`), so the helpers never outlive it.
-            let context = Unmanaged.passRetained(HelperContext(pool: self, index: helperCount + 1, seen: seen)).toOpaque()
+            let context = Unmanaged.passRetained(HelperContext(pool: self, slot: slot, chunk: slots.count + 1)).toOpaque()
             let created = st_thread_spawn_detached({ argument in
                 guard let argument else { return nil }
                 let context = Unmanaged<HelperContext>.fromOpaque(argument).takeRetainedValue()
-                context.pool.helperLoop(index: context.index, seen: context.seen)
+                context.pool.helperLoop(slot: context.slot, chunk: context.chunk)
                 return nil
             }, context, 0)
             guard created == 0 else {
@@ -55,7 +61,7 @@ final class WorkerPool: @unchecked Sendable {
                 Unmanaged<HelperContext>.fromOpaque(context).release()
                 return
             }
-            helperCount += 1
+            slots.append(slot)
         }
     }
 
@@ -65,15 +71,14 @@ final class WorkerPool: @unchecked Sendable {
         guard chunks > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return false
         }
-        if helperCount < chunks - 1 { grow(to: chunks - 1) }
-        guard helperCount >= chunks - 1 else {
+        if slots.count < chunks - 1 { grow(to: chunks - 1) }
+        guard slots.count >= chunks - 1 else {
             busy.store(false, ordering: .releasing)
             return false
         }
         job = body
-        chunkCount = chunks
-        pending.store(helperCount, ordering: .relaxed)
-        generation.add(1, ordering: .releasing)
+        pending.store(chunks - 1, ordering: .relaxed)
+        for slot in slots.prefix(chunks - 1) { slot.assigned.add(1, ordering: .releasing) }
         pthread_mutex_lock(&mutex)
         pthread_cond_broadcast(&condition)
         pthread_mutex_unlock(&mutex)
@@ -86,22 +91,21 @@ final class WorkerPool: @unchecked Sendable {
 
     private final class HelperContext {
         let pool: WorkerPool
-        let index: Int
-        /// The generation when the helper was started: it joins the jobs published after it.
-        let seen: UInt64
-        init(pool: WorkerPool, index: Int, seen: UInt64) {
+        let slot: Slot
+        let chunk: Int
+        init(pool: WorkerPool, slot: Slot, chunk: Int) {
             self.pool = pool
-            self.index = index
-            self.seen = seen
+            self.slot = slot
+            self.chunk = chunk
         }
     }
 
-    private func helperLoop(index: Int, seen start: UInt64) {
-        var seen = start
+    private func helperLoop(slot: Slot, chunk: Int) {
+        var seen: UInt64 = 0
         while true {
             var spins = 0
             var spinStart: UInt64 = 0
-            while generation.load(ordering: .acquiring) == seen {
+            while slot.assigned.load(ordering: .acquiring) == seen {
                 spins += 1
                 if spins & 255 == 0 {
                     let now = Self.nanoseconds()
@@ -109,15 +113,16 @@ final class WorkerPool: @unchecked Sendable {
                         spinStart = now
                     } else if now - spinStart > Self.spinNanoseconds {
                         pthread_mutex_lock(&mutex)
-                        while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(&condition, &mutex) }
+                        while slot.assigned.load(ordering: .acquiring) == seen { pthread_cond_wait(&condition, &mutex) }
                         pthread_mutex_unlock(&mutex)
                         break
                     }
                 }
                 st_cpu_relax()
             }
-            seen = generation.load(ordering: .acquiring)
-            if index < chunkCount, let job { job(index) }
+            seen = slot.assigned.load(ordering: .acquiring)
+            // Assigned, so the caller waits for this helper before it touches `job` again.
+            job?(chunk)
             pending.subtract(1, ordering: .releasing)
         }
     }

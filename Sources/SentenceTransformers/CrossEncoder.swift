@@ -12,7 +12,7 @@ import STTokenizers
 /// let reranker = try CrossEncoder(directory: URL(fileURLWithPath: "cross-encoder-stsb"))
 /// let ranking = try reranker.rank(query: "How do you do that?", documents: ["How to do that?", "A cat sleeps."])
 /// ```
-public final class CrossEncoder: Sendable {
+public final class CrossEncoder: LoadableModel {
     public let directory: URL
     /// Tokenizer (pairs truncated longest-first to the maximum length) and encoder.
     public let transformer: Transformer
@@ -40,33 +40,12 @@ public final class CrossEncoder: Sendable {
     /// The kernels' worker threads for this model's computations (``LoadOptions/threads``); `nil`: the process default.
     public let threads: Int?
 
-    /// Loads a cross-encoder by directory path or model id (from the Hugging Face cache, else downloaded), with every
-    /// setting in `options` (`variant` and `compute` apply to the encoder; the classification head stays float32).
-    /// - Throws: ``SentenceTransformerError``, ``HubError`` or ``ModelError``.
-    public convenience init(_ modelNameOrPath: String, options: LoadOptions) throws {
-        try self.init(directory: try options.directory(of: modelNameOrPath), options: options)
-    }
-
-    /// ``init(_:options:)`` from async code: async download, weights read on ``WorkerThreads/compute``.
-    /// - Throws: as ``init(_:options:)``, and `CancellationError`.
-    public convenience init(_ modelNameOrPath: String, options: LoadOptions = LoadOptions()) async throws {
-        let directory = try await options.directory(of: modelNameOrPath)
-        try await self.init(directory: directory, options: options)
-    }
-
-    /// Loads the cross-encoder stored in `directory` with `options`.
+    /// Loads the cross-encoder stored in `directory` with `options` (`variant` and `compute` apply to the encoder; the
+    /// classification head stays float32). By name, and from async code: ``LoadableModel``.
     /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or inconsistent model.
     public convenience init(directory: URL, options: LoadOptions) throws {
         try options.validate()
         try self.init(parts: Parts(directory: directory, options: options, weights: InferenceWeightProvider()), threads: options.threads)
-    }
-
-    /// ``init(directory:options:)`` from async code, the weights read on ``WorkerThreads/compute``.
-    /// - Throws: as ``init(directory:options:)``, and `CancellationError`.
-    public convenience init(directory: URL, options: LoadOptions = LoadOptions()) async throws {
-        try options.validate()
-        let parts = try await WorkerThreads.compute.run { try Parts(directory: directory, options: options, weights: InferenceWeightProvider()) }
-        self.init(parts: parts, threads: options.threads)
     }
 
     /// Loads a cross-encoder by directory path or model id: the shorthand of ``init(_:options:)``.

@@ -13,7 +13,7 @@ import STTokenizers
 /// ```
 ///
 /// The model is immutable and `Sendable`: share one instance between tasks.
-public final class SentenceTransformer: Sendable {
+public final class SentenceTransformer: LoadableModel {
     /// The directory the model was loaded from.
     public let directory: URL
     /// Every module, loaded through ``ModuleRegistry``.
@@ -27,36 +27,12 @@ public final class SentenceTransformer: Sendable {
     /// The kernels' worker threads for this model's computations (``LoadOptions/threads``); `nil`: the process default.
     public let threads: Int?
 
-    /// Loads a model by directory path or Hugging Face id (`"all-MiniLM-L6-v2"` means
-    /// `"sentence-transformers/all-MiniLM-L6-v2"`): from the local Hugging Face cache, else downloaded from the Hub
-    /// (see ``HubClient``), with every setting in `options`.
-    /// - Throws: ``SentenceTransformerError``, ``HubError`` or ``ModelError`` for a model that cannot be found,
-    ///   fetched or loaded.
-    public convenience init(_ modelNameOrPath: String = ModelLocator.defaultModel, options: LoadOptions) throws {
-        try self.init(directory: try options.directory(of: modelNameOrPath), options: options)
-    }
-
-    /// Loads a model as ``init(_:options:)`` does, from async code: the download awaits async I/O and the weights are
-    /// read on ``WorkerThreads/compute``, so no cooperative thread is held.
-    /// - Throws: as ``init(_:options:)``, and `CancellationError` when the task is cancelled.
-    public convenience init(_ modelNameOrPath: String = ModelLocator.defaultModel, options: LoadOptions = LoadOptions()) async throws {
-        let directory = try await options.directory(of: modelNameOrPath)
-        try await self.init(directory: directory, options: options)
-    }
-
-    /// Loads the model stored in `directory` with `options` (its `revision`, cache and token play no part).
+    /// Loads the model stored in `directory` with `options`. Without `modules.json` the pipeline is Transformer +
+    /// mean Pooling. (By name, and from async code: ``LoadableModel``.)
     /// - Throws: ``SentenceTransformerError`` or ``ModelError`` for a missing, unsupported or inconsistent model.
     public convenience init(directory: URL, options: LoadOptions) throws {
         try options.validate()
         try self.init(loaded: LoadedModel(directory: directory, options: options, kind: "SentenceTransformer"), threads: options.threads)
-    }
-
-    /// ``init(directory:options:)`` from async code, the weights read on ``WorkerThreads/compute``.
-    /// - Throws: as ``init(directory:options:)``, and `CancellationError`.
-    public convenience init(directory: URL, options: LoadOptions = LoadOptions()) async throws {
-        try options.validate()
-        let loaded = try await WorkerThreads.compute.run { try LoadedModel(directory: directory, options: options, kind: "SentenceTransformer") }
-        try self.init(loaded: loaded, threads: options.threads)
     }
 
     /// Loads a model by directory path or Hugging Face id; the shorthand of ``init(_:options:)`` for the settings

@@ -101,3 +101,36 @@ extension WorkerThreads {
     /// once as the machine has cores (each one's kernels take the idle cores; see ``Parallel``).
     public static let compute = WorkerThreads(count: max(2, ProcessInfo.processInfo.activeProcessorCount), name: "sbert.compute")
 }
+
+/// Async code can run on these threads too (`Task(executorPreference:)`): how a synchronous call waits for async work
+/// without needing a thread of the cooperative pool, which may be the very thread it blocks.
+extension WorkerThreads: TaskExecutor {
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        submit { job.runSynchronously(on: executor) }
+    }
+}
+
+extension WorkerThreads {
+    /// The thread that runs the async work synchronous callers wait for (``HubClient``'s synchronous download).
+    static let blockingBridge = WorkerThreads(count: 1, name: "sbert.bridge")
+
+    /// Runs the async `work` to its end from synchronous code, on ``blockingBridge``: the calling thread waits, and no
+    /// thread of the cooperative pool is needed (a synchronous call made on one would otherwise deadlock a busy pool).
+    static func wait<T: Sendable>(for work: @escaping @Sendable () async throws -> T) throws -> T {
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task(executorPreference: blockingBridge) {
+            do {
+                let value = try await work()
+                outcome.withLock { $0 = .success(value) }
+            } catch {
+                outcome.withLock { $0 = .failure(error) }
+            }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.withLock { $0 ?? .failure(CancellationError()) }.get()
+    }
+}

@@ -14,7 +14,7 @@ import Testing
     static func data(seed: UInt64) throws -> (documents: [IndexDocument], dense: Embeddings, sparse: [SparseVector]) {
         var generator = SeededGenerator(seed: seed)
         let documents = (0..<rows).map { IndexDocument(id: "doc\($0)", text: "text \($0)", metadata: ["parity": $0 % 2 == 0 ? "even" : "odd"]) }
-        let dense = Embeddings(rows: (0..<rows).map { _ in (0..<16).map { _ in Float.random(in: -1...1, using: &generator) } })
+        let dense = try Embeddings(rows: (0..<rows).map { _ in (0..<16).map { _ in Float.random(in: -1...1, using: &generator) } })
         let sparse = try (0..<rows).map { _ in
             let active = Set((0..<Int.random(in: 1...20, using: &generator)).map { _ in Int.random(in: 0..<sparseDimension, using: &generator) }).sorted()
             return try SparseVector(indices: active, values: active.map { _ in Float.random(in: 0.01...2, using: &generator) }, dimension: sparseDimension)
@@ -61,7 +61,7 @@ import Testing
         // Sparse search is exact on both (an inverted index that drops nothing); so is dense search over FLAT; so the
         // fused rankings agree, filtered or not, under both fusions.
         let queries = [3, 42, 199]
-        let denseQueries = Embeddings(rows: queries.map { dense[$0] })
+        let denseQueries = try Embeddings(rows: queries.map { dense[$0] })
         let sparseQueries = queries.map { sparse[$0] }
         let milvusSparse = try await milvus.searchSparse(sparseQueries, topK: 10, filter: nil)
         let localSparse = try await local.searchSparse(sparseQueries, topK: 10, filter: nil)

@@ -17,7 +17,7 @@ import Testing
     }
 
     static func embeddings(_ rows: Int, dimension: Int = 8, seed: Float = 0) -> Embeddings {
-        Embeddings(values: (0..<(rows * dimension)).map { Float(($0 * 7 + 3) % 11) - 5 + seed + Float($0 % dimension == $0 / dimension ? 9 : 0) },
+        Embeddings(uncheckedValues: (0..<(rows * dimension)).map { Float(($0 * 7 + 3) % 11) - 5 + seed + Float($0 % dimension == $0 / dimension ? 9 : 0) },
                    dimension: dimension)
     }
 

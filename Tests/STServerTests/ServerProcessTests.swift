@@ -105,7 +105,7 @@ import Testing
             let query = "Someone is having a meal."
             let page = "http://127.0.0.1:\(port)/?sentences=\(sentences.joined(separator: "|").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
                 + "&query=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&run=1"
-            func chrome(_ extra: [String]) throws -> String {
+            @Sendable func chrome(_ extra: [String]) throws -> String {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: browser)
                 process.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -119,18 +119,18 @@ import Testing
                 process.waitUntilExit()
                 return String(decoding: data, as: UTF8.self)
             }
-            let dom = try chrome(["--dump-dom"])
+            let dom = try await onDedicatedThread { try chrome(["--dump-dom"]) }
             let cells = dom.components(separatedBy: "class=\"cell\"").count - 1
             #expect(cells == sentences.count * sentences.count, "heatmap cells: \(cells)\n\(dom.prefix(2000))")
             let ranked = dom.components(separatedBy: "class=\"ranked\"").dropFirst().compactMap { $0.split(separator: "\"").dropFirst().first.flatMap { Int($0) } }
-            let expected = try reranker.rank(query: query, documents: sentences).map(\.corpusID)
+            let expected = try await reranker.rank(query: query, documents: sentences).map(\.corpusID)
             #expect(ranked == expected, "ranking \(ranked)")
             #expect(dom.contains("(reranker)"))
             let artifacts = TestResources.packageRoot.appendingPathComponent("artifacts")
             try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
             let screenshot = artifacts.appendingPathComponent("playground.png")
             try? FileManager.default.removeItem(at: screenshot)
-            _ = try chrome(["--screenshot=\(screenshot.path)"])
+            _ = try await onDedicatedThread { try chrome(["--screenshot=\(screenshot.path)"]) }
             #expect(((try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size]) as? NSNumber)?.intValue ?? 0 > 10_000)
         }
     }

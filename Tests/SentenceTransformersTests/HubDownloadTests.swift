@@ -106,9 +106,9 @@ import Testing
         return Setup(hub: hub, server: server, cache: cache, environment: ["HF_ENDPOINT": server.baseURL, "HF_HUB_CACHE": cache.path])
     }
 
-    @Test func firstDownloadThenCacheHitWithoutNetwork() throws {
+    @Test func firstDownloadThenCacheHitWithoutNetwork() async throws {
         let setup = try Self.setup()
-        let directory = try ModelLocator.resolveOrDownload("test-org/tiny", environment: setup.environment)
+        let directory = try await ModelLocator.resolveOrDownload("test-org/tiny", environment: setup.environment)
         let repository = setup.cache.appendingPathComponent("models--test-org--tiny")
         #expect(directory.path == repository.appendingPathComponent("snapshots/\(Self.commit)").path)
         // huggingface_hub's layout: refs, blobs named by ETag, relative links in the snapshot.
@@ -122,54 +122,73 @@ import Testing
         for skipped in ["onnx", "openvino", "pytorch_model.bin", "1_Pooling/model.onnx"] {
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(skipped).path), "\(skipped) was downloaded")
         }
-        let downloaded = try SentenceTransformer(directory: directory)
-        let local = try SentenceTransformer(directory: try TestResources.model("tiny-bert-legacy-pooling"))
-        #expect(try downloaded.encode("a downloaded model") == local.encode("a downloaded model"))
+        let downloaded = try await SentenceTransformer(directory: directory)
+        let local = try await SentenceTransformer(directory: try TestResources.model("tiny-bert-legacy-pooling"))
+        await #expect(try downloaded.encode("a downloaded model") == local.encode("a downloaded model"))
 
         setup.server.stop()
-        let again = try ModelLocator.resolveOrDownload("test-org/tiny", environment: setup.environment)
+        let again = try await ModelLocator.resolveOrDownload("test-org/tiny", environment: setup.environment)
         #expect(again.path == directory.path)
         var offline = setup.environment
         offline["HF_HUB_OFFLINE"] = "1"
-        #expect(try HubClient(environment: offline).download("test-org/tiny").path == directory.path)
+        await #expect(try HubClient(environment: offline).download("test-org/tiny").path == directory.path)
     }
 
-    @Test func revisionPinnedByCommitOrTag() throws {
+    /// The synchronous form, called as a command-line tool or an app's own thread calls it (the other tests await the
+    /// async form, so that none of them blocks a thread of the cooperative pool that URLSession's callbacks need).
+    @Test func synchronousDownloadFromAThreadOfItsOwn() async throws {
         let setup = try Self.setup()
-        let pinned = try HubClient(environment: setup.environment).download("test-org/tiny", revision: Self.commit)
+        let environment = setup.environment
+        let directory = try await onDedicatedThread { try HubClient(environment: environment).download("test-org/tiny") }
+        #expect(directory.path == setup.cache.appendingPathComponent("models--test-org--tiny/snapshots/\(Self.commit)").path)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path))
+    }
+
+    @Test func asyncDownloadThenAsyncLoad() async throws {
+        let setup = try Self.setup()
+        let directory = try await ModelLocator.resolveOrDownload("test-org/tiny", environment: setup.environment)
+        #expect(directory.path == setup.cache.appendingPathComponent("models--test-org--tiny/snapshots/\(Self.commit)").path)
+        let model = try await SentenceTransformer(directory: directory, options: LoadOptions(maxSeqLength: 32))
+        let local = try await SentenceTransformer(directory: try TestResources.model("tiny-bert-legacy-pooling"))
+        #expect(try await model.encode("a downloaded model") == local.encode("a downloaded model"))
+    }
+
+    @Test func revisionPinnedByCommitOrTag() async throws {
+        let setup = try Self.setup()
+        let pinned = try await HubClient(environment: setup.environment).download("test-org/tiny", revision: Self.commit)
         #expect(pinned.lastPathComponent == Self.commit)
         let refs = setup.cache.appendingPathComponent("models--test-org--tiny/refs")
         #expect(!FileManager.default.fileExists(atPath: refs.appendingPathComponent(Self.commit).path))
-        _ = try HubClient(environment: setup.environment).download("test-org/tiny", revision: "v1")
+        _ = try await HubClient(environment: setup.environment).download("test-org/tiny", revision: "v1")
         #expect(try String(contentsOf: refs.appendingPathComponent("v1"), encoding: .utf8) == Self.commit)
         #expect(throws: HubError.notFound(repository: "test-org/tiny", revision: "nope")) {
             try HubClient(environment: setup.environment).download("test-org/tiny", revision: "nope")
         }
     }
 
-    @Test func interruptedDownloadResumes() throws {
+    @Test func interruptedDownloadResumes() async throws {
         let setup = try Self.setup()
         setup.hub.cutNextLFSDownloadAfter = 1_000_000
         let client = HubClient(environment: setup.environment)
-        #expect(throws: HubError.self) { try client.download("test-org/tiny") }
+        await #expect(throws: HubError.self) { try await client.download("test-org/tiny") }
         let sha = try #require(setup.hub.files["model.safetensors"]).sha256
         let partial = setup.cache.appendingPathComponent("models--test-org--tiny/blobs/\(sha).incomplete")
         let size = (try FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? NSNumber)?.intValue ?? 0
         #expect(size == 1_000_000)
         #expect(!FileManager.default.fileExists(atPath: partial.deletingPathExtension().path))
-        let directory = try client.download("test-org/tiny")
+        let directory = try await client.download("test-org/tiny")
         #expect(setup.server.requests.contains { $0.headers["range"] == "bytes=1000000-" })
         #expect(!FileManager.default.fileExists(atPath: partial.path))
         #expect(try HubClient.sha256(ofFile: directory.appendingPathComponent("model.safetensors").path) == sha)
-        _ = try SentenceTransformer(directory: directory)
+        _ = try await SentenceTransformer(directory: directory)
     }
 
-    @Test func corruptedBlobIsRejected() throws {
+    @Test func corruptedBlobIsRejected() async throws {
         let setup = try Self.setup()
         setup.hub.corruptLFS = true
         let sha = try #require(setup.hub.files["model.safetensors"]).sha256
         do {
-            _ = try HubClient(environment: setup.environment).download("test-org/tiny")
+            _ = try await HubClient(environment: setup.environment).download("test-org/tiny")
             Issue.record("a corrupt download was accepted")
         } catch let HubError.checksumMismatch(file, expected, _) {
             #expect(file == "model.safetensors" && expected == sha)
@@ -180,14 +199,14 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: setup.cache.appendingPathComponent("models--test-org--tiny/snapshots/\(Self.commit)/model.safetensors").path))
     }
 
-    @Test func privateModelNeedsAToken() throws {
+    @Test func privateModelNeedsAToken() async throws {
         let setup = try Self.setup()
         #expect(throws: HubError.unauthorized(repository: "test-org/private")) {
             try HubClient(environment: setup.environment).download("test-org/private")
         }
         var withToken = setup.environment
         withToken["HF_TOKEN"] = "secret"
-        let directory = try HubClient(environment: withToken).download("test-org/private")
+        let directory = try await HubClient(environment: withToken).download("test-org/private")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path))
         #expect(setup.server.requests.filter { $0.path.contains("private") }.contains { $0.headers["authorization"] == "Bearer secret" })
     }
@@ -199,11 +218,11 @@ import Testing
         #expect(Self.sha256(million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
-    @Test func offlineWithAnEmptyCacheIsAClearError() throws {
+    @Test func offlineWithAnEmptyCacheIsAClearError() async throws {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("empty-cache-\(UUID())")
         let environment = ["HF_HUB_CACHE": cache.path, "HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9"]
         do {
-            _ = try ModelLocator.resolveOrDownload("test-org/tiny", environment: environment)
+            _ = try await ModelLocator.resolveOrDownload("test-org/tiny", environment: environment)
             Issue.record("offline mode downloaded something")
         } catch {
             #expect("\(error)".contains("HF_HUB_OFFLINE") && "\(error)".contains("test-org/tiny"), "\(error)")

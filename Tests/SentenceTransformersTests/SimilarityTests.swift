@@ -40,6 +40,6 @@ import Testing
         let e = try Embeddings(rows: [[1, 2, 3], [4, 5, 6]])
         #expect(Array(e) == [[1, 2, 3], [4, 5, 6]])
         #expect(e.truncated(to: 2).arrays == [[1, 2], [4, 5]])
-        #expect(Embeddings(rows: []).isEmpty)
+        #expect(try Embeddings(rows: []).isEmpty)
     }
 }

@@ -1,6 +1,4 @@
-import Dispatch
 import Foundation
-import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -48,24 +46,12 @@ public struct HubClient: Sendable {
     }
 
     /// The snapshot directory of `repository` at `revision` (a branch, tag or commit), downloading what is missing;
-    /// from synchronous code (it waits for ``download(_:revision:progress:)-async`` on a thread of its own; in async
-    /// code, await that instead).
+    /// from synchronous code (it waits for the async download, run on a thread of the library's, so that it needs no
+    /// cooperative thread; in async code, await the async form instead).
     /// - Throws: ``SentenceTransformerError/invalidArgument(_:)`` for a name that is no model id; ``HubError`` for
     ///   what the Hub or the network refuse.
     public func download(_ repository: String, revision: String = "main", progress: Progress? = nil) throws -> URL {
-        let outcome = Mutex<Result<URL, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            do {
-                let url = try await download(repository, revision: revision, progress: progress)
-                outcome.withLock { $0 = .success(url) }
-            } catch {
-                outcome.withLock { $0 = .failure(error) }
-            }
-            done.signal()
-        }
-        done.wait()
-        return try outcome.withLock { $0 ?? .failure(CancellationError()) }.get()
+        try WorkerThreads.wait { try await download(repository, revision: revision, progress: progress) }
     }
 
     /// The snapshot directory of `repository` at `revision` (a branch, tag or commit), downloading what is missing

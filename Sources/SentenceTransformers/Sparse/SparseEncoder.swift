@@ -12,7 +12,7 @@ import STTokenizers
 /// let scores = try model.similarity(query, documents)       // dot products, [1, 1]
 /// let top = try model.decode(documents[0], topK: 5)          // the 5 heaviest (token, weight) pairs
 /// ```
-public final class SparseEncoder: Sendable {
+public final class SparseEncoder: LoadableModel {
     /// The directory the model was loaded from.
     public let directory: URL
     public let pipeline: ModulePipeline
@@ -25,33 +25,11 @@ public final class SparseEncoder: Sendable {
     /// The kernels' worker threads for this model's computations (``LoadOptions/threads``); `nil`: the process default.
     public let threads: Int?
 
-    /// Loads a sparse model by directory path or Hugging Face id (from the local cache, else downloaded), with every
-    /// setting in `options`.
-    /// - Throws: ``SentenceTransformerError``, ``HubError`` or ``ModelError``.
-    public convenience init(_ modelNameOrPath: String, options: LoadOptions) throws {
-        try self.init(directory: try options.directory(of: modelNameOrPath), options: options)
-    }
-
-    /// ``init(_:options:)`` from async code: async download, weights read on ``WorkerThreads/compute``.
-    /// - Throws: as ``init(_:options:)``, and `CancellationError`.
-    public convenience init(_ modelNameOrPath: String, options: LoadOptions = LoadOptions()) async throws {
-        let directory = try await options.directory(of: modelNameOrPath)
-        try await self.init(directory: directory, options: options)
-    }
-
-    /// Loads the sparse model stored in `directory` with `options`.
+    /// Loads the sparse model stored in `directory` with `options` (by name, and from async code: ``LoadableModel``).
     /// - Throws: ``SentenceTransformerError`` or ``ModelError``.
     public convenience init(directory: URL, options: LoadOptions) throws {
         try options.validate()
         try self.init(loaded: LoadedModel(directory: directory, options: options, kind: "SparseEncoder"), threads: options.threads)
-    }
-
-    /// ``init(directory:options:)`` from async code, the weights read on ``WorkerThreads/compute``.
-    /// - Throws: as ``init(directory:options:)``, and `CancellationError`.
-    public convenience init(directory: URL, options: LoadOptions = LoadOptions()) async throws {
-        try options.validate()
-        let loaded = try await WorkerThreads.compute.run { try LoadedModel(directory: directory, options: options, kind: "SparseEncoder") }
-        try self.init(loaded: loaded, threads: options.threads)
     }
 
     /// Loads a sparse model by directory path or Hugging Face id: the shorthand of ``init(_:options:)``.
