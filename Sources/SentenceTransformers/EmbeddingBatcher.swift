@@ -9,7 +9,7 @@ import STTokenizers
 /// rerun one call at a time.
 ///
 /// ```swift
-/// let batcher = EmbeddingBatcher(model: try await SentenceTransformer("all-MiniLM-L6-v2"))
+/// let batcher = try EmbeddingBatcher(model: try await SentenceTransformer("all-MiniLM-L6-v2"))
 /// // From any number of request handlers at once:
 /// let rows = try await batcher.encode(["How do I reset my password?"])
 /// ```

@@ -64,7 +64,7 @@ public enum ModelLocator {
     }
 
     /// ``resolve(_:revision:environment:)``, then, for a model id that is not in the cache, an async download from the
-    /// Hugging Face Hub (``HubClient/download(_:revision:progress:)-async``; `HF_HUB_OFFLINE` forbids it).
+    /// Hugging Face Hub (the async `HubClient.download`; `HF_HUB_OFFLINE` forbids it).
     public static func resolveOrDownload(_ nameOrPath: String, revision: String = "main",
                                          environment: [String: String] = ProcessInfo.processInfo.environment,
                                          progress: HubClient.Progress? = nil) async throws -> URL {

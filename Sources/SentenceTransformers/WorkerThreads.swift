@@ -23,7 +23,7 @@ public final class WorkerThreads: Sendable {
     public let count: Int
 
     /// `count` threads named `name-0`, `name-1`, …; jobs start in submission order. The threads live as long as the
-    /// process (the server's pools are static).
+    /// process: make a pool once (a `static let`, as ``compute`` and the server's pools are), not per call.
     /// `niceness` (Linux): how far below the event loops the threads are scheduled when the CPU is contended.
     public init(count: Int, name: String, niceness: Int32 = 0) {
         self.count = max(count, 1)
